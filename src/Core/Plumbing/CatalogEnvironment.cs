@@ -1,0 +1,18 @@
+using Microsoft.ML;
+using Microsoft.ML.Runtime;
+
+namespace MlNetExtensions.Plumbing;
+
+/// <summary>Gets the <see cref="IHostEnvironment"/> behind an ML.NET catalog (its accessor is internal).</summary>
+internal static class CatalogEnvironment
+{
+    /// <summary>The environment of <paramref name="catalog"/>, a catalog or trainer catalog of an <see cref="MLContext"/>.</summary>
+    public static IHostEnvironment Of(object catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        if (catalog is IHostEnvironment env) return env;
+        var iface = catalog.GetType().GetInterfaces().FirstOrDefault(i => i.FullName == "Microsoft.ML.Data.IInternalCatalog")
+            ?? throw new ArgumentException($"{catalog.GetType().Name} is not an ML.NET catalog.", nameof(catalog));
+        return (IHostEnvironment)iface.GetProperty("Environment")!.GetValue(catalog)!;
+    }
+}

@@ -1,0 +1,182 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace MlNetExtensions.Plumbing;
+
+/// <summary>
+/// Base of every MlNetExtensions transformer: a row-to-row mapping that appends (or replaces, by
+/// name) columns computed from input columns. It implements <see cref="ITransformer"/>,
+/// <see cref="IRowToRowMapper"/> and the lazily mapped <see cref="IDataView"/> on ML.NET's public API
+/// only, and saves itself through the model bridge. Derived classes describe their output columns,
+/// make getters and write their payload; they never see cursors or model contexts.
+/// </summary>
+public abstract class RowMappingTransformerBase : ITransformer
+{
+    /// <summary>Describes the columns this transformer adds for <paramref name="inputSchema"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An input column is missing or of the wrong type (the message names it).</exception>
+    protected abstract IReadOnlyList<DataViewSchema.DetachedColumn> GetOutputColumns(DataViewSchema inputSchema);
+
+    /// <summary>The names of the input columns the added columns are computed from.</summary>
+    protected abstract IReadOnlyList<string> InputColumnNames { get; }
+
+    /// <summary>
+    /// Creates the getters (<c>ValueGetter&lt;T&gt;</c>) of the added columns over <paramref name="input"/>; an entry may be
+    /// <see langword="null"/> where <paramref name="isActive"/> is false. Getters of one call may share state:
+    /// they are used by one thread.
+    /// </summary>
+    protected abstract Delegate?[] CreateGetters(DataViewRow input, bool[] isActive);
+
+    /// <summary>The model-file identity of this transformer.</summary>
+    protected abstract ModelFormat Format { get; }
+
+    /// <summary>Writes this transformer's state; the matching static <c>Load</c> reads it back.</summary>
+    protected abstract void SaveModel(BinaryWriter writer);
+
+    /// <summary>Whether <see cref="Transform"/>'s view may hand out parallel cursors (one per input cursor).</summary>
+    protected virtual bool AllowsParallelCursors => true;
+
+    /// <inheritdoc/>
+    public bool IsRowToRowMapper => true;
+
+    /// <inheritdoc/>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumns(inputSchema);
+        foreach (var column in GetOutputColumns(inputSchema))
+            builder.AddColumn(column.Name, column.Type, column.Annotations);
+        return builder.ToSchema();
+    }
+
+    /// <inheritdoc/>
+    public virtual IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new MappedDataView(this, input);
+    }
+
+    /// <inheritdoc/>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        return new Mapper(this, inputSchema);
+    }
+
+    void ICanSaveModel.Save(ModelSaveContext ctx)
+    {
+        var writer = ModelIO.BeginSave(ctx, Format, GetType().Assembly);
+        SaveModel(writer);
+    }
+
+    private sealed class Mapper : IRowToRowMapper
+    {
+        private readonly RowMappingTransformerBase _parent;
+        private readonly int _inputCount;
+        private readonly int[] _sourceIndices;
+
+        public Mapper(RowMappingTransformerBase parent, DataViewSchema inputSchema)
+        {
+            _parent = parent;
+            InputSchema = inputSchema;
+            OutputSchema = parent.GetOutputSchema(inputSchema);
+            _inputCount = inputSchema.Count;
+            _sourceIndices = parent.InputColumnNames.Select(n => inputSchema[n].Index).Distinct().ToArray();
+        }
+
+        public DataViewSchema InputSchema { get; }
+        public DataViewSchema OutputSchema { get; }
+
+        public IEnumerable<DataViewSchema.Column> GetDependencies(IEnumerable<DataViewSchema.Column> dependingColumns)
+        {
+            var needed = new SortedSet<int>();
+            foreach (var column in dependingColumns)
+            {
+                if (column.Index < _inputCount) needed.Add(column.Index);
+                else needed.UnionWith(_sourceIndices);
+            }
+            return needed.Select(i => InputSchema[i]).ToArray();
+        }
+
+        public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns)
+            => new MappedRow(this, input, activeColumns);
+
+        public sealed class MappedRow : DataViewRowCursor
+        {
+            private readonly Mapper _mapper;
+            private readonly DataViewRow _input;
+            private readonly bool[] _active;
+            private readonly Delegate?[] _getters;
+
+            public MappedRow(Mapper mapper, DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns)
+            {
+                _mapper = mapper;
+                _input = input;
+                _active = new bool[mapper.OutputSchema.Count];
+                foreach (var c in activeColumns) _active[c.Index] = true;
+                var addedActive = _active.Skip(mapper._inputCount).ToArray();
+                _getters = addedActive.Any(a => a) ? mapper._parent.CreateGetters(input, addedActive) : new Delegate?[addedActive.Length];
+            }
+
+            public override DataViewSchema Schema => _mapper.OutputSchema;
+            public override long Position => _input.Position;
+            public override long Batch => _input.Batch;
+            public override ValueGetter<DataViewRowId> GetIdGetter() => _input.GetIdGetter();
+
+            public override bool IsColumnActive(DataViewSchema.Column column)
+                => column.Index < _mapper._inputCount ? _input.IsColumnActive(_input.Schema[column.Index]) : _active[column.Index];
+
+            public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
+            {
+                if (column.Index < _mapper._inputCount) return _input.GetGetter<TValue>(_input.Schema[column.Index]);
+                var getter = _getters[column.Index - _mapper._inputCount]
+                    ?? throw new InvalidOperationException($"Column '{column.Name}' was not requested from this cursor.");
+                return getter as ValueGetter<TValue>
+                    ?? throw new InvalidOperationException($"Column '{column.Name}' is of type {column.Type}; a getter of {typeof(TValue).Name} was asked for.");
+            }
+
+            public override bool MoveNext()
+                => _input is DataViewRowCursor cursor ? cursor.MoveNext()
+                : throw new InvalidOperationException("A row obtained from GetRowToRowMapper cannot be moved.");
+
+            protected override void Dispose(bool disposing)
+            {
+                if (disposing) _input.Dispose();
+                base.Dispose(disposing);
+            }
+        }
+    }
+
+    private sealed class MappedDataView : IDataView
+    {
+        private readonly RowMappingTransformerBase _parent;
+        private readonly IDataView _input;
+        private readonly Mapper _mapper;
+
+        public MappedDataView(RowMappingTransformerBase parent, IDataView input)
+        {
+            _parent = parent;
+            _input = input;
+            _mapper = new Mapper(parent, input.Schema);
+        }
+
+        public bool CanShuffle => _input.CanShuffle;
+        public DataViewSchema Schema => _mapper.OutputSchema;
+        public long? GetRowCount() => _input.GetRowCount();
+
+        public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
+        {
+            var needed = columnsNeeded.ToArray();
+            var cursor = _input.GetRowCursor(_mapper.GetDependencies(needed), rand);
+            return new Mapper.MappedRow(_mapper, cursor, needed);
+        }
+
+        public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
+        {
+            var needed = columnsNeeded.ToArray();
+            if (!_parent.AllowsParallelCursors || n <= 1) return new[] { GetRowCursor(needed, rand) };
+            return _input.GetRowCursorSet(_mapper.GetDependencies(needed), n, rand)
+                .Select(c => (DataViewRowCursor)new Mapper.MappedRow(_mapper, c, needed)).ToArray();
+        }
+    }
+}

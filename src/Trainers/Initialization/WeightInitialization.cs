@@ -1,0 +1,21 @@
+namespace MlNetExtensions.Trainers;
+
+/// <summary>How connection weights are drawn before training (biases start at zero).</summary>
+public enum WeightInitialization
+{
+    /// <summary>The lecture's heuristic: W ~ U(−1/√m, 1/√m), m = fan-in.</summary>
+    UniformFanIn,
+    /// <summary>
+    /// Xavier/Glorot normalized initialization: W ~ U(−√(6/(m+n)), √(6/(m+n))). (The lecture's slide prints
+    /// the bound as 6/√(m+n); Glorot and Bengio's paper, and this code, use √(6/(m+n)).)
+    /// </summary>
+    XavierUniform,
+    /// <summary>He/Kaiming normal for ReLU: W ~ N(0, 2/m).</summary>
+    HeNormal,
+    /// <summary>He/Kaiming uniform for ReLU: W ~ U(−√(6/m), √(6/m)).</summary>
+    HeUniform,
+    /// <summary>A random orthogonal matrix scaled by a gain g (Saxe et al.): WᵀW = g²I (or WWᵀ when fan-in &lt; fan-out).</summary>
+    Orthogonal,
+    /// <summary>Sparse initialization (Martens): each unit gets exactly k non-zero incoming weights, N(0, 1); the rest are zero.</summary>
+    Sparse,
+}

@@ -1,0 +1,69 @@
+namespace MlNetExtensions.Trainers.Optimization;
+
+/// <summary>
+/// The stateful shell around an update rule: it owns the per-parameter state (velocities, moment
+/// estimates), counts steps and carries the learning rate the schedule sets before each step.
+/// Each rule lives in its own file and overrides <see cref="Update"/> with its algorithm box;
+/// rules that need the gradient at a look-ahead point (Nesterov) also override
+/// <see cref="MoveToGradientPoint"/>.
+/// </summary>
+/// <remarks>
+/// The training loop calls, for every minibatch: <see cref="MoveToGradientPoint"/>, forward and
+/// backward passes (which fill <see cref="Parameter.Gradient"/>), then <see cref="Step"/>.
+/// </remarks>
+internal abstract class Optimizer
+{
+    private readonly Dictionary<Parameter, float[][]> _state = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>The learning rate ε used by the next <see cref="Step"/>; set by the schedule.</summary>
+    public float LearningRate { get; set; }
+
+    /// <summary>The number of steps taken so far (t in Adam's bias correction is <c>StepCount</c> after increment).</summary>
+    public long StepCount { get; private set; }
+
+    /// <summary>How many state buffers of the parameter's size the rule keeps (velocity, moments...).</summary>
+    protected abstract int StateBuffers { get; }
+
+    /// <summary>
+    /// Moves the parameters to the point where the gradient is to be computed. Plain rules do nothing;
+    /// Nesterov-style rules move to θ + αv and restore θ at the start of <see cref="Update"/>.
+    /// </summary>
+    public virtual void MoveToGradientPoint(IReadOnlyList<Parameter> parameters) { }
+
+    /// <summary>Applies one update to every parameter from its <see cref="Parameter.Gradient"/>.</summary>
+    public void Step(IReadOnlyList<Parameter> parameters)
+    {
+        StepCount++;
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            var p = parameters[i];
+            Update(p.Value, p.Gradient, StateOf(p), p.IsWeight);
+        }
+    }
+
+    /// <summary>The rule's own update of one parameter tensor, in place.</summary>
+    /// <param name="theta">Parameter values θ.</param>
+    /// <param name="gradient">The gradient g at the gradient point.</param>
+    /// <param name="state">The rule's <see cref="StateBuffers"/> buffers for this parameter, zero at the first step.</param>
+    /// <param name="isWeight">Whether the tensor is a connection weight (for decoupled weight decay).</param>
+    protected abstract void Update(Span<float> theta, ReadOnlySpan<float> gradient, float[][] state, bool isWeight);
+
+    /// <summary>The state buffers of <paramref name="parameter"/>, allocated (zeroed) at first use.</summary>
+    protected float[][] StateOf(Parameter parameter)
+    {
+        if (!_state.TryGetValue(parameter, out var buffers))
+        {
+            buffers = new float[StateBuffers][];
+            for (int i = 0; i < buffers.Length; i++) buffers[i] = new float[parameter.Length];
+            _state[parameter] = buffers;
+        }
+        return buffers;
+    }
+
+    /// <summary>Forgets all state and the step count (used when training restarts from scratch).</summary>
+    public void Reset()
+    {
+        _state.Clear();
+        StepCount = 0;
+    }
+}
