@@ -1,0 +1,138 @@
+using MlNetExtensions.Trainers.Network;
+
+namespace MlNetExtensions.Trainers;
+
+/// <summary>The weights and biases of one dense layer, copied out for inspection.</summary>
+public sealed class DenseLayerWeights
+{
+    internal DenseLayerWeights(int inputSize, int outputSize, float[] weights, float[] bias)
+    {
+        InputSize = inputSize; OutputSize = outputSize; Weights = weights; Bias = bias;
+    }
+
+    /// <summary>Fan-in m.</summary>
+    public int InputSize { get; }
+
+    /// <summary>Fan-out n (units).</summary>
+    public int OutputSize { get; }
+
+    /// <summary>W, row-major [InputSize × OutputSize]: W[i·OutputSize + j] connects input i to unit j.</summary>
+    public IReadOnlyList<float> Weights { get; }
+
+    /// <summary>b, one per unit.</summary>
+    public IReadOnlyList<float> Bias { get; }
+}
+
+/// <summary>The learned parameters and running statistics of one batch-normalization layer.</summary>
+public sealed class BatchNormalizationStatistics
+{
+    internal BatchNormalizationStatistics(float[] gamma, float[] beta, float[] mean, float[] variance)
+    {
+        Gamma = gamma; Beta = beta; RunningMean = mean; RunningVariance = variance;
+    }
+
+    /// <summary>Scale γ per unit.</summary>
+    public IReadOnlyList<float> Gamma { get; }
+
+    /// <summary>Shift β per unit.</summary>
+    public IReadOnlyList<float> Beta { get; }
+
+    /// <summary>Running mean used at inference.</summary>
+    public IReadOnlyList<float> RunningMean { get; }
+
+    /// <summary>Running (unbiased) variance used at inference.</summary>
+    public IReadOnlyList<float> RunningVariance { get; }
+}
+
+/// <summary>
+/// A trained multilayer perceptron: its layer sizes, weights, biases, batch-normalization statistics,
+/// the feature (and, for regression, label) standardization learned from the training data, the
+/// options it was trained with, and the training history. Everything here is saved with the model.
+/// </summary>
+public sealed class MlpModelParameters
+{
+    internal MlpModelParameters(MultilayerPerceptron network, float[] featureShift, float[] featureScale,
+        float labelShift, float labelScale, IReadOnlyDictionary<string, string> options, TrainingHistory history)
+    {
+        Network = network;
+        FeatureShift = featureShift;
+        FeatureScale = featureScale;
+        LabelShift = labelShift;
+        LabelScale = labelScale;
+        Options = options;
+        History = history;
+    }
+
+    internal MultilayerPerceptron Network { get; }
+    internal float[] FeatureShift { get; }
+    internal float[] FeatureScale { get; }
+    internal float LabelShift { get; }
+    internal float LabelScale { get; }
+
+    /// <summary>Number of input features.</summary>
+    public int InputSize => Network.InputSize;
+
+    /// <summary>Number of outputs (classes for multiclass, 1 for binary and regression).</summary>
+    public int OutputSize => Network.OutputSize;
+
+    /// <summary>Widths from input to output: input features, each hidden layer, outputs.</summary>
+    public IReadOnlyList<int> LayerSizes =>
+        new[] { Network.InputSize }.Concat(Network.InferenceLayers.OfType<DenseLayer>().Select(d => d.OutputSize)).ToArray();
+
+    /// <summary>The hidden layers' non-linearity.</summary>
+    public Activation Activation =>
+        Network.InferenceLayers.OfType<ActivationLayer>().Select(a => a.Function).DefaultIfEmpty(Activation.Identity).First();
+
+    /// <summary>Copies of every dense layer's weights and biases, input side first.</summary>
+    public IReadOnlyList<DenseLayerWeights> DenseLayers =>
+        Network.InferenceLayers.OfType<DenseLayer>()
+            .Select(d => new DenseLayerWeights(d.InputSize, d.OutputSize, (float[])d.Weights.Value.Clone(), (float[])d.Bias.Value.Clone()))
+            .ToArray();
+
+    /// <summary>Copies of every batch-normalization layer's γ, β and running statistics (empty without batch normalization).</summary>
+    public IReadOnlyList<BatchNormalizationStatistics> BatchNormalizationLayers =>
+        Network.InferenceLayers.OfType<BatchNormLayer>()
+            .Select(b => new BatchNormalizationStatistics((float[])b.Gamma.Value.Clone(), (float[])b.Beta.Value.Clone(),
+                (float[])b.RunningMean.Clone(), (float[])b.RunningVariance.Clone()))
+            .ToArray();
+
+    /// <summary>Per-feature mean subtracted before the network (zeros when normalization is off).</summary>
+    public IReadOnlyList<float> FeatureMeans => FeatureShift;
+
+    /// <summary>Per-feature factor applied after subtracting the mean (1/standard deviation; ones when normalization is off).</summary>
+    public IReadOnlyList<float> FeatureScales => FeatureScale;
+
+    /// <summary>The options the model was trained with, as name → value text.</summary>
+    public IReadOnlyDictionary<string, string> Options { get; }
+
+    /// <summary>Per-epoch losses, metrics, learning rates and times; the kept epoch and why training stopped.</summary>
+    public TrainingHistory History { get; }
+
+    /// <summary>Creates a scorer with its own buffers (one per thread or cursor).</summary>
+    internal MlpScorer CreateScorer() => new(this);
+}
+
+/// <summary>Scores single rows with a model; owns its scratch buffers, so use one per thread.</summary>
+internal sealed class MlpScorer
+{
+    private readonly MlpModelParameters _model;
+    private readonly float[] _input, _a, _b;
+
+    public MlpScorer(MlpModelParameters model)
+    {
+        _model = model;
+        _input = new float[model.InputSize];
+        _a = new float[model.Network.MaxWidth];
+        _b = new float[model.Network.MaxWidth];
+    }
+
+    /// <summary>Raw outputs (logits, or the de-standardized regression value) for one row of features.</summary>
+    public void Score(ReadOnlySpan<float> features, Span<float> output)
+    {
+        var shift = _model.FeatureShift; var scale = _model.FeatureScale;
+        for (int i = 0; i < _input.Length; i++) _input[i] = (features[i] - shift[i]) * scale[i];
+        _model.Network.Predict(_input, output, 1, _a, _b);
+        if (_model.LabelScale != 1f || _model.LabelShift != 0f)
+            for (int i = 0; i < output.Length; i++) output[i] = output[i] * _model.LabelScale + _model.LabelShift;
+    }
+}

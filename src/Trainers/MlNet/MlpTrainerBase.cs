@@ -1,0 +1,193 @@
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Runtime;
+using MlNetExtensions.Trainers.Losses;
+using MlNetExtensions.Trainers.Network;
+using MlNetExtensions.Trainers.Training;
+
+namespace MlNetExtensions.Trainers;
+
+/// <summary>
+/// What the three MLP trainers share: option validation, reading the data into dense batches,
+/// the validation split, feature standardization, running the training loop, logging and progress.
+/// Derived trainers supply the label handling, loss, metric and prediction transformer of their task.
+/// </summary>
+/// <typeparam name="TTransformer">The prediction transformer the trainer produces.</typeparam>
+/// <typeparam name="TOptions">The trainer's options.</typeparam>
+public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTransformer>
+    where TTransformer : ITransformer
+    where TOptions : MlpTrainerOptionsBase
+{
+    private protected readonly IHost Host;
+    private protected readonly TOptions Options;
+
+    private protected MlpTrainerBase(IHostEnvironment environment, TOptions options, string name)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(options);
+        Host = environment.Register(name);
+        Options = options;
+        OptionsValidation.Validate(options);
+    }
+
+    /// <summary>Trains on <paramref name="input"/>, with <see cref="MlpTrainerOptionsBase.ValidationData"/> or
+    /// <see cref="MlpTrainerOptionsBase.ValidationFraction"/> for early stopping when set.</summary>
+    public TTransformer Fit(IDataView input) => Fit(input, Options.ValidationData);
+
+    /// <summary>Trains on <paramref name="trainData"/> and early-stops on <paramref name="validationData"/> (as LightGbm and FastTree's Fit(train, validation)).</summary>
+    /// <param name="trainData">Training data with the label and features columns.</param>
+    /// <param name="validationData">Validation data of the same schema, or null.</param>
+    public TTransformer Fit(IDataView trainData, IDataView? validationData)
+    {
+        ArgumentNullException.ThrowIfNull(trainData);
+        using var channel = Host.Start("Training");
+        var labels = CreateLabelReader(trainData.Schema);
+        var reader = new TrainingDataReader(Options.FeatureColumnName, Options.LabelColumnName, Options.ExampleWeightColumnName, labels, Options.SkipNonFiniteRows);
+        reader.CheckSchema(trainData.Schema, "training data");
+        if (validationData is not null)
+        {
+            reader.CheckSchema(validationData.Schema, "validation data");
+            CheckSameLabel(trainData.Schema, validationData.Schema);
+        }
+        if (validationData is not null && Options.ValidationFraction > 0)
+            throw new ArgumentException("Set either ValidationData (or the validationData argument) or ValidationFraction, not both.");
+
+        var (all, skipped) = reader.Read(trainData, "training data");
+        if (all.Count == 0)
+            throw new InvalidOperationException(skipped > 0
+                ? $"All {skipped} rows of the training data were skipped for NaN or infinite values."
+                : "The training data has no rows.");
+        CheckTrainingTargets(all);
+        ulong seed = (ulong)(uint)(Options.Seed ?? Host.Rand.Next());
+        int d = all.FeatureCount;
+
+        // Validation split (deterministic by seed).
+        int[]? trainRows = null;
+        DenseDataset train = all;
+        DenseDataset? validation = null;
+        if (validationData is not null)
+        {
+            var (v, vs) = reader.Read(validationData, "validation data", d);
+            validation = v; skipped += vs;
+            if (validation.Count == 0) throw new InvalidOperationException("The validation data has no usable rows.");
+        }
+        else if (Options.ValidationFraction > 0)
+        {
+            var order = Enumerable.Range(0, all.Count).ToArray();
+            var split = Randomness.RandomStream.For(seed, 0x5917);
+            split.Shuffle(order.AsSpan());
+            int nVal = (int)Math.Round(all.Count * Options.ValidationFraction);
+            if (nVal < 1 || nVal >= all.Count)
+                throw new ArgumentOutOfRangeException(nameof(MlpTrainerOptionsBase.ValidationFraction),
+                    $"ValidationFraction {Options.ValidationFraction} of {all.Count} rows leaves no training or no validation rows.");
+            trainRows = order[nVal..];
+            Array.Sort(trainRows);
+            var valRows = order[..nVal];
+            Array.Sort(valRows);
+            validation = all.Select(valRows);
+            train = all.Select(trainRows);
+        }
+
+        // Standardization learned on the training rows.
+        var (shift, scale) = Options.NormalizeFeatures ? Standardization.Fit(train.Features, train.Count, d) : Standardization.Identity(d);
+        var (labelShift, labelScale) = LabelStandardization(train);
+        void Prepare(DenseDataset set)
+        {
+            Standardization.Apply(set.Features, set.Count, shift, scale);
+            if (labelScale != 1f || labelShift != 0f)
+                Standardization.Apply(set.Targets, set.Count, new[] { labelShift }, new[] { 1f / labelScale });
+        }
+        Prepare(train);
+        if (validation is not null) Prepare(validation);
+
+        // Fresh reads per epoch when the upstream data is stochastic (online augmentation).
+        bool reload = Options.ReloadDataEachEpoch ?? DataProbe.IsStochastic(trainData, Options.FeatureColumnName);
+        IEpochData epochs = reload
+            ? new ReloadingEpochData(train, epoch =>
+              {
+                  var (fresh, _) = reader.Read(trainData, "training data", d);
+                  var set = trainRows is null ? fresh : fresh.Select(trainRows);
+                  if (set.Count != train.Count)
+                      throw new InvalidOperationException($"The training data changed size between epochs ({train.Count} → {set.Count} rows).");
+                  Prepare(set);
+                  return set;
+              })
+            : new FixedEpochData(train);
+        if (reload) channel.Info(MessageSensitivity.None, "The training data is re-read every epoch (stochastic upstream transforms give fresh values).");
+
+        var settings = new TrainingSettings
+        {
+            Network = new NetworkSpec(d, Options.HiddenLayerSizes, OutputSize, Options.Activation, Options.BatchNormalization,
+                Options.InputDropoutRate, Options.HiddenDropoutRate, Options.InputNoiseStdDev, Options.BatchNormalizationMomentum),
+            CreateLoss = CreateLoss,
+            CreateOptimizer = () => OptionsValidation.CreateOptimizer(Options),
+            Schedule = OptionsValidation.CreateSchedule(Options, BatchesPerEpoch(train.Count)),
+            Initializer = OptionsValidation.CreateInitializer(Options),
+            Metric = Metric,
+            Epochs = Options.NumberOfEpochs,
+            BatchSize = Options.BatchSize,
+            Shuffle = Options.Shuffle,
+            Seed = seed,
+            MaxThreads = Options.NumberOfThreads ?? Environment.ProcessorCount,
+            L1 = Options.L1Regularization,
+            L2 = Options.L2Regularization,
+            MaxNorm = Options.MaxNorm,
+            GradientClipNorm = Options.GradientClipNorm,
+            WeightNoiseStdDev = Options.WeightNoiseStdDev,
+            EarlyStoppingPatience = Options.EarlyStoppingPatience,
+            EarlyStoppingMinDelta = Options.EarlyStoppingMinDelta,
+            Monitor = Options.EarlyStoppingMonitor,
+            Reuse = Options.ValidationDataReuse,
+            ContinueEpochCap = Options.ContinueEpochCap,
+            Progress = Options.Progress,
+            Log = message => channel.Info(MessageSensitivity.None, message),
+            Cancellation = Options.CancellationToken,
+        };
+        var result = new MlpTrainingLoop(settings).Run(epochs, validation, skipped);
+        channel.Info(MessageSensitivity.None, result.History.StopMessage);
+        var model = new MlpModelParameters(result.Network, shift, scale, labelShift, labelScale, DescribeOptions(seed), result.History);
+        return CreateTransformer(model, trainData.Schema);
+    }
+
+    private int BatchesPerEpoch(int rows) => (rows + Math.Min(Options.BatchSize, rows) - 1) / Math.Min(Options.BatchSize, rows);
+
+    private void CheckSameLabel(DataViewSchema train, DataViewSchema validation)
+    {
+        var a = train[Options.LabelColumnName].Type;
+        var b = validation.GetColumnOrNull(Options.LabelColumnName)?.Type;
+        if (b is null || !a.Equals(b))
+            throw new ArgumentOutOfRangeException(nameof(validation),
+                $"The validation data's label column '{Options.LabelColumnName}' is {b?.ToString() ?? "missing"}, but the training data's is {a}: both must have the same schema.");
+    }
+
+    private IReadOnlyDictionary<string, string> DescribeOptions(ulong seed)
+    {
+        var map = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var p in Options.GetType().GetProperties())
+        {
+            if (p.PropertyType == typeof(IDataView) || p.Name is nameof(MlpTrainerOptionsBase.Progress) or nameof(MlpTrainerOptionsBase.CancellationToken)) continue;
+            var value = p.GetValue(Options);
+            map[p.Name] = value switch
+            {
+                null => "",
+                int[] a => string.Join(",", a),
+                float[] f => string.Join(",", f.Select(x => x.ToString("R", CultureInfo.InvariantCulture))),
+                IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+                _ => value.ToString() ?? "",
+            };
+        }
+        map["EffectiveSeed"] = seed.ToString(CultureInfo.InvariantCulture);
+        return map;
+    }
+
+    /// <summary>The output columns this trainer adds to <paramref name="inputSchema"/>.</summary>
+    public abstract SchemaShape GetOutputSchema(SchemaShape inputSchema);
+
+    private protected abstract int OutputSize { get; }
+    private protected abstract LabelReader CreateLabelReader(DataViewSchema trainSchema);
+    private protected abstract Loss CreateLoss();
+    private protected abstract double Metric(ReadOnlyMemory<float> outputs, DenseDataset data);
+    private protected abstract TTransformer CreateTransformer(MlpModelParameters model, DataViewSchema trainSchema);
+    private protected virtual void CheckTrainingTargets(DenseDataset data) { }
+    private protected virtual (float Shift, float Scale) LabelStandardization(DenseDataset train) => (0f, 1f);
+}

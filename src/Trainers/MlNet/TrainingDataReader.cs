@@ -1,0 +1,139 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MlNetExtensions.Trainers.Training;
+
+namespace MlNetExtensions.Trainers;
+
+/// <summary>Reads a task's label column into target values, row by row.</summary>
+internal abstract class LabelReader
+{
+    /// <summary>Target values per example.</summary>
+    public abstract int TargetSize { get; }
+
+    /// <summary>
+    /// Returns a function that writes the current row's target into its argument and returns null, or returns a
+    /// message saying what is wrong with the label (missing, out of range, not finite).
+    /// </summary>
+    public abstract Func<Span<float>, string?> CreateReader(DataViewRow row, DataViewSchema.Column label);
+}
+
+/// <summary>
+/// The one place where an <see cref="IDataView"/> becomes dense arrays for training: checks the columns,
+/// reads features, targets and weights, and reports bad values by row and column.
+/// </summary>
+internal sealed class TrainingDataReader
+{
+    private readonly string _features, _label;
+    private readonly string? _weight;
+    private readonly LabelReader _labels;
+    private readonly bool _skipNonFinite;
+
+    public TrainingDataReader(string featureColumn, string labelColumn, string? weightColumn, LabelReader labels, bool skipNonFinite)
+    {
+        _features = featureColumn; _label = labelColumn; _weight = weightColumn; _labels = labels; _skipNonFinite = skipNonFinite;
+    }
+
+    /// <summary>Checks the schema and returns the feature count.</summary>
+    public int CheckSchema(DataViewSchema schema, string dataName)
+    {
+        var f = schema.GetColumnOrNull(_features)
+            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"The {dataName} has no features column '{_features}'.");
+        if (f.Type is not VectorDataViewType { IsKnownSize: true } vt || vt.ItemType != NumberDataViewType.Single)
+            throw new ArgumentOutOfRangeException(nameof(schema),
+                $"The features column '{_features}' of the {dataName} must be a known-size vector of Single (Vector<Single, N>), but is {f.Type}. " +
+                "Use mlContext.Transforms.Concatenate to build it and Conversion.ConvertType for other numeric types.");
+        if (schema.GetColumnOrNull(_label) is null)
+            throw new ArgumentOutOfRangeException(nameof(schema), $"The {dataName} has no label column '{_label}'.");
+        if (_weight is not null)
+        {
+            var w = schema.GetColumnOrNull(_weight)
+                ?? throw new ArgumentOutOfRangeException(nameof(schema), $"The {dataName} has no example weight column '{_weight}'.");
+            if (w.Type != NumberDataViewType.Single)
+                throw new ArgumentOutOfRangeException(nameof(schema), $"The example weight column '{_weight}' must be Single, but is {w.Type}.");
+        }
+        return vt.Size;
+    }
+
+    /// <summary>Reads every row of <paramref name="data"/>; returns the dataset and the number of rows skipped.</summary>
+    public (DenseDataset Data, long Skipped) Read(IDataView data, string dataName, int? expectedFeatures = null, DenseDataset? reuse = null)
+    {
+        int d = CheckSchema(data.Schema, dataName);
+        if (expectedFeatures is { } e && e != d)
+            throw new ArgumentOutOfRangeException(nameof(data), $"The {dataName}'s features column '{_features}' has {d} values per row; the training data has {e}.");
+        int t = _labels.TargetSize;
+        var fCol = data.Schema[_features];
+        var lCol = data.Schema[_label];
+        var wCol = _weight is null ? (DataViewSchema.Column?)null : data.Schema[_weight];
+        var columns = new List<DataViewSchema.Column> { fCol, lCol };
+        if (wCol is { } wc) columns.Add(wc);
+        long? rowCount = data.GetRowCount();
+        int capacity = (int)Math.Clamp(rowCount ?? 1024, 16, int.MaxValue / Math.Max(d, 1));
+        var features = reuse is not null && reuse.Features.Length >= capacity * d ? reuse.Features : new float[capacity * d];
+        var targets = reuse is not null && reuse.Targets.Length >= capacity * t ? reuse.Targets : new float[capacity * t];
+        float[]? weights = wCol is null ? null : reuse?.Weights is { } rw && rw.Length >= capacity ? rw : new float[capacity];
+        int n = 0;
+        long skipped = 0, row = -1;
+        string[]? slotNames = null;
+        using (var cursor = data.GetRowCursor(columns))
+        {
+            var getFeatures = cursor.GetGetter<VBuffer<float>>(fCol);
+            var readLabel = _labels.CreateReader(cursor, lCol);
+            var getWeight = wCol is { } w2 ? cursor.GetGetter<float>(w2) : null;
+            var buffer = default(VBuffer<float>);
+            float weight = 1f;
+            while (cursor.MoveNext())
+            {
+                row++;
+                if (n == capacity)
+                {
+                    capacity = checked(capacity * 2);
+                    Array.Resize(ref features, capacity * d);
+                    Array.Resize(ref targets, capacity * t);
+                    if (weights is not null) Array.Resize(ref weights, capacity);
+                }
+                getFeatures(ref buffer);
+                if (buffer.Length != d)
+                    throw new InvalidOperationException($"Row {row} of the {dataName}: column '{_features}' has {buffer.Length} values, expected {d}.");
+                var x = features.AsSpan(n * d, d);
+                buffer.CopyTo(x);
+                int bad = IndexOfNonFinite(x);
+                string? labelError = readLabel(targets.AsSpan(n * t, t));
+                if (getWeight is not null)
+                {
+                    getWeight(ref weight);
+                    if (!float.IsFinite(weight) || weight < 0) labelError ??= $"example weight '{_weight}' is {weight}, expected a finite value ≥ 0";
+                }
+                if (bad >= 0 || labelError is not null)
+                {
+                    if (_skipNonFinite) { skipped++; continue; }
+                    if (bad >= 0)
+                    {
+                        slotNames ??= SlotNames(fCol, d);
+                        string slot = slotNames is not null && !string.IsNullOrEmpty(slotNames[bad]) ? $" ('{slotNames[bad]}')" : "";
+                        throw new InvalidOperationException(
+                            $"Row {row} of the {dataName}: column '{_features}' slot {bad}{slot} is {x[bad]}. " +
+                            "Features must be finite: clean the data, use ReplaceMissingValues, or set SkipNonFiniteRows = true.");
+                    }
+                    throw new InvalidOperationException($"Row {row} of the {dataName}: {labelError}. Fix the data, or set SkipNonFiniteRows = true to skip such rows.");
+                }
+                if (weights is not null) weights[n] = weight;
+                n++;
+            }
+        }
+        return (new DenseDataset(features, d, targets, t, weights, n), skipped);
+    }
+
+    private static int IndexOfNonFinite(ReadOnlySpan<float> x)
+    {
+        for (int i = 0; i < x.Length; i++) if (!float.IsFinite(x[i])) return i;
+        return -1;
+    }
+
+    private static string[]? SlotNames(DataViewSchema.Column column, int size)
+    {
+        if (!column.HasSlotNames()) return null;
+        var names = default(VBuffer<ReadOnlyMemory<char>>);
+        column.GetSlotNames(ref names);
+        return names.DenseValues().Select(m => m.ToString()).ToArray();
+    }
+}

@@ -1,0 +1,138 @@
+using MlNetExtensions.Randomness;
+using MlNetExtensions.Trainers.Initialization;
+using MlNetExtensions.Trainers.Optimization;
+
+namespace MlNetExtensions.Trainers.Network;
+
+/// <summary>
+/// A feed-forward network: a sequence of <see cref="Layer"/>s with the activation and gradient
+/// buffers of training, and an allocation-free inference path that skips training-only layers.
+/// Layout per hidden layer: [noise] [dropout] (inputs), then dense → [batch norm] → activation → [dropout];
+/// the last dense layer outputs raw scores (logits).
+/// </summary>
+internal sealed class MultilayerPerceptron
+{
+    private float[][] _outputs = Array.Empty<float[]>();
+    private float[][] _gradients = Array.Empty<float[]>();
+    private int _reserved;
+
+    /// <summary>Wraps an explicit list of layers (widths must chain).</summary>
+    public MultilayerPerceptron(IReadOnlyList<Layer> layers)
+    {
+        if (layers.Count == 0) throw new ArgumentException("A network needs at least one layer.", nameof(layers));
+        for (int i = 1; i < layers.Count; i++)
+            if (layers[i].InputSize != layers[i - 1].OutputSize)
+                throw new ArgumentException($"Layer {i} reads {layers[i].InputSize} values but layer {i - 1} writes {layers[i - 1].OutputSize}.");
+        Layers = layers.ToArray();
+        Parameters = Layers.SelectMany(l => l.Parameters).ToArray();
+        InferenceLayers = Layers.Where(l => !l.IsTrainingOnly).ToArray();
+    }
+
+    /// <summary>All layers, training-only ones included.</summary>
+    public Layer[] Layers { get; }
+
+    /// <summary>The layers used at inference.</summary>
+    public Layer[] InferenceLayers { get; }
+
+    /// <summary>Every trainable parameter, in layer order.</summary>
+    public IReadOnlyList<Parameter> Parameters { get; }
+
+    /// <summary>Features per example.</summary>
+    public int InputSize => Layers[0].InputSize;
+
+    /// <summary>Outputs per example.</summary>
+    public int OutputSize => Layers[^1].OutputSize;
+
+    /// <summary>Threads the matrix products may use.</summary>
+    public int MaxThreads
+    {
+        set { foreach (var l in Layers) l.MaxThreads = value; }
+    }
+
+    /// <summary>Builds the network <paramref name="spec"/> describes, with weights drawn by <paramref name="initializer"/>.</summary>
+    public static MultilayerPerceptron Create(NetworkSpec spec, WeightInitializer initializer, ref RandomStream random)
+    {
+        var layers = new List<Layer>();
+        int width = spec.InputSize;
+        if (spec.InputNoiseStdDev > 0) layers.Add(new GaussianNoiseLayer(width, spec.InputNoiseStdDev));
+        if (spec.InputDropoutRate > 0) layers.Add(new DropoutLayer(width, spec.InputDropoutRate));
+        for (int h = 0; h < spec.HiddenSizes.Length; h++)
+        {
+            int next = spec.HiddenSizes[h];
+            var dense = new DenseLayer(width, next, $"hidden{h + 1}");
+            initializer.Initialize(dense.Weights.Value, width, next, ref random);
+            layers.Add(dense);
+            if (spec.BatchNormalization) layers.Add(new BatchNormLayer(next, $"batchnorm{h + 1}", spec.BatchNormMomentum));
+            layers.Add(new ActivationLayer(next, spec.Activation));
+            if (spec.HiddenDropoutRate > 0) layers.Add(new DropoutLayer(next, spec.HiddenDropoutRate));
+            width = next;
+        }
+        var output = new DenseLayer(width, spec.OutputSize, "output");
+        initializer.Initialize(output.Weights.Value, width, spec.OutputSize, ref random);
+        layers.Add(output);
+        return new MultilayerPerceptron(layers);
+    }
+
+    /// <summary>Allocates training buffers for batches of up to <paramref name="maxBatch"/> examples.</summary>
+    public void Reserve(int maxBatch)
+    {
+        if (maxBatch <= _reserved) return;
+        _outputs = Layers.Select(l => new float[maxBatch * l.OutputSize]).ToArray();
+        _gradients = Layers.Select(l => new float[maxBatch * l.OutputSize]).ToArray();
+        foreach (var l in Layers) l.Reserve(maxBatch);
+        _reserved = maxBatch;
+    }
+
+    /// <summary>Training-mode (or inference-mode, with all layers) forward pass; returns the outputs, [batch × OutputSize].</summary>
+    public ReadOnlySpan<float> Forward(ReadOnlySpan<float> x, int batch, bool training, ref RandomStream random)
+    {
+        Reserve(batch);
+        ReadOnlySpan<float> input = x;
+        for (int i = 0; i < Layers.Length; i++)
+        {
+            var y = _outputs[i].AsSpan(0, batch * Layers[i].OutputSize);
+            Layers[i].Forward(input, y, batch, training, ref random);
+            input = y;
+        }
+        return input;
+    }
+
+    /// <summary>
+    /// Back-propagates ∂L/∂outputs (of the last <see cref="Forward"/>) and leaves every parameter's gradient
+    /// in <see cref="Parameter.Gradient"/>. The gradient with respect to the network's input is not computed.
+    /// </summary>
+    public void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> outputGradient, int batch)
+    {
+        outputGradient[..(batch * OutputSize)].CopyTo(_gradients[^1]);
+        // The first layer with parameters needs no input gradient, nor does anything before it.
+        int firstTrainable = Array.FindIndex(Layers, l => l.Parameters.Count > 0);
+        for (int i = Layers.Length - 1; i >= 0 && i >= firstTrainable; i--)
+        {
+            var layer = Layers[i];
+            ReadOnlySpan<float> input = i == 0 ? x : _outputs[i - 1].AsSpan(0, batch * layer.InputSize);
+            Span<float> dx = i > firstTrainable ? _gradients[i - 1].AsSpan(0, batch * layer.InputSize) : Span<float>.Empty;
+            layer.Backward(input, _outputs[i].AsSpan(0, batch * layer.OutputSize), _gradients[i].AsSpan(0, batch * layer.OutputSize), dx, batch);
+        }
+    }
+
+    /// <summary>The widest layer output, for sizing inference scratch buffers.</summary>
+    public int MaxWidth => Math.Max(InputSize, Layers.Max(l => l.OutputSize));
+
+    /// <summary>
+    /// Inference on <paramref name="batch"/> rows of <paramref name="x"/> into <paramref name="output"/>, using two scratch
+    /// buffers of at least batch × <see cref="MaxWidth"/> values (one set per thread). Thread-safe for distinct scratch.
+    /// </summary>
+    public void Predict(ReadOnlySpan<float> x, Span<float> output, int batch, Span<float> scratchA, Span<float> scratchB)
+    {
+        var dummy = default(RandomStream);
+        ReadOnlySpan<float> input = x;
+        var layers = InferenceLayers;
+        for (int i = 0; i < layers.Length; i++)
+        {
+            var target = i == layers.Length - 1 ? output : ((i & 1) == 0 ? scratchA : scratchB);
+            var y = target[..(batch * layers[i].OutputSize)];
+            layers[i].Forward(input, y, batch, training: false, ref dummy);
+            input = y;
+        }
+    }
+}

@@ -1,0 +1,90 @@
+namespace MlNetExtensions.Trainers.Training;
+
+/// <summary>
+/// Training examples held densely in memory: features row-major [count × featureCount], targets
+/// [count × targetCount] (one-hot, soft or scalar) and optional per-example weights.
+/// </summary>
+internal sealed class DenseDataset
+{
+    /// <summary>Wraps existing arrays (not copied).</summary>
+    public DenseDataset(float[] features, int featureCount, float[] targets, int targetCount, float[]? weights, int count)
+    {
+        if (features.Length < (long)count * featureCount) throw new ArgumentException("Feature array too short.", nameof(features));
+        if (targets.Length < (long)count * targetCount) throw new ArgumentException("Target array too short.", nameof(targets));
+        Features = features; FeatureCount = featureCount; Targets = targets; TargetCount = targetCount; Weights = weights; Count = count;
+    }
+
+    /// <summary>Features, [Count × FeatureCount].</summary>
+    public float[] Features { get; }
+
+    /// <summary>Values per example.</summary>
+    public int FeatureCount { get; }
+
+    /// <summary>Targets, [Count × TargetCount].</summary>
+    public float[] Targets { get; }
+
+    /// <summary>Target values per example.</summary>
+    public int TargetCount { get; }
+
+    /// <summary>Per-example weights, or null for all ones.</summary>
+    public float[]? Weights { get; }
+
+    /// <summary>Number of examples.</summary>
+    public int Count { get; }
+
+    /// <summary>The rows at <paramref name="indices"/>, copied into a new dataset.</summary>
+    public DenseDataset Select(ReadOnlySpan<int> indices)
+    {
+        var f = new float[indices.Length * FeatureCount];
+        var t = new float[indices.Length * TargetCount];
+        var w = Weights is null ? null : new float[indices.Length];
+        for (int i = 0; i < indices.Length; i++)
+        {
+            int r = indices[i];
+            Features.AsSpan(r * FeatureCount, FeatureCount).CopyTo(f.AsSpan(i * FeatureCount));
+            Targets.AsSpan(r * TargetCount, TargetCount).CopyTo(t.AsSpan(i * TargetCount));
+            if (w is not null) w[i] = Weights![r];
+        }
+        return new DenseDataset(f, FeatureCount, t, TargetCount, w, indices.Length);
+    }
+
+    /// <summary>This dataset followed by <paramref name="other"/>.</summary>
+    public DenseDataset Concat(DenseDataset other)
+    {
+        if (other.FeatureCount != FeatureCount || other.TargetCount != TargetCount)
+            throw new ArgumentException("Datasets of different shapes cannot be concatenated.");
+        var f = new float[(Count + other.Count) * FeatureCount];
+        var t = new float[(Count + other.Count) * TargetCount];
+        Features.AsSpan(0, Count * FeatureCount).CopyTo(f);
+        other.Features.AsSpan(0, other.Count * FeatureCount).CopyTo(f.AsSpan(Count * FeatureCount));
+        Targets.AsSpan(0, Count * TargetCount).CopyTo(t);
+        other.Targets.AsSpan(0, other.Count * TargetCount).CopyTo(t.AsSpan(Count * TargetCount));
+        float[]? w = null;
+        if (Weights is not null || other.Weights is not null)
+        {
+            w = new float[Count + other.Count];
+            for (int i = 0; i < Count; i++) w[i] = Weights?[i] ?? 1f;
+            for (int i = 0; i < other.Count; i++) w[Count + i] = other.Weights?[i] ?? 1f;
+        }
+        return new DenseDataset(f, FeatureCount, t, TargetCount, w, Count + other.Count);
+    }
+}
+
+/// <summary>Where each epoch's training data comes from: the same arrays, or a fresh read (fresh augmentation) per epoch.</summary>
+internal interface IEpochData
+{
+    /// <summary>The data of epoch <paramref name="epoch"/> (1-based). May reuse the arrays of the previous epoch.</summary>
+    DenseDataset ForEpoch(int epoch);
+}
+
+/// <summary>Data read once and reused every epoch.</summary>
+internal sealed class FixedEpochData : IEpochData
+{
+    private readonly DenseDataset _data;
+
+    /// <summary>Serves <paramref name="data"/> for every epoch.</summary>
+    public FixedEpochData(DenseDataset data) => _data = data;
+
+    /// <inheritdoc/>
+    public DenseDataset ForEpoch(int epoch) => _data;
+}

@@ -1,0 +1,247 @@
+using System.Diagnostics;
+using MlNetExtensions.Randomness;
+using MlNetExtensions.Trainers.Losses;
+using MlNetExtensions.Trainers.Network;
+using MlNetExtensions.Trainers.Optimization;
+
+namespace MlNetExtensions.Trainers.Training;
+
+/// <summary>The result of training: the network with the kept weights and the history.</summary>
+internal sealed record TrainingResult(MultilayerPerceptron Network, TrainingHistory History);
+
+/// <summary>
+/// Minibatch training of a <see cref="MultilayerPerceptron"/>: per epoch a fresh shuffle, per minibatch
+/// look-ahead (Nesterov), optional weight noise, forward, loss, backward, L1/L2 penalties, gradient
+/// clipping, the scheduled learning rate, the optimizer step and max-norm; per epoch validation,
+/// early stopping with best-weight restore, divergence and cancellation handling. Knows nothing of ML.NET.
+/// </summary>
+internal sealed class MlpTrainingLoop
+{
+    private readonly TrainingSettings _s;
+    private readonly List<EpochRecord> _records = new();
+    private readonly Stopwatch _clock = new();
+
+    /// <summary>Creates a loop with <paramref name="settings"/>.</summary>
+    public MlpTrainingLoop(TrainingSettings settings) => _s = settings;
+
+    /// <summary>Trains on <paramref name="train"/>, validating on <paramref name="validation"/> when given.</summary>
+    public TrainingResult Run(IEpochData train, DenseDataset? validation, long skippedRows = 0)
+    {
+        _clock.Restart();
+        var first = RunPhase("train", train, validation, _s.Epochs, useEarlyStopping: validation is not null, targetLoss: null, network: null);
+        var network = first.Network;
+        var reason = first.Reason;
+        string message = first.Message;
+        if (validation is not null && _s.Reuse != ValidationDataReuse.None && first.BestEpoch > 0 && reason is not (StopReason.Diverged or StopReason.Cancelled))
+        {
+            var all = new FixedEpochData(train.ForEpoch(_s.Epochs + 1).Concat(validation));
+            var combined = all.ForEpoch(1);
+            int batchesPerEpochTrain = BatchBounds(train.ForEpoch(1).Count).Count;
+            int batchesPerEpochAll = BatchBounds(combined.Count).Count;
+            switch (_s.Reuse)
+            {
+                case ValidationDataReuse.RetrainSameEpochs:
+                    network = RunPhase("retrain", all, null, first.BestEpoch, false, null, null).Network;
+                    message += $" Retrained from scratch on training + validation data for {first.BestEpoch} epochs.";
+                    break;
+                case ValidationDataReuse.RetrainSameUpdates:
+                {
+                    long updates = (long)first.BestEpoch * batchesPerEpochTrain;
+                    int epochs = (int)Math.Max(1, Math.Round(updates / (double)batchesPerEpochAll));
+                    network = RunPhase("retrain", all, null, epochs, false, null, null).Network;
+                    message += $" Retrained from scratch on training + validation data for {epochs} epochs ({updates} updates in the best run).";
+                    break;
+                }
+                case ValidationDataReuse.ContinueToTrainingLoss:
+                {
+                    var cont = RunPhase("continue", all, null, _s.ContinueEpochCap, false, first.BestTrainingLoss, network);
+                    network = cont.Network;
+                    message += cont.Reason == StopReason.TargetLossReached
+                        ? $" Continued on training + validation data until the training loss fell below {first.BestTrainingLoss:G5}."
+                        : $" Continued on training + validation data for the cap of {_s.ContinueEpochCap} epochs without reaching training loss {first.BestTrainingLoss:G5}.";
+                    break;
+                }
+            }
+        }
+        network.MaxThreads = 1;
+        return new TrainingResult(network, new TrainingHistory(_records.ToArray(), first.BestEpoch, reason, message, skippedRows));
+    }
+
+    private sealed record PhaseResult(MultilayerPerceptron Network, int BestEpoch, double BestTrainingLoss, StopReason Reason, string Message);
+
+    private List<(int Start, int Count)> BatchBounds(int n)
+    {
+        var bounds = new List<(int, int)>();
+        int b = Math.Min(_s.BatchSize, n);
+        for (int start = 0; start < n; start += b) bounds.Add((start, Math.Min(b, n - start)));
+        // Batch normalization cannot train on a single example: fold a trailing batch of one into the previous one.
+        if (_s.Network.BatchNormalization && bounds.Count > 1 && bounds[^1].Item2 == 1)
+        {
+            var (s, c) = bounds[^2];
+            bounds[^2] = (s, c + 1);
+            bounds.RemoveAt(bounds.Count - 1);
+        }
+        return bounds;
+    }
+
+    private PhaseResult RunPhase(string phase, IEpochData data, DenseDataset? validation, int epochs, bool useEarlyStopping,
+        double? targetLoss, MultilayerPerceptron? network)
+    {
+        var s = _s;
+        if (network is null)
+        {
+            var initRandom = RandomStream.For(s.Seed, 0x1417);
+            network = MultilayerPerceptron.Create(s.Network, s.Initializer, ref initRandom);
+        }
+        network.MaxThreads = s.MaxThreads;
+        var loss = s.CreateLoss();
+        var optimizer = s.CreateOptimizer();
+        var parameters = network.Parameters;
+        var weightParams = parameters.Where(p => p.IsWeight).ToArray();
+        var noiseBackup = s.WeightNoiseStdDev > 0 ? weightParams.Select(p => new float[p.Length]).ToArray() : null;
+        int d = s.Network.InputSize, t = loss.TargetSize, o = loss.OutputSize;
+        int maxBatch = s.BatchSize + 1;
+        network.Reserve(maxBatch);
+        var xBatch = new float[maxBatch * d];
+        var tBatch = new float[maxBatch * t];
+        var wBatch = new float[maxBatch];
+        var gradOut = new float[maxBatch * o];
+        var best = NetworkSnapshot.Capture(network);
+        double bestScore = double.PositiveInfinity, bestTrainLoss = double.NaN;
+        int bestEpoch = 0, sinceBest = 0;
+        var reason = StopReason.MaximumEpochs;
+        string message = $"Trained for the full {epochs} epochs.";
+        int[] order = Array.Empty<int>();
+
+        for (int epoch = 1; epoch <= epochs; epoch++)
+        {
+            var set = data.ForEpoch(epoch);
+            if (set.Count == 0) throw new InvalidOperationException("The training data has no rows.");
+            if (order.Length != set.Count) order = Enumerable.Range(0, set.Count).ToArray();
+            else for (int i = 0; i < order.Length; i++) order[i] = i;
+            var phaseSalt = (ulong)phase.Length * 7919UL + (ulong)phase[0];
+            if (s.Shuffle) { var shuffle = RandomStream.For(s.Seed, phaseSalt, (ulong)epoch, 1); shuffle.Shuffle(order.AsSpan()); }
+            var bounds = BatchBounds(set.Count);
+            double lossSum = 0, weightSum = 0;
+            bool diverged = false;
+            for (int bi = 0; bi < bounds.Count; bi++)
+            {
+                if (s.Cancellation.IsCancellationRequested) { reason = StopReason.Cancelled; break; }
+                s.CheckAlive?.Invoke();
+                var (start, count) = bounds[bi];
+                for (int i = 0; i < count; i++)
+                {
+                    int r = order[start + i];
+                    set.Features.AsSpan(r * d, d).CopyTo(xBatch.AsSpan(i * d, d));
+                    set.Targets.AsSpan(r * t, t).CopyTo(tBatch.AsSpan(i * t, t));
+                    wBatch[i] = set.Weights?[r] ?? 1f;
+                }
+                var stepRandom = RandomStream.For(s.Seed, phaseSalt, (ulong)epoch, 2 + (ulong)bi);
+                optimizer.MoveToGradientPoint(parameters);
+                if (noiseBackup is not null)
+                    for (int p = 0; p < weightParams.Length; p++)
+                    {
+                        var v = weightParams[p].Value;
+                        v.CopyTo(noiseBackup[p], 0);
+                        for (int i = 0; i < v.Length; i++) v[i] += s.WeightNoiseStdDev * (float)stepRandom.NextGaussian();
+                    }
+                var outputs = network.Forward(xBatch.AsSpan(0, count * d), count, training: true, ref stepRandom);
+                double batchLoss = loss.Compute(outputs, tBatch.AsSpan(0, count * t),
+                    set.Weights is null ? ReadOnlySpan<float>.Empty : wBatch.AsSpan(0, count), count, gradOut.AsSpan(0, count * o));
+                if (!double.IsFinite(batchLoss)) { diverged = true; break; }
+                lossSum += batchLoss;
+                weightSum += set.Weights is null ? count : wBatch.AsSpan(0, count).ToArray().Sum();
+                network.Backward(xBatch.AsSpan(0, count * d), gradOut.AsSpan(0, count * o), count);
+                if (noiseBackup is not null)
+                    for (int p = 0; p < weightParams.Length; p++) noiseBackup[p].CopyTo(weightParams[p].Value, 0);
+                Penalties.AddPenaltyGradients(weightParams, s.L1, s.L2);
+                if (s.GradientClipNorm > 0) Penalties.ClipGlobalNorm(parameters, s.GradientClipNorm);
+                optimizer.LearningRate = s.Schedule.GetRate(optimizer.StepCount);
+                optimizer.Step(parameters);
+                if (s.MaxNorm > 0) Penalties.ApplyMaxNorm(network, s.MaxNorm);
+            }
+            if (reason == StopReason.Cancelled)
+            {
+                message = $"Cancelled during epoch {epoch}; kept the weights of epoch {bestEpoch}.";
+                break;
+            }
+            double trainLoss = weightSum > 0 ? lossSum / weightSum : double.NaN;
+            if (diverged || !double.IsFinite(trainLoss) || !ParametersFinite(parameters))
+            {
+                reason = StopReason.Diverged;
+                message = $"The training loss became NaN or infinite in epoch {epoch} ({phase}); try a lower learning rate " +
+                          $"(it was {optimizer.LearningRate:G3}) or gradient clipping. Kept the weights of epoch {bestEpoch}.";
+                s.Log?.Invoke(message);
+                break;
+            }
+            double? valLoss = null, valMetric = null;
+            if (validation is not null)
+            {
+                (valLoss, valMetric) = Evaluate(network, loss, validation);
+            }
+            var record = new EpochRecord(epoch, phase, trainLoss, valLoss, valMetric, optimizer.LearningRate, _clock.Elapsed);
+            _records.Add(record);
+            s.Progress?.Report(record);
+            s.Log?.Invoke(record.ToString());
+
+            if (!useEarlyStopping)
+            {
+                // Without validation data the last epoch's weights are the result.
+                best = NetworkSnapshot.Capture(network, best); bestEpoch = epoch; bestTrainLoss = trainLoss;
+            }
+            else
+            {
+                double score = s.Monitor == EarlyStoppingMonitor.ValidationLoss ? valLoss!.Value : -valMetric!.Value;
+                if (!double.IsFinite(score)) score = double.PositiveInfinity;
+                if (bestEpoch == 0 || score < bestScore - s.EarlyStoppingMinDelta)
+                {
+                    bestScore = score; bestEpoch = epoch; bestTrainLoss = trainLoss; sinceBest = 0;
+                    best = NetworkSnapshot.Capture(network, best);
+                }
+                else sinceBest++;
+            }
+            if (useEarlyStopping && sinceBest >= s.EarlyStoppingPatience)
+            {
+                reason = StopReason.EarlyStopping;
+                message = $"Early stopping after epoch {epoch}: no improvement of the {(s.Monitor == EarlyStoppingMonitor.ValidationLoss ? "validation loss" : "validation metric")} " +
+                          $"for {s.EarlyStoppingPatience} epochs; kept the weights of epoch {bestEpoch}.";
+                break;
+            }
+            if (targetLoss is { } target && trainLoss < target)
+            {
+                reason = StopReason.TargetLossReached;
+                message = $"Training loss {trainLoss:G5} fell below {target:G5} after epoch {epoch}.";
+                break;
+            }
+        }
+        if (reason == StopReason.MaximumEpochs && useEarlyStopping)
+            message = $"Trained for the full {epochs} epochs; kept the weights of epoch {bestEpoch}, the best on the validation data.";
+        best.Restore(network); // with no completed epoch: the initial weights
+        return new PhaseResult(network, bestEpoch, bestTrainLoss, reason, message);
+    }
+
+    private static bool ParametersFinite(IReadOnlyList<Parameter> parameters)
+    {
+        foreach (var p in parameters)
+            if (!float.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum(p.Value))) return false;
+        return true;
+    }
+
+    /// <summary>Mean loss and task metric of <paramref name="network"/> on <paramref name="data"/> (inference mode).</summary>
+    internal (double Loss, double Metric) Evaluate(MultilayerPerceptron network, Loss loss, DenseDataset data)
+    {
+        int o = network.OutputSize, chunk = 256;
+        var outputs = new float[data.Count * o];
+        var a = new float[chunk * network.MaxWidth];
+        var b = new float[chunk * network.MaxWidth];
+        for (int start = 0; start < data.Count; start += chunk)
+        {
+            int n = Math.Min(chunk, data.Count - start);
+            network.Predict(data.Features.AsSpan(start * data.FeatureCount, n * data.FeatureCount), outputs.AsSpan(start * o, n * o), n, a, b);
+        }
+        double total = loss.Compute(outputs, data.Targets.AsSpan(0, data.Count * data.TargetCount),
+            data.Weights is null ? ReadOnlySpan<float>.Empty : data.Weights, data.Count, Span<float>.Empty);
+        double weight = data.Weights?.Sum(w => (double)w) ?? data.Count;
+        return (total / weight, _s.Metric(outputs, data));
+    }
+}

@@ -1,0 +1,69 @@
+using System.Numerics.Tensors;
+using MlNetExtensions.Trainers.Network;
+using MlNetExtensions.Trainers.Optimization;
+
+namespace MlNetExtensions.Trainers.Training;
+
+/// <summary>
+/// Parameter-norm penalties and constraints, applied to connection weights only (never to biases or
+/// batch-normalization parameters): L2 adds ½λ₂‖w‖² to the loss (gradient λ₂w), L1 adds λ₁‖w‖₁
+/// (subgradient λ₁·sign(w)); gradient clipping rescales the whole gradient when its norm exceeds c;
+/// max-norm rescales each unit's incoming weight vector whose norm exceeds c after the step.
+/// </summary>
+internal static class Penalties
+{
+    /// <summary>g ← g + λ₂w + λ₁sign(w) for each weight tensor.</summary>
+    public static void AddPenaltyGradients(IReadOnlyList<Parameter> weights, float l1, float l2)
+    {
+        if (l1 == 0f && l2 == 0f) return;
+        foreach (var p in weights)
+        {
+            var w = p.Value; var g = p.Gradient;
+            if (l2 != 0f) TensorPrimitives.MultiplyAdd(w, l2, g, g);
+            if (l1 != 0f)
+                for (int i = 0; i < w.Length; i++) g[i] += l1 * MathF.Sign(w[i]);
+        }
+    }
+
+    /// <summary>The penalty term ½λ₂‖w‖² + λ₁‖w‖₁ over <paramref name="weights"/>.</summary>
+    public static double PenaltyValue(IReadOnlyList<Parameter> weights, float l1, float l2)
+    {
+        double total = 0;
+        foreach (var p in weights)
+        {
+            if (l2 != 0f) total += 0.5 * l2 * TensorPrimitives.Dot(p.Value, p.Value);
+            if (l1 != 0f) total += l1 * TensorPrimitives.SumOfMagnitudes(p.Value);
+        }
+        return total;
+    }
+
+    /// <summary>If ‖g‖₂ over all parameters exceeds <paramref name="maxNorm"/>, scales every gradient by maxNorm/‖g‖₂.</summary>
+    public static void ClipGlobalNorm(IReadOnlyList<Parameter> parameters, float maxNorm)
+    {
+        double sq = 0;
+        foreach (var p in parameters) sq += TensorPrimitives.Dot(p.Gradient, p.Gradient);
+        double norm = Math.Sqrt(sq);
+        if (norm <= maxNorm || norm == 0) return;
+        float scale = (float)(maxNorm / norm);
+        foreach (var p in parameters) TensorPrimitives.Multiply(p.Gradient, scale, p.Gradient);
+    }
+
+    /// <summary>Rescales every dense unit's incoming weights (a column of W) to norm at most <paramref name="maxNorm"/>.</summary>
+    public static void ApplyMaxNorm(MultilayerPerceptron network, float maxNorm)
+    {
+        foreach (var dense in network.Layers.OfType<DenseLayer>())
+        {
+            var w = dense.Weights.Value;
+            int rows = dense.InputSize, cols = dense.OutputSize;
+            for (int j = 0; j < cols; j++)
+            {
+                double sq = 0;
+                for (int i = 0; i < rows; i++) { float v = w[i * cols + j]; sq += v * v; }
+                double norm = Math.Sqrt(sq);
+                if (norm <= maxNorm) continue;
+                float scale = (float)(maxNorm / norm);
+                for (int i = 0; i < rows; i++) w[i * cols + j] *= scale;
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using MlNetExtensions.Trainers.Initialization;
+using MlNetExtensions.Trainers.Losses;
+using MlNetExtensions.Trainers.Network;
+using MlNetExtensions.Trainers.Optimization;
+using MlNetExtensions.Trainers.Schedules;
+
+namespace MlNetExtensions.Trainers.Training;
+
+/// <summary>Everything the training loop needs, already validated and turned into objects.</summary>
+internal sealed class TrainingSettings
+{
+    public required NetworkSpec Network { get; init; }
+    public required Func<Loss> CreateLoss { get; init; }
+    public required Func<Optimizer> CreateOptimizer { get; init; }
+    public required LearningRateSchedule Schedule { get; init; }
+    public required WeightInitializer Initializer { get; init; }
+    /// <summary>The task's validation metric from outputs and targets (higher is better).</summary>
+    public required Func<ReadOnlyMemory<float>, DenseDataset, double> Metric { get; init; }
+    public int Epochs { get; init; } = 30;
+    public int BatchSize { get; init; } = 32;
+    public bool Shuffle { get; init; } = true;
+    public ulong Seed { get; init; }
+    public int MaxThreads { get; init; } = 1;
+    public float L1 { get; init; }
+    public float L2 { get; init; }
+    public float MaxNorm { get; init; }
+    public float GradientClipNorm { get; init; }
+    public float WeightNoiseStdDev { get; init; }
+    public int EarlyStoppingPatience { get; init; } = 10;
+    public float EarlyStoppingMinDelta { get; init; }
+    public EarlyStoppingMonitor Monitor { get; init; }
+    public ValidationDataReuse Reuse { get; init; }
+    public int ContinueEpochCap { get; init; } = 100;
+    public IProgress<EpochRecord>? Progress { get; init; }
+    public Action<string>? Log { get; init; }
+    public CancellationToken Cancellation { get; init; }
+    /// <summary>Called once per minibatch; ML.NET's host check (throws when the MLContext's execution is cancelled).</summary>
+    public Action? CheckAlive { get; init; }
+}
