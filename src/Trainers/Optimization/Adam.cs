@@ -1,0 +1,69 @@
+namespace MlNetExtensions.Trainers.Optimization;
+
+/// <summary>
+/// Adam (<i>Deep Learning</i>, Algorithm 8.7):
+/// t ← t + 1; s ← ρ1 s + (1 − ρ1)g; r ← ρ2 r + (1 − ρ2)g⊙g; ŝ = s/(1 − ρ1^t); r̂ = r/(1 − ρ2^t);
+/// Δθ = −ε ŝ/(√r̂ + δ); θ ← θ + Δθ.
+/// </summary>
+/// <remarks>
+/// The bias corrections undo the pull of the zero-initialized moments towards zero: at t = 1,
+/// ŝ = g and r̂ = g⊙g, so every coordinate moves by about ε. The step t is the optimizer's
+/// <see cref="Optimizer.StepCount"/>, shared by all parameters.
+/// </remarks>
+internal class Adam : Optimizer
+{
+    /// <summary>The lecture's default learning rate ε.</summary>
+    public const float DefaultLearningRate = 0.001f;
+
+    /// <summary>The default decay rate ρ1 of the first-moment estimate.</summary>
+    public const float DefaultBeta1 = 0.9f;
+
+    /// <summary>The default decay rate ρ2 of the second-moment estimate.</summary>
+    public const float DefaultBeta2 = 0.999f;
+
+    /// <summary>The default δ added to √r̂.</summary>
+    public const float DefaultDelta = 1e-8f;
+
+    private const int FirstMoment = 0;
+    private const int SecondMoment = 1;
+
+    /// <summary>Creates the rule with moment decay rates ρ1, ρ2 ∈ [0, 1) and stabilizer δ &gt; 0.</summary>
+    public Adam(float beta1 = DefaultBeta1, float beta2 = DefaultBeta2, float delta = DefaultDelta)
+    {
+        Beta1 = beta1;
+        Beta2 = beta2;
+        Delta = delta;
+    }
+
+    /// <summary>The decay rate ρ1 of the first-moment estimate s.</summary>
+    public float Beta1 { get; }
+
+    /// <summary>The decay rate ρ2 of the second-moment estimate r.</summary>
+    public float Beta2 { get; }
+
+    /// <summary>The small constant δ added to √r̂.</summary>
+    public float Delta { get; }
+
+    /// <inheritdoc/>
+    protected override int StateBuffers => 2;
+
+    /// <inheritdoc/>
+    protected override void Update(Span<float> theta, ReadOnlySpan<float> gradient, float[][] state, bool isWeight)
+    {
+        float epsilon = LearningRate;
+        float[] s = state[FirstMoment];
+        float[] r = state[SecondMoment];
+        long t = StepCount; // t ← t + 1 was done by Step
+        float correction1 = (float)(1.0 - Math.Pow(Beta1, t));
+        float correction2 = (float)(1.0 - Math.Pow(Beta2, t));
+        for (int i = 0; i < theta.Length; i++)
+        {
+            float g = gradient[i];
+            s[i] = Beta1 * s[i] + (1f - Beta1) * g;     // s ← ρ1 s + (1 − ρ1)g
+            r[i] = Beta2 * r[i] + (1f - Beta2) * g * g; // r ← ρ2 r + (1 − ρ2)g⊙g
+            float sHat = s[i] / correction1;            // ŝ = s/(1 − ρ1^t)
+            float rHat = r[i] / correction2;            // r̂ = r/(1 − ρ2^t)
+            theta[i] -= epsilon * sHat / (MathF.Sqrt(rHat) + Delta); // θ ← θ − ε ŝ/(√r̂ + δ)
+        }
+    }
+}
