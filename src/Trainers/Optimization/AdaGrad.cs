@@ -28,7 +28,7 @@ internal sealed class AdaGrad : Optimizer
         for (int i = 0; i < theta.Length; i++)
         {
             float g = gradient[i];
-            r[i] += g * g;                                    // r ← r + g⊙g
+            r[i] += g * g;                                        // r ← r + g⊙g
             theta[i] -= epsilon / (Delta + MathF.Sqrt(r[i])) * g; // θ ← θ − ε/(δ + √r)⊙g
         }
     }

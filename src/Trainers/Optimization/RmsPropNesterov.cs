@@ -48,10 +48,10 @@ internal sealed class RmsPropNesterov : LookAheadOptimizer
         ReturnFromGradientPoint(theta, v); // θ ← θ̃ − αv
         for (int i = 0; i < theta.Length; i++)
         {
-            float g = gradient[i];                                     // g = ∇L(θ̃)
-            r[i] = Rho * r[i] + (1f - Rho) * g * g;                    // r ← ρr + (1 − ρ)g⊙g
+            float g = gradient[i];                                        // g = ∇L(θ̃)
+            r[i] = Rho * r[i] + (1f - Rho) * g * g;                       // r ← ρr + (1 − ρ)g⊙g
             v[i] = Alpha * v[i] - epsilon / MathF.Sqrt(Delta + r[i]) * g; // v ← αv − ε/√(δ + r)⊙g
-            theta[i] += v[i];                                          // θ ← θ + v
+            theta[i] += v[i];                                             // θ ← θ + v
         }
     }
 }

@@ -27,7 +27,7 @@ internal sealed class CosineSchedule : LearningRateSchedule
     public override float GetRate(long iteration)
     {
         if (iteration >= DecayIterations) return MinimumRate;
-        double cosine = Math.Cos(Math.PI * iteration / DecayIterations);           // cos(πk/T)
+        double cosine = Math.Cos(Math.PI * iteration / DecayIterations);                   // cos(πk/T)
         return (float)(MinimumRate + 0.5 * (InitialRate - MinimumRate) * (1.0 + cosine)); // ε_min + ½(ε0 − ε_min)(1 + cos)
     }
 }
