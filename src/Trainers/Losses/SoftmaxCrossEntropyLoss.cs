@@ -2,7 +2,8 @@ namespace MlNetExtensions.Trainers.Losses;
 
 /// <summary>
 /// Softmax cross-entropy for K classes against a target distribution t (one-hot, smoothed or soft):
-/// p = softmax(z), ℓ = −Σ_k t_k log p_k, ∂ℓ/∂z = p − t (for Σ t = 1).
+/// p = softmax(z), ℓ = −Σ_k t_k log p_k, ∂ℓ/∂z = p·Σt − t (= p − t for a distribution; a target scaled by a
+/// class weight w, Σt = w, gives w times the unweighted loss and gradient).
 /// </summary>
 internal sealed class SoftmaxCrossEntropyLoss : Loss
 {
@@ -32,12 +33,16 @@ internal sealed class SoftmaxCrossEntropyLoss : Loss
             for (int c = 0; c < k; c++) { p[c] = MathF.Exp(z[c] - max); sum += p[c]; }
             double logSum = Math.Log(sum);
             double loss = 0;
+            float tSum = 0;
             for (int c = 0; c < k; c++)
+            {
+                tSum += t[c];
                 if (t[c] != 0f) loss -= t[c] * (z[c] - max - logSum);
+            }
             total += w * loss;
             if (!gradient.IsEmpty)
             {
-                float scale = w * invB, inv = (float)(1.0 / sum);
+                float scale = w * invB, inv = (float)(tSum / sum);
                 var g = gradient.Slice(r * k, k);
                 for (int c = 0; c < k; c++) g[c] = scale * (p[c] * inv - t[c]);
             }

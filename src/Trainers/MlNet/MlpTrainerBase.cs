@@ -19,20 +19,20 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
     where TOptions : MlpTrainerOptionsBase
 {
     private protected readonly IHost Host;
-    private protected readonly TOptions Options;
+    private protected readonly TOptions TrainerOptions;
 
     private protected MlpTrainerBase(IHostEnvironment environment, TOptions options, string name)
     {
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(options);
         Host = environment.Register(name);
-        Options = options;
+        TrainerOptions = options;
         OptionsValidation.Validate(options);
     }
 
     /// <summary>Trains on <paramref name="input"/>, with <see cref="MlpTrainerOptionsBase.ValidationData"/> or
     /// <see cref="MlpTrainerOptionsBase.ValidationFraction"/> for early stopping when set.</summary>
-    public TTransformer Fit(IDataView input) => Fit(input, Options.ValidationData);
+    public TTransformer Fit(IDataView input) => Fit(input, TrainerOptions.ValidationData);
 
     /// <summary>Trains on <paramref name="trainData"/> and early-stops on <paramref name="validationData"/> (as LightGbm and FastTree's Fit(train, validation)).</summary>
     /// <param name="trainData">Training data with the label and features columns.</param>
@@ -42,14 +42,14 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         ArgumentNullException.ThrowIfNull(trainData);
         using var channel = Host.Start("Training");
         var labels = CreateLabelReader(trainData.Schema);
-        var reader = new TrainingDataReader(Options.FeatureColumnName, Options.LabelColumnName, Options.ExampleWeightColumnName, labels, Options.SkipNonFiniteRows);
+        var reader = new TrainingDataReader(TrainerOptions.FeatureColumnName, TrainerOptions.LabelColumnName, TrainerOptions.ExampleWeightColumnName, labels, TrainerOptions.SkipNonFiniteRows);
         reader.CheckSchema(trainData.Schema, "training data");
         if (validationData is not null)
         {
             reader.CheckSchema(validationData.Schema, "validation data");
             CheckSameLabel(trainData.Schema, validationData.Schema);
         }
-        if (validationData is not null && Options.ValidationFraction > 0)
+        if (validationData is not null && TrainerOptions.ValidationFraction > 0)
             throw new ArgumentException("Set either ValidationData (or the validationData argument) or ValidationFraction, not both.");
 
         var (all, skipped) = reader.Read(trainData, "training data");
@@ -58,7 +58,7 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
                 ? $"All {skipped} rows of the training data were skipped for NaN or infinite values."
                 : "The training data has no rows.");
         CheckTrainingTargets(all);
-        ulong seed = (ulong)(uint)(Options.Seed ?? Host.Rand.Next());
+        ulong seed = (ulong)(uint)(TrainerOptions.Seed ?? Host.Rand.Next());
         int d = all.FeatureCount;
 
         // Validation split (deterministic by seed).
@@ -71,15 +71,15 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
             validation = v; skipped += vs;
             if (validation.Count == 0) throw new InvalidOperationException("The validation data has no usable rows.");
         }
-        else if (Options.ValidationFraction > 0)
+        else if (TrainerOptions.ValidationFraction > 0)
         {
             var order = Enumerable.Range(0, all.Count).ToArray();
             var split = Randomness.RandomStream.For(seed, 0x5917);
             split.Shuffle(order.AsSpan());
-            int nVal = (int)Math.Round(all.Count * Options.ValidationFraction);
+            int nVal = (int)Math.Round(all.Count * TrainerOptions.ValidationFraction);
             if (nVal < 1 || nVal >= all.Count)
                 throw new ArgumentOutOfRangeException(nameof(MlpTrainerOptionsBase.ValidationFraction),
-                    $"ValidationFraction {Options.ValidationFraction} of {all.Count} rows leaves no training or no validation rows.");
+                    $"ValidationFraction {TrainerOptions.ValidationFraction} of {all.Count} rows leaves no training or no validation rows.");
             trainRows = order[nVal..];
             Array.Sort(trainRows);
             var valRows = order[..nVal];
@@ -89,7 +89,7 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         }
 
         // Standardization learned on the training rows.
-        var (shift, scale) = Options.NormalizeFeatures ? Standardization.Fit(train.Features, train.Count, d) : Standardization.Identity(d);
+        var (shift, scale) = TrainerOptions.NormalizeFeatures ? Standardization.Fit(train.Features, train.Count, d) : Standardization.Identity(d);
         var (labelShift, labelScale) = LabelStandardization(train);
         void Prepare(DenseDataset set)
         {
@@ -101,7 +101,7 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         if (validation is not null) Prepare(validation);
 
         // Fresh reads per epoch when the upstream data is stochastic (online augmentation).
-        bool reload = Options.ReloadDataEachEpoch ?? DataProbe.IsStochastic(trainData, Options.FeatureColumnName);
+        bool reload = TrainerOptions.ReloadDataEachEpoch ?? DataProbe.IsStochastic(trainData, TrainerOptions.FeatureColumnName);
         IEpochData epochs = reload
             ? new ReloadingEpochData(train, epoch =>
               {
@@ -117,31 +117,31 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
 
         var settings = new TrainingSettings
         {
-            Network = new NetworkSpec(d, Options.HiddenLayerSizes, OutputSize, Options.Activation, Options.BatchNormalization,
-                Options.InputDropoutRate, Options.HiddenDropoutRate, Options.InputNoiseStdDev, Options.BatchNormalizationMomentum),
+            Network = new NetworkSpec(d, TrainerOptions.HiddenLayerSizes, OutputSize, TrainerOptions.Activation, TrainerOptions.BatchNormalization,
+                TrainerOptions.InputDropoutRate, TrainerOptions.HiddenDropoutRate, TrainerOptions.InputNoiseStdDev, TrainerOptions.BatchNormalizationMomentum),
             CreateLoss = CreateLoss,
-            CreateOptimizer = () => OptionsValidation.CreateOptimizer(Options),
-            Schedule = OptionsValidation.CreateSchedule(Options, BatchesPerEpoch(train.Count)),
-            Initializer = OptionsValidation.CreateInitializer(Options),
+            CreateOptimizer = () => OptionsValidation.CreateOptimizer(TrainerOptions),
+            Schedule = OptionsValidation.CreateSchedule(TrainerOptions, BatchesPerEpoch(train.Count)),
+            Initializer = OptionsValidation.CreateInitializer(TrainerOptions),
             Metric = Metric,
-            Epochs = Options.NumberOfEpochs,
-            BatchSize = Options.BatchSize,
-            Shuffle = Options.Shuffle,
+            Epochs = TrainerOptions.NumberOfEpochs,
+            BatchSize = TrainerOptions.BatchSize,
+            Shuffle = TrainerOptions.Shuffle,
             Seed = seed,
-            MaxThreads = Options.NumberOfThreads ?? Environment.ProcessorCount,
-            L1 = Options.L1Regularization,
-            L2 = Options.L2Regularization,
-            MaxNorm = Options.MaxNorm,
-            GradientClipNorm = Options.GradientClipNorm,
-            WeightNoiseStdDev = Options.WeightNoiseStdDev,
-            EarlyStoppingPatience = Options.EarlyStoppingPatience,
-            EarlyStoppingMinDelta = Options.EarlyStoppingMinDelta,
-            Monitor = Options.EarlyStoppingMonitor,
-            Reuse = Options.ValidationDataReuse,
-            ContinueEpochCap = Options.ContinueEpochCap,
-            Progress = Options.Progress,
+            MaxThreads = TrainerOptions.NumberOfThreads ?? Environment.ProcessorCount,
+            L1 = TrainerOptions.L1Regularization,
+            L2 = TrainerOptions.L2Regularization,
+            MaxNorm = TrainerOptions.MaxNorm,
+            GradientClipNorm = TrainerOptions.GradientClipNorm,
+            WeightNoiseStdDev = TrainerOptions.WeightNoiseStdDev,
+            EarlyStoppingPatience = TrainerOptions.EarlyStoppingPatience,
+            EarlyStoppingMinDelta = TrainerOptions.EarlyStoppingMinDelta,
+            Monitor = TrainerOptions.EarlyStoppingMonitor,
+            Reuse = TrainerOptions.ValidationDataReuse,
+            ContinueEpochCap = TrainerOptions.ContinueEpochCap,
+            Progress = TrainerOptions.Progress,
             Log = message => channel.Info(MessageSensitivity.None, message),
-            Cancellation = Options.CancellationToken,
+            Cancellation = TrainerOptions.CancellationToken,
         };
         var result = new MlpTrainingLoop(settings).Run(epochs, validation, skipped);
         channel.Info(MessageSensitivity.None, result.History.StopMessage);
@@ -149,24 +149,24 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         return CreateTransformer(model, trainData.Schema);
     }
 
-    private int BatchesPerEpoch(int rows) => (rows + Math.Min(Options.BatchSize, rows) - 1) / Math.Min(Options.BatchSize, rows);
+    private int BatchesPerEpoch(int rows) => (rows + Math.Min(TrainerOptions.BatchSize, rows) - 1) / Math.Min(TrainerOptions.BatchSize, rows);
 
     private void CheckSameLabel(DataViewSchema train, DataViewSchema validation)
     {
-        var a = train[Options.LabelColumnName].Type;
-        var b = validation.GetColumnOrNull(Options.LabelColumnName)?.Type;
+        var a = train[TrainerOptions.LabelColumnName].Type;
+        var b = validation.GetColumnOrNull(TrainerOptions.LabelColumnName)?.Type;
         if (b is null || !a.Equals(b))
             throw new ArgumentOutOfRangeException(nameof(validation),
-                $"The validation data's label column '{Options.LabelColumnName}' is {b?.ToString() ?? "missing"}, but the training data's is {a}: both must have the same schema.");
+                $"The validation data's label column '{TrainerOptions.LabelColumnName}' is {b?.ToString() ?? "missing"}, but the training data's is {a}: both must have the same schema.");
     }
 
     private IReadOnlyDictionary<string, string> DescribeOptions(ulong seed)
     {
         var map = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var p in Options.GetType().GetProperties())
+        foreach (var p in TrainerOptions.GetType().GetProperties())
         {
             if (p.PropertyType == typeof(IDataView) || p.Name is nameof(MlpTrainerOptionsBase.Progress) or nameof(MlpTrainerOptionsBase.CancellationToken)) continue;
-            var value = p.GetValue(Options);
+            var value = p.GetValue(TrainerOptions);
             map[p.Name] = value switch
             {
                 null => "",

@@ -1,0 +1,37 @@
+using Microsoft.ML;
+using MlNetExtensions.Plumbing;
+using MlNetExtensions.Trainers;
+
+namespace MlNetExtensions;
+
+/// <summary>
+/// Catalog entry points of the MLP trainers:
+/// <c>mlContext.MulticlassClassification.Trainers.Mlp(...)</c>, <c>mlContext.BinaryClassification.Trainers.Mlp(...)</c>
+/// and <c>mlContext.Regression.Trainers.Mlp(...)</c>.
+/// </summary>
+public static class MlpCatalog
+{
+    /// <summary>A multilayer perceptron for multiclass classification, with the most used settings.</summary>
+    /// <param name="catalog">mlContext.MulticlassClassification.Trainers.</param>
+    /// <param name="labelColumnName">The key-typed label column (or a soft-label vector).</param>
+    /// <param name="featureColumnName">The Vector&lt;Single, N&gt; features column.</param>
+    /// <param name="hiddenLayerSizes">Hidden layer widths; null for the default {128, 64}.</param>
+    /// <param name="numberOfEpochs">Passes over the data.</param>
+    /// <param name="learningRate">Adam's learning rate.</param>
+    /// <param name="batchSize">Examples per minibatch.</param>
+    public static MlpMulticlassTrainer Mlp(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        string labelColumnName = "Label", string featureColumnName = "Features", int[]? hiddenLayerSizes = null,
+        int numberOfEpochs = 30, float learningRate = 0.001f, int batchSize = 32)
+        => Mlp(catalog, new MlpMulticlassTrainer.Options
+        {
+            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName,
+            HiddenLayerSizes = hiddenLayerSizes ?? new[] { 128, 64 }, NumberOfEpochs = numberOfEpochs,
+            LearningRate = learningRate, BatchSize = batchSize,
+        });
+
+    /// <summary>A multilayer perceptron for multiclass classification with every setting in <paramref name="options"/>.</summary>
+    /// <param name="catalog">mlContext.MulticlassClassification.Trainers.</param>
+    /// <param name="options">The trainer's options.</param>
+    public static MlpMulticlassTrainer Mlp(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog, MlpMulticlassTrainer.Options options)
+        => new(CatalogEnvironment.Of(catalog), options);
+}

@@ -1,0 +1,174 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using MlNetExtensions.Plumbing;
+using MlNetExtensions.Trainers.Losses;
+using MlNetExtensions.Trainers.Training;
+
+namespace MlNetExtensions.Trainers;
+
+/// <summary>
+/// Trains a multilayer perceptron for multiclass classification with softmax cross-entropy.
+/// The label is a key column (from MapValueToKey) or a soft-label Vector&lt;Single, K&gt; (for instance from label smoothing).
+/// Outputs Score (Vector&lt;Single, K&gt; of class probabilities, with SlotNames) and PredictedLabel (the key, with KeyValues).
+/// </summary>
+public sealed class MlpMulticlassTrainer : MlpTrainerBase<MlpMulticlassPredictionTransformer, MlpMulticlassTrainer.Options>
+{
+    /// <summary>Options of <see cref="MlpMulticlassTrainer"/>.</summary>
+    public sealed class Options : MlpTrainerOptionsBase
+    {
+        /// <summary>Label smoothing ε taken from the true class (0 = off). Default 0.</summary>
+        public float LabelSmoothing { get; set; }
+
+        /// <summary>How ε is spread over the other classes. Default <see cref="Trainers.LabelSmoothingForm.Lecture"/> (ε/(K − 1) each).</summary>
+        public LabelSmoothingForm LabelSmoothingForm { get; set; } = LabelSmoothingForm.Lecture;
+
+        /// <summary>Optional weight per class (K values, in key order) multiplying each example's loss. Default none.</summary>
+        public float[]? ClassWeights { get; set; }
+    }
+
+    private int _classes;
+    private KeyValueNames? _names;
+
+    internal MlpMulticlassTrainer(IHostEnvironment environment, Options options) : base(environment, options, nameof(MlpMulticlassTrainer))
+    {
+        if (!(options.LabelSmoothing >= 0f && options.LabelSmoothing < 1f))
+            throw new ArgumentOutOfRangeException(nameof(Options.LabelSmoothing), options.LabelSmoothing, $"Option LabelSmoothing must be in [0, 1), got {options.LabelSmoothing}.");
+        if (options.ClassWeights is { } cw && cw.Any(w => !float.IsFinite(w) || w < 0))
+            throw new ArgumentOutOfRangeException(nameof(Options.ClassWeights), "Option ClassWeights must hold finite values ≥ 0.");
+    }
+
+    private protected override int OutputSize => _classes;
+
+    private protected override LabelReader CreateLabelReader(DataViewSchema trainSchema)
+    {
+        var label = trainSchema.GetColumnOrNull(TrainerOptions.LabelColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(trainSchema), $"The training data has no label column '{TrainerOptions.LabelColumnName}'.");
+        switch (label.Type)
+        {
+            case KeyDataViewType key:
+                if (key.Count < 2 || key.Count > int.MaxValue)
+                    throw new ArgumentOutOfRangeException(nameof(trainSchema),
+                        $"The label column '{TrainerOptions.LabelColumnName}' has {key.Count} class(es); multiclass classification needs at least 2.");
+                _classes = (int)key.Count;
+                _names = KeyValueNames.FromColumn(label, _classes);
+                break;
+            case VectorDataViewType { IsKnownSize: true, ItemType: NumberDataViewType n } vt when n == NumberDataViewType.Single:
+                if (vt.Size < 2)
+                    throw new ArgumentOutOfRangeException(nameof(trainSchema), $"The soft-label column '{TrainerOptions.LabelColumnName}' has {vt.Size} slot(s); at least 2 classes are needed.");
+                _classes = vt.Size;
+                _names = KeyValueNames.FromSlotNames(label, _classes);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(trainSchema),
+                    $"The label column '{TrainerOptions.LabelColumnName}' must be a key type (use mlContext.Transforms.Conversion.MapValueToKey) " +
+                    $"or a soft-label Vector<Single, K>, but is {label.Type}.");
+        }
+        if (TrainerOptions.ClassWeights is { } cw && cw.Length != _classes)
+            throw new ArgumentOutOfRangeException(nameof(Options.ClassWeights), $"Option ClassWeights has {cw.Length} values; the label has {_classes} classes.");
+        return new MulticlassLabelReader(_classes, TrainerOptions.LabelSmoothing, TrainerOptions.LabelSmoothingForm, TrainerOptions.ClassWeights, TrainerOptions.LabelColumnName);
+    }
+
+    private protected override Loss CreateLoss() => new SoftmaxCrossEntropyLoss(_classes);
+
+    private protected override double Metric(ReadOnlyMemory<float> outputs, DenseDataset data)
+    {
+        var o = outputs.Span;
+        int k = _classes, correct = 0;
+        for (int r = 0; r < data.Count; r++)
+        {
+            int predicted = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(o.Slice(r * k, k));
+            int truth = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(data.Targets.AsSpan(r * k, k));
+            if (predicted == truth) correct++;
+        }
+        return correct / (double)data.Count;
+    }
+
+    private protected override MlpMulticlassPredictionTransformer CreateTransformer(MlpModelParameters model, DataViewSchema trainSchema)
+        => new(model, TrainerOptions.FeatureColumnName, _names);
+
+    /// <inheritdoc/>
+    public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        var label = SchemaShapes.Find(inputSchema, TrainerOptions.LabelColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The input has no label column '{TrainerOptions.LabelColumnName}'.");
+        var features = SchemaShapes.Find(inputSchema, TrainerOptions.FeatureColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The input has no features column '{TrainerOptions.FeatureColumnName}'.");
+        if (features.Kind != SchemaShape.Column.VectorKind.Vector || features.ItemType != NumberDataViewType.Single)
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The features column '{TrainerOptions.FeatureColumnName}' must be a known-size vector of Single.");
+        var kv = label.Annotations?.FirstOrDefault(a => a.Name == "KeyValues");
+        var slotNames = label.Annotations?.FirstOrDefault(a => a.Name == "SlotNames");
+        var scoreAnnotations = new List<SchemaShape.Column> { SchemaShapes.TextAnnotation("ScoreColumnKind"), SchemaShapes.TextAnnotation("ScoreValueKind") };
+        var predictedAnnotations = new List<SchemaShape.Column>(scoreAnnotations);
+        if (kv is { Name: not null } keyValues)
+        {
+            scoreAnnotations.Add(SchemaShapes.TextVectorAnnotation("SlotNames"));
+            predictedAnnotations.Add(keyValues);
+        }
+        else if (slotNames is { Name: not null })
+        {
+            scoreAnnotations.Add(SchemaShapes.TextVectorAnnotation("SlotNames"));
+            predictedAnnotations.Add(SchemaShapes.TextVectorAnnotation("KeyValues"));
+        }
+        return SchemaShapes.With(inputSchema,
+            SchemaShapes.Column("Score", SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false, new SchemaShape(scoreAnnotations)),
+            SchemaShapes.Column("PredictedLabel", SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.UInt32, true, new SchemaShape(predictedAnnotations)));
+    }
+
+    private sealed class MulticlassLabelReader : LabelReader
+    {
+        private readonly int _k;
+        private readonly float _epsilon;
+        private readonly LabelSmoothingForm _form;
+        private readonly float[]? _classWeights;
+        private readonly string _name;
+
+        public MulticlassLabelReader(int k, float epsilon, LabelSmoothingForm form, float[]? classWeights, string name)
+        {
+            _k = k; _epsilon = epsilon; _form = form; _classWeights = classWeights; _name = name;
+        }
+
+        public override int TargetSize => _k;
+
+        public override Func<Span<float>, string?> CreateReader(DataViewRow row, DataViewSchema.Column label)
+        {
+            if (label.Type is KeyDataViewType)
+            {
+                var getter = row.GetGetter<uint>(label);
+                uint key = 0;
+                return target =>
+                {
+                    getter(ref key);
+                    if (key == 0 || key > _k) return $"label '{_name}' is missing or outside the {_k} known classes (key {key})";
+                    LabelSmoothing.Fill(target, (int)key - 1, _epsilon, _form);
+                    if (_classWeights is not null) ScaleByClassWeight(target, (int)key - 1);
+                    return null;
+                };
+            }
+            var vector = row.GetGetter<VBuffer<float>>(label);
+            var buffer = default(VBuffer<float>);
+            return target =>
+            {
+                vector(ref buffer);
+                buffer.CopyTo(target);
+                float sum = 0;
+                foreach (var v in target)
+                {
+                    if (!float.IsFinite(v) || v < 0) return $"soft label '{_name}' holds {v}; soft labels must be finite and ≥ 0";
+                    sum += v;
+                }
+                if (MathF.Abs(sum - 1f) > 1e-3f) return $"soft label '{_name}' sums to {sum}, expected 1";
+                if (_classWeights is not null) ScaleByClassWeight(target, System.Numerics.Tensors.TensorPrimitives.IndexOfMax(target));
+                return null;
+            };
+        }
+
+        // A class weight w scales the example's whole target distribution: −Σ w·t log p = w·ℓ, and the gradient
+        // p·Σt − t scales likewise because the loss uses Σt. Simpler: carry w in the target and let the loss see Σt = w.
+        private void ScaleByClassWeight(Span<float> target, int cls)
+        {
+            float w = _classWeights![cls];
+            for (int i = 0; i < target.Length; i++) target[i] *= w;
+        }
+    }
+}
