@@ -1,0 +1,132 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using MlNetExtensions.Plumbing;
+using MlNetExtensions.Trainers.Losses;
+using MlNetExtensions.Trainers.Training;
+
+namespace MlNetExtensions.Trainers;
+
+/// <summary>
+/// Trains a multilayer perceptron for binary classification with sigmoid cross-entropy. The label is a
+/// Boolean column (as ML.NET's binary trainers expect). Outputs Score (the logit), Probability (its sigmoid)
+/// and PredictedLabel (Probability &gt; 0.5).
+/// </summary>
+public sealed class MlpBinaryTrainer : MlpTrainerBase<MlpBinaryPredictionTransformer, MlpBinaryTrainer.Options>
+{
+    /// <summary>Options of <see cref="MlpBinaryTrainer"/>.</summary>
+    /// <remarks>For imbalanced data, weight examples through <see cref="MlpTrainerOptionsBase.ExampleWeightColumnName"/>.</remarks>
+    public sealed class Options : MlpTrainerOptionsBase
+    {
+    }
+
+    internal MlpBinaryTrainer(IHostEnvironment environment, Options options) : base(environment, options, nameof(MlpBinaryTrainer)) { }
+
+    private protected override int OutputSize => 1;
+
+    private protected override LabelReader CreateLabelReader(DataViewSchema trainSchema)
+    {
+        var label = trainSchema.GetColumnOrNull(TrainerOptions.LabelColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(trainSchema), $"The training data has no label column '{TrainerOptions.LabelColumnName}'.");
+        if (label.Type != BooleanDataViewType.Instance)
+            throw new ArgumentOutOfRangeException(nameof(trainSchema),
+                $"The label column '{TrainerOptions.LabelColumnName}' must be Boolean for binary classification, but is {label.Type}. " +
+                "Load it as DataKind.Boolean or convert it (for 0/1 numbers: mlContext.Transforms.CustomMapping or an expression).");
+        return new BinaryLabelReader();
+    }
+
+    private protected override void CheckTrainingTargets(DenseDataset data)
+    {
+        bool any0 = false, any1 = false;
+        for (int i = 0; i < data.Count; i++) { if (data.Targets[i] > 0.5f) any1 = true; else any0 = true; }
+        if (!(any0 && any1))
+            throw new InvalidOperationException($"The label column '{TrainerOptions.LabelColumnName}' holds only {(any1 ? "true" : "false")} values; binary classification needs both.");
+    }
+
+    private protected override Loss CreateLoss() => new SigmoidCrossEntropyLoss();
+
+    private protected override double Metric(ReadOnlyMemory<float> outputs, DenseDataset data)
+    {
+        var o = outputs.Span;
+        int correct = 0;
+        for (int r = 0; r < data.Count; r++) if ((o[r] > 0) == (data.Targets[r] > 0.5f)) correct++;
+        return correct / (double)data.Count;
+    }
+
+    private protected override MlpBinaryPredictionTransformer CreateTransformer(MlpModelParameters model, DataViewSchema trainSchema)
+        => new(model, TrainerOptions.FeatureColumnName);
+
+    /// <inheritdoc/>
+    public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        _ = SchemaShapes.Find(inputSchema, TrainerOptions.LabelColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The input has no label column '{TrainerOptions.LabelColumnName}'.");
+        _ = SchemaShapes.Find(inputSchema, TrainerOptions.FeatureColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The input has no features column '{TrainerOptions.FeatureColumnName}'.");
+        var ann = new SchemaShape(new[] { SchemaShapes.TextAnnotation("ScoreColumnKind"), SchemaShapes.TextAnnotation("ScoreValueKind") });
+        var probAnn = new SchemaShape(ann.Append(SchemaShapes.Column("IsNormalized", SchemaShape.Column.VectorKind.Scalar, BooleanDataViewType.Instance, false)));
+        return SchemaShapes.With(inputSchema,
+            SchemaShapes.Column("Score", SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false, ann),
+            SchemaShapes.Column("Probability", SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false, probAnn),
+            SchemaShapes.Column("PredictedLabel", SchemaShape.Column.VectorKind.Scalar, BooleanDataViewType.Instance, false, ann));
+    }
+
+    private sealed class BinaryLabelReader : LabelReader
+    {
+        public override int TargetSize => 1;
+
+        public override Func<Span<float>, string?> CreateReader(DataViewRow row, DataViewSchema.Column label)
+        {
+            var getter = row.GetGetter<bool>(label);
+            bool value = false;
+            return target =>
+            {
+                getter(ref value);
+                target[0] = value ? 1f : 0f;
+                return null;
+            };
+        }
+    }
+}
+
+/// <summary>Scores rows with a trained binary MLP: Score (logit), Probability (sigmoid of Score) and PredictedLabel (Probability &gt; 0.5).</summary>
+public sealed class MlpBinaryPredictionTransformer : MlpPredictionTransformerBase, ILoadableComponent<MlpBinaryPredictionTransformer>
+{
+    private static readonly ModelFormat FormatV1 = new("MLXMLPBI", 0x00010001, "MlNetExtMlpBinary");
+
+    internal MlpBinaryPredictionTransformer(MlpModelParameters model, string featureColumnName) : base(model, featureColumnName) { }
+
+    static ModelFormat ILoadableComponent<MlpBinaryPredictionTransformer>.Format => FormatV1;
+
+    /// <inheritdoc/>
+    protected override ModelFormat Format => FormatV1;
+
+    static MlpBinaryPredictionTransformer ILoadableComponent<MlpBinaryPredictionTransformer>.Load(IHostEnvironment environment, BinaryReader reader)
+    {
+        string features = reader.ReadString();
+        return new MlpBinaryPredictionTransformer(MlpModelSerializer.Read(reader), features);
+    }
+
+    /// <inheritdoc/>
+    protected override IReadOnlyList<DataViewSchema.DetachedColumn> GetOutputColumns(DataViewSchema inputSchema)
+    {
+        CheckFeatures(inputSchema);
+        return new[]
+        {
+            new DataViewSchema.DetachedColumn("Score", NumberDataViewType.Single, ScoreAnnotations("BinaryClassification", "Score")),
+            new DataViewSchema.DetachedColumn("Probability", NumberDataViewType.Single,
+                ScoreAnnotations("BinaryClassification", "Probability", b => b.AddPrimitiveValue("IsNormalized", BooleanDataViewType.Instance, true))),
+            new DataViewSchema.DetachedColumn("PredictedLabel", BooleanDataViewType.Instance, ScoreAnnotations("BinaryClassification", "PredictedLabel")),
+        };
+    }
+
+    /// <inheritdoc/>
+    protected override Delegate?[] CreateGetters(DataViewRow input, bool[] isActive)
+    {
+        var scorer = new RowScorer(input, this);
+        ValueGetter<float> score = (ref float dst) => { scorer.Ensure(); dst = scorer.Output[0]; };
+        ValueGetter<float> probability = (ref float dst) => { scorer.Ensure(); dst = 1f / (1f + MathF.Exp(-scorer.Output[0])); };
+        ValueGetter<bool> predicted = (ref bool dst) => { scorer.Ensure(); dst = scorer.Output[0] > 0f; };
+        return new Delegate?[] { isActive[0] ? score : null, isActive[1] ? probability : null, isActive[2] ? predicted : null };
+    }
+}

@@ -1,0 +1,153 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using MlNetExtensions.Plumbing;
+using MlNetExtensions.Trainers.Losses;
+using MlNetExtensions.Trainers.Training;
+
+namespace MlNetExtensions.Trainers;
+
+/// <summary>The loss minimized by <see cref="MlpRegressionTrainer"/>.</summary>
+public enum RegressionLoss
+{
+    /// <summary>Squared error ½(z − y)².</summary>
+    SquaredError,
+    /// <summary>Huber loss with threshold <see cref="MlpRegressionTrainer.Options.HuberDelta"/>: quadratic near zero, linear beyond.</summary>
+    Huber,
+}
+
+/// <summary>
+/// Trains a multilayer perceptron for regression on a Single label. The label is standardized inside
+/// the model by default (so raw targets such as disease-progression scores train well); Score is in the label's units.
+/// </summary>
+public sealed class MlpRegressionTrainer : MlpTrainerBase<MlpRegressionPredictionTransformer, MlpRegressionTrainer.Options>
+{
+    /// <summary>Options of <see cref="MlpRegressionTrainer"/>.</summary>
+    public sealed class Options : MlpTrainerOptionsBase
+    {
+        /// <summary>The loss. Default <see cref="RegressionLoss.SquaredError"/>.</summary>
+        public RegressionLoss Loss { get; set; } = RegressionLoss.SquaredError;
+
+        /// <summary>Huber threshold δ, in standardized label units when <see cref="StandardizeLabel"/> is on. Default 1.</summary>
+        public float HuberDelta { get; set; } = 1f;
+
+        /// <summary>
+        /// Standardize the label with the training mean and standard deviation inside the model (losses in the history are
+        /// then in standardized units; Score is always in the label's units). Default true.
+        /// </summary>
+        public bool StandardizeLabel { get; set; } = true;
+    }
+
+    internal MlpRegressionTrainer(IHostEnvironment environment, Options options) : base(environment, options, nameof(MlpRegressionTrainer))
+    {
+        if (!Enum.IsDefined(options.Loss)) throw new ArgumentOutOfRangeException(nameof(Options.Loss), options.Loss, "Option Loss must be a defined RegressionLoss.");
+        if (!(options.HuberDelta > 0f) || !float.IsFinite(options.HuberDelta))
+            throw new ArgumentOutOfRangeException(nameof(Options.HuberDelta), options.HuberDelta, $"Option HuberDelta must be finite and > 0, got {options.HuberDelta}.");
+    }
+
+    private protected override int OutputSize => 1;
+
+    private protected override LabelReader CreateLabelReader(DataViewSchema trainSchema)
+    {
+        var label = trainSchema.GetColumnOrNull(TrainerOptions.LabelColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(trainSchema), $"The training data has no label column '{TrainerOptions.LabelColumnName}'.");
+        if (label.Type != NumberDataViewType.Single)
+            throw new ArgumentOutOfRangeException(nameof(trainSchema),
+                $"The label column '{TrainerOptions.LabelColumnName}' must be Single for regression, but is {label.Type} (use mlContext.Transforms.Conversion.ConvertType).");
+        return new RegressionLabelReader(TrainerOptions.LabelColumnName);
+    }
+
+    private protected override (float Shift, float Scale) LabelStandardization(DenseDataset train)
+    {
+        if (!TrainerOptions.StandardizeLabel) return (0f, 1f);
+        var (shift, scale) = Standardization.Fit(train.Targets, train.Count, 1);
+        return (shift[0], 1f / scale[0]);
+    }
+
+    private protected override Loss CreateLoss() =>
+        TrainerOptions.Loss == RegressionLoss.Huber ? new HuberLoss(TrainerOptions.HuberDelta) : new SquaredErrorLoss();
+
+    /// <summary>R² = 1 − Σ(y − ŷ)² / Σ(y − ȳ)² (unchanged by the label standardization).</summary>
+    private protected override double Metric(ReadOnlyMemory<float> outputs, DenseDataset data)
+    {
+        var o = outputs.Span;
+        double mean = 0;
+        for (int r = 0; r < data.Count; r++) mean += data.Targets[r];
+        mean /= data.Count;
+        double residual = 0, total = 0;
+        for (int r = 0; r < data.Count; r++)
+        {
+            double y = data.Targets[r];
+            residual += (y - o[r]) * (y - o[r]);
+            total += (y - mean) * (y - mean);
+        }
+        return total > 0 ? 1 - residual / total : 0;
+    }
+
+    private protected override MlpRegressionPredictionTransformer CreateTransformer(MlpModelParameters model, DataViewSchema trainSchema)
+        => new(model, TrainerOptions.FeatureColumnName);
+
+    /// <inheritdoc/>
+    public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        _ = SchemaShapes.Find(inputSchema, TrainerOptions.LabelColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The input has no label column '{TrainerOptions.LabelColumnName}'.");
+        _ = SchemaShapes.Find(inputSchema, TrainerOptions.FeatureColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The input has no features column '{TrainerOptions.FeatureColumnName}'.");
+        var ann = new SchemaShape(new[] { SchemaShapes.TextAnnotation("ScoreColumnKind"), SchemaShapes.TextAnnotation("ScoreValueKind") });
+        return SchemaShapes.With(inputSchema, SchemaShapes.Column("Score", SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false, ann));
+    }
+
+    private sealed class RegressionLabelReader : LabelReader
+    {
+        private readonly string _name;
+        public RegressionLabelReader(string name) => _name = name;
+        public override int TargetSize => 1;
+
+        public override Func<Span<float>, string?> CreateReader(DataViewRow row, DataViewSchema.Column label)
+        {
+            var getter = row.GetGetter<float>(label);
+            float value = 0;
+            return target =>
+            {
+                getter(ref value);
+                target[0] = value;
+                return float.IsFinite(value) ? null : $"label '{_name}' is {value}, expected a finite number";
+            };
+        }
+    }
+}
+
+/// <summary>Scores rows with a trained regression MLP: Score, in the label's units.</summary>
+public sealed class MlpRegressionPredictionTransformer : MlpPredictionTransformerBase, ILoadableComponent<MlpRegressionPredictionTransformer>
+{
+    private static readonly ModelFormat FormatV1 = new("MLXMLPRG", 0x00010001, "MlNetExtMlpRegression");
+
+    internal MlpRegressionPredictionTransformer(MlpModelParameters model, string featureColumnName) : base(model, featureColumnName) { }
+
+    static ModelFormat ILoadableComponent<MlpRegressionPredictionTransformer>.Format => FormatV1;
+
+    /// <inheritdoc/>
+    protected override ModelFormat Format => FormatV1;
+
+    static MlpRegressionPredictionTransformer ILoadableComponent<MlpRegressionPredictionTransformer>.Load(IHostEnvironment environment, BinaryReader reader)
+    {
+        string features = reader.ReadString();
+        return new MlpRegressionPredictionTransformer(MlpModelSerializer.Read(reader), features);
+    }
+
+    /// <inheritdoc/>
+    protected override IReadOnlyList<DataViewSchema.DetachedColumn> GetOutputColumns(DataViewSchema inputSchema)
+    {
+        CheckFeatures(inputSchema);
+        return new[] { new DataViewSchema.DetachedColumn("Score", NumberDataViewType.Single, ScoreAnnotations("Regression", "Score")) };
+    }
+
+    /// <inheritdoc/>
+    protected override Delegate?[] CreateGetters(DataViewRow input, bool[] isActive)
+    {
+        var scorer = new RowScorer(input, this);
+        ValueGetter<float> score = (ref float dst) => { scorer.Ensure(); dst = scorer.Output[0]; };
+        return new Delegate?[] { isActive[0] ? score : null };
+    }
+}

@@ -1,0 +1,66 @@
+// Loads a saved model in a fresh process and prints its outputs bit-exactly, for the save/load tests.
+// Usage: MlNetExtensions.LoadCheck <model.zip> <data.csv> <labelKind: String|Boolean|Single> <column>[,<column>...]
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MlNetExtensions;
+
+if (args.Length < 4)
+{
+    Console.Error.WriteLine("usage: MlNetExtensions.LoadCheck <model.zip> <data.csv> <labelKind> <columns>");
+    return 2;
+}
+var ml = new MLContext(seed: 0);
+if (Environment.GetEnvironmentVariable("LOADCHECK_NO_REGISTER") != "1")
+    ml.ComponentCatalog.RegisterMlNetExtensions();
+try
+{
+    var model = ml.Model.Load(args[0], out _);
+    int n = File.ReadLines(args[1]).First().Split(',').Length - 1;
+    var kind = Enum.Parse<DataKind>(args[2]);
+    var data = ml.Data.LoadFromTextFile(args[1], new[]
+    {
+        new TextLoader.Column("Label", kind, 0),
+        new TextLoader.Column("Features", DataKind.Single, 1, n),
+    }, separatorChar: ',');
+    var scored = model.Transform(data);
+    foreach (var line in OutputLines(scored, args[3].Split(','))) Console.WriteLine(line);
+    return 0;
+}
+catch (Exception e)
+{
+    Console.Error.WriteLine($"LOAD FAILED: {e.GetType().Name}: {e.Message}");
+    return 1;
+}
+
+static IEnumerable<string> OutputLines(IDataView scored, string[] columns)
+{
+    var cols = columns.Select(c => scored.Schema[c]).ToArray();
+    using var cursor = scored.GetRowCursor(cols);
+    var getters = cols.Select<DataViewSchema.Column, Func<string>>(c =>
+    {
+        if (c.Type is VectorDataViewType)
+        {
+            var g = cursor.GetGetter<VBuffer<float>>(c); var b = default(VBuffer<float>);
+            return () => { g(ref b); return string.Join(" ", b.DenseValues().Select(v => BitConverter.SingleToInt32Bits(v).ToString("X8"))); };
+        }
+        if (c.Type == NumberDataViewType.Single)
+        {
+            var g = cursor.GetGetter<float>(c); float v = 0;
+            return () => { g(ref v); return BitConverter.SingleToInt32Bits(v).ToString("X8"); };
+        }
+        if (c.Type == BooleanDataViewType.Instance)
+        {
+            var g = cursor.GetGetter<bool>(c); bool v = false;
+            return () => { g(ref v); return v.ToString(); };
+        }
+        if (c.Type is KeyDataViewType)
+        {
+            var g = cursor.GetGetter<uint>(c); uint v = 0;
+            return () => { g(ref v); return v.ToString(CultureInfo.InvariantCulture); };
+        }
+        var s = cursor.GetGetter<ReadOnlyMemory<char>>(c); var t = default(ReadOnlyMemory<char>);
+        return () => { s(ref t); return t.ToString(); };
+    }).ToArray();
+    while (cursor.MoveNext()) yield return string.Join("|", getters.Select(g => g()));
+}

@@ -1,0 +1,120 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MlNetExtensions.Trainers;
+
+namespace MlNetExtensions.Tests.Trainers;
+
+public class SaveLoadTests
+{
+    private static string[] InProcess(IDataView scored, string[] columns)
+    {
+        var lines = new List<string>();
+        var cols = columns.Select(c => scored.Schema[c]).ToArray();
+        using var cursor = scored.GetRowCursor(cols);
+        var getters = cols.Select<DataViewSchema.Column, Func<string>>(c =>
+        {
+            if (c.Type is VectorDataViewType)
+            {
+                var g = cursor.GetGetter<VBuffer<float>>(c); var b = default(VBuffer<float>);
+                return () => { g(ref b); return string.Join(" ", b.DenseValues().Select(v => BitConverter.SingleToInt32Bits(v).ToString("X8"))); };
+            }
+            if (c.Type == NumberDataViewType.Single)
+            {
+                var g = cursor.GetGetter<float>(c); float v = 0;
+                return () => { g(ref v); return BitConverter.SingleToInt32Bits(v).ToString("X8"); };
+            }
+            if (c.Type == BooleanDataViewType.Instance)
+            {
+                var g = cursor.GetGetter<bool>(c); bool v = false;
+                return () => { g(ref v); return v.ToString(); };
+            }
+            if (c.Type is KeyDataViewType)
+            {
+                var g = cursor.GetGetter<uint>(c); uint v = 0;
+                return () => { g(ref v); return v.ToString(); };
+            }
+            var s = cursor.GetGetter<ReadOnlyMemory<char>>(c); var t = default(ReadOnlyMemory<char>);
+            return () => { s(ref t); return t.ToString(); };
+        }).ToArray();
+        while (cursor.MoveNext()) lines.Add(string.Join("|", getters.Select(g => g())));
+        return lines.ToArray();
+    }
+
+    private static void AssertSameInNewProcess(MLContext ml, ITransformer model, IDataView train, string testFile, string labelKind, string columns)
+    {
+        var dir = Directory.CreateTempSubdirectory("mlnetext-");
+        try
+        {
+            var path = Path.Combine(dir.FullName, "model.zip");
+            ml.Model.SaveAtomic(model, train.Schema, path);
+            Assert.Empty(Directory.GetFiles(dir.FullName, "*.tmp"));
+            var test = TestData.Load(ml, testFile, Enum.Parse<DataKind>(labelKind));
+            var expected = InProcess(model.Transform(test), columns.Split(','));
+            var (code, output, error) = ProcessRunner.LoadCheck(path, TestData.PathOf(testFile), labelKind, columns);
+            Assert.True(code == 0, error);
+            var actual = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
+            Assert.Equal(expected.Length, actual.Length);
+            Assert.Equal(expected, actual);
+        }
+        finally { dir.Delete(recursive: true); }
+    }
+
+    [Fact]
+    public void Multiclass_WithBatchNormAndStringLabels_IsBitIdenticalInANewProcess()
+    {
+        var ml = new MLContext(seed: 3);
+        var train = TestData.Load(ml, "iris_train.csv");
+        var model = ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.MulticlassClassification.Trainers.Mlp(new MlpMulticlassTrainer.Options
+            {
+                HiddenLayerSizes = new[] { 16, 8 }, NumberOfEpochs = 5, BatchNormalization = true, HiddenDropoutRate = 0.1f, Seed = 1,
+            }))
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabelValue", "PredictedLabel"))
+            .Fit(train);
+        AssertSameInNewProcess(ml, model, train, "iris_test.csv", "String", "Score,PredictedLabel,PredictedLabelValue");
+    }
+
+    [Fact]
+    public void Binary_IsBitIdenticalInANewProcess()
+    {
+        var ml = new MLContext(seed: 3);
+        var train = TestData.Load(ml, "breast_cancer_train.csv", DataKind.Boolean);
+        var model = ml.BinaryClassification.Trainers.Mlp(new MlpBinaryTrainer.Options { HiddenLayerSizes = new[] { 16 }, NumberOfEpochs = 3, Seed = 1 }).Fit(train);
+        AssertSameInNewProcess(ml, model, train, "breast_cancer_test.csv", "Boolean", "Score,Probability,PredictedLabel");
+    }
+
+    [Fact]
+    public void Regression_IsBitIdenticalInANewProcess()
+    {
+        var ml = new MLContext(seed: 3);
+        var train = TestData.Load(ml, "diabetes_train.csv", DataKind.Single);
+        var model = ml.Regression.Trainers.Mlp(new MlpRegressionTrainer.Options { HiddenLayerSizes = new[] { 16 }, NumberOfEpochs = 3, Seed = 1 }).Fit(train);
+        AssertSameInNewProcess(ml, model, train, "diabetes_test.csv", "Single", "Score");
+    }
+
+    [Fact]
+    public void LoadWithoutRegistration_FailsWithAMessage_AndTruncatedFileFailsClearly()
+    {
+        var ml = new MLContext(seed: 3);
+        var train = TestData.Load(ml, "diabetes_train.csv", DataKind.Single);
+        var model = ml.Regression.Trainers.Mlp(new MlpRegressionTrainer.Options { HiddenLayerSizes = new[] { 4 }, NumberOfEpochs = 1, Seed = 1 }).Fit(train);
+        var dir = Directory.CreateTempSubdirectory("mlnetext-");
+        try
+        {
+            var path = Path.Combine(dir.FullName, "model.zip");
+            ml.Model.SaveAtomic(model, train.Schema, path);
+            var (code, _, error) = ProcessRunner.LoadCheck(path, TestData.PathOf("diabetes_test.csv"), "Single", "Score", register: false);
+            Assert.NotEqual(0, code);
+            Assert.Contains("LOAD FAILED", error);
+
+            var bytes = File.ReadAllBytes(path);
+            var truncated = Path.Combine(dir.FullName, "truncated.zip");
+            File.WriteAllBytes(truncated, bytes[..(bytes.Length / 2)]);
+            var loader = new MLContext();
+            loader.ComponentCatalog.RegisterMlNetExtensions();
+            var ex = Record.Exception(() => loader.Model.Load(truncated, out _));
+            Assert.NotNull(ex);
+        }
+        finally { dir.Delete(recursive: true); }
+    }
+}
