@@ -167,6 +167,43 @@ internal static unsafe partial class Gemm
         }
     }
 
+    /// <summary>
+    /// Runs a product cut into exactly <paramref name="parts"/> tile-aligned parts over rows
+    /// (<paramref name="splitM"/>) or columns, whatever its size: lets tests check that results do not
+    /// depend on the partition on machines with few cores.
+    /// </summary>
+    /// <param name="path">The instruction-set path.</param>
+    /// <param name="transA">Whether A is used transposed.</param>
+    /// <param name="transB">Whether B is used transposed.</param>
+    /// <param name="m">Rows of C.</param>
+    /// <param name="n">Columns of C.</param>
+    /// <param name="k">Inner dimension.</param>
+    /// <param name="a">The A buffer.</param>
+    /// <param name="lda">Leading dimension of A.</param>
+    /// <param name="b">The B buffer.</param>
+    /// <param name="ldb">Leading dimension of B.</param>
+    /// <param name="c">The C buffer.</param>
+    /// <param name="ldc">Leading dimension of C.</param>
+    /// <param name="accumulate">True to add to C.</param>
+    /// <param name="parts">Number of parts (and threads).</param>
+    /// <param name="splitM">True to cut the rows of C, false its columns.</param>
+    internal static void MultiplyPartitioned(GemmPath path, Transpose transA, Transpose transB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate, int parts, bool splitM)
+    {
+        Validate(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, parts);
+        if (m == 0 || n == 0 || k == 0)
+        {
+            Multiply(path, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+            return;
+        }
+
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            var args = new Args(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
+            RunParallel(GetBlocking(path), args, parts, splitM);
+        }
+    }
+
     private static void Validate(Transpose transA, Transpose transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, int maxThreads)
     {
@@ -208,19 +245,20 @@ internal static unsafe partial class Gemm
 
     private static void CheckOperand(string param, string name, int length, int ld, int rows, int cols, Transpose trans, int opRows, int opCols)
     {
-        string shape = trans == Transpose.No
-            ? $"{name} is {rows}×{cols}"
-            : $"{name} is stored {rows}×{cols} (used transposed as {opRows}×{opCols})";
         if (ld < Math.Max(1, cols))
         {
-            throw new ArgumentException($"Leading dimension ld{name.ToLowerInvariant()}={ld} is too small: {shape}, so ld{name.ToLowerInvariant()} must be at least {Math.Max(1, cols)}.", "ld" + param);
+            throw new ArgumentException($"Leading dimension ld{param}={ld} is too small: {Shape()}, so ld{param} must be at least {Math.Max(1, cols)}.", "ld" + param);
         }
 
         long need = Required(rows, cols, ld);
         if (length < need)
         {
-            throw new ArgumentException($"Span '{param}' is too short: {shape} with leading dimension {ld}, which needs {need} elements, but the span has {length}.", param);
+            throw new ArgumentException($"Span '{param}' is too short: {Shape()} with leading dimension {ld}, which needs {need} elements, but the span has {length}.", param);
         }
+
+        string Shape() => trans == Transpose.No
+            ? $"{name} is {rows}×{cols}"
+            : $"{name} is stored {rows}×{cols} (used transposed as {opRows}×{opCols})";
     }
 
     /// <summary>The operands of one call, pinned.</summary>
