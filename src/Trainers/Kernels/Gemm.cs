@@ -154,6 +154,12 @@ internal static unsafe partial class Gemm
             }
 
             var args = new Args(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
+            if (UseSmallRows(path, m))
+            {
+                RunSmallRows(args);
+                return;
+            }
+
             Blocking blocking = GetBlocking(path);
             int threads = ChooseThreads(blocking, m, n, k, maxThreads, out bool splitM);
             if (threads <= 1)
@@ -544,7 +550,7 @@ internal static unsafe partial class Gemm
     /// <summary>Runs the output partitions of one call on the calling thread plus pooled workers.</summary>
     private static void RunParallel(in Blocking blocking, in Args args, int threads, bool splitM)
     {
-        ParallelJob job = ParallelJob.ForCurrentThread();
+        ParallelJob job = ParallelJob.Rent();
         job.Start(blocking, args, threads, splitM);
         for (int w = 1; w < threads; w++)
         {
@@ -556,22 +562,37 @@ internal static unsafe partial class Gemm
     }
 
     /// <summary>
-    /// One multi-threaded call, reused by its calling thread: the C rows (or columns) are cut into
-    /// <c>threads</c> tile-aligned parts claimed dynamically by the caller and the workers.
+    /// One multi-threaded call: the C rows (or columns) are cut into <c>threads</c> tile-aligned parts
+    /// claimed dynamically by the caller and the queued workers. The caller waits only for the parts,
+    /// not for workers that start too late to claim one (on a busy machine the caller may do them all);
+    /// the job returns to a small pool when its last user leaves, so steady-state calls do not allocate.
     /// </summary>
     private sealed class ParallelJob : IThreadPoolWorkItem
     {
-        [ThreadStatic] private static ParallelJob? t_job;
+        private static readonly ParallelJob?[] s_pool = new ParallelJob?[8];
         private readonly ManualResetEventSlim _done = new(false);
         private Blocking _blocking;
         private Args _args;
         private int _parts;
         private bool _splitM;
         private int _nextPart;
-        private int _pendingWorkers;
+        private int _partsDone;
+        private int _users;
         private Exception? _error;
 
-        public static ParallelJob ForCurrentThread() => t_job ??= new ParallelJob();
+        public static ParallelJob Rent()
+        {
+            for (int i = 0; i < s_pool.Length; i++)
+            {
+                ParallelJob? job = Interlocked.Exchange(ref s_pool[i], null);
+                if (job is not null)
+                {
+                    return job;
+                }
+            }
+
+            return new ParallelJob();
+        }
 
         public void Start(in Blocking blocking, in Args args, int threads, bool splitM)
         {
@@ -580,28 +601,16 @@ internal static unsafe partial class Gemm
             _parts = threads;
             _splitM = splitM;
             _nextPart = 0;
-            _pendingWorkers = threads - 1;
+            _partsDone = 0;
+            _users = threads; // the caller and threads - 1 queued workers
             _error = null;
             _done.Reset();
         }
 
         public void Execute()
         {
-            try
-            {
-                RunParts();
-            }
-            catch (Exception e)
-            {
-                _error = e;
-            }
-            finally
-            {
-                if (Interlocked.Decrement(ref _pendingWorkers) == 0)
-                {
-                    _done.Set();
-                }
-            }
+            RunParts();
+            Leave();
         }
 
         public void RunParts()
@@ -609,34 +618,74 @@ internal static unsafe partial class Gemm
             int part;
             while ((part = Interlocked.Increment(ref _nextPart) - 1) < _parts)
             {
-                int tile = _splitM ? _blocking.Mr : _blocking.Nr;
-                int size = _splitM ? _args.M : _args.N;
-                int tiles = (size + tile - 1) / tile;
-                int start = (int)((long)tiles * part / _parts) * tile;
-                int end = Math.Min(size, (int)((long)tiles * (part + 1) / _parts) * tile);
-                if (start >= end)
+                try
                 {
-                    continue;
+                    RunPart(part);
                 }
+                catch (Exception e)
+                {
+                    Interlocked.CompareExchange(ref _error, e, null);
+                }
+                finally
+                {
+                    if (Interlocked.Increment(ref _partsDone) == _parts)
+                    {
+                        _done.Set();
+                    }
+                }
+            }
+        }
 
-                if (_splitM)
-                {
-                    Run(_blocking, _args, start, end, 0, _args.N);
-                }
-                else
-                {
-                    Run(_blocking, _args, 0, _args.M, start, end);
-                }
+        private void RunPart(int part)
+        {
+            int tile = _splitM ? _blocking.Mr : _blocking.Nr;
+            int size = _splitM ? _args.M : _args.N;
+            int tiles = (size + tile - 1) / tile;
+            int start = (int)((long)tiles * part / _parts) * tile;
+            int end = Math.Min(size, (int)((long)tiles * (part + 1) / _parts) * tile);
+            if (start >= end)
+            {
+                return;
+            }
+
+            if (_splitM)
+            {
+                Run(_blocking, _args, start, end, 0, _args.N);
+            }
+            else
+            {
+                Run(_blocking, _args, 0, _args.M, start, end);
             }
         }
 
         public void Finish()
         {
-            _done.Wait();
-            if (_error is { } e)
+            if (Volatile.Read(ref _partsDone) != _parts)
             {
-                _error = null;
-                throw new InvalidOperationException("A GEMM worker failed.", e);
+                _done.Wait();
+            }
+
+            Exception? error = _error;
+            Leave();
+            if (error is not null)
+            {
+                throw new InvalidOperationException("A GEMM worker failed.", error);
+            }
+        }
+
+        private void Leave()
+        {
+            if (Interlocked.Decrement(ref _users) != 0)
+            {
+                return;
+            }
+
+            for (int i = 0; i < s_pool.Length; i++)
+            {
+                if (Interlocked.CompareExchange(ref s_pool[i], this, null) is null)
+                {
+                    return;
+                }
             }
         }
     }
