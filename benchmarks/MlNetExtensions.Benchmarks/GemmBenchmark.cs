@@ -16,7 +16,7 @@ internal sealed class GemmBenchmark : IBenchmark
     public string Name => "gemm";
 
     /// <inheritdoc/>
-    public string Description => "SGEMM GFLOP/s: 1024³ peak and MLP reference shapes [--paths] [--tune] [--big] [--threads 1,2] [--path P]";
+    public string Description => "SGEMM GFLOP/s: 1024³ peak and MLP reference shapes [--paths] [--tune] [--big] [--threads 1,2] [--path P] [--only LABEL]";
 
     private sealed record Shape(string Label, Transpose TA, Transpose TB, int M, int N, int K);
 
@@ -58,11 +58,16 @@ internal sealed class GemmBenchmark : IBenchmark
         bool big = args.Contains("--big");
         int[] threads = [1, 2];
         GemmPath path = GemmPath.Auto;
+        string? only = null;
         for (int i = 0; i < args.Length - 1; i++)
         {
             if (args[i] == "--threads")
             {
                 threads = args[i + 1].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+            }
+            else if (args[i] == "--only")
+            {
+                only = args[i + 1];
             }
             else if (args[i] == "--path")
             {
@@ -98,7 +103,9 @@ internal sealed class GemmBenchmark : IBenchmark
         }
 
         var peak = new Dictionary<int, double>();
-        var all = peakShapes.Concat(ReferenceShapes).Concat(TinyShapes).ToArray();
+        var all = peakShapes.Concat(ReferenceShapes).Concat(TinyShapes)
+            .Where(s => only is null || s.Label.Contains(only, StringComparison.OrdinalIgnoreCase) || s.Label.StartsWith("square", StringComparison.Ordinal))
+            .ToArray();
         var results = new double[all.Length, threads.Length];
         var micros = new double[all.Length, threads.Length];
         for (int s = 0; s < all.Length; s++)
@@ -165,7 +172,7 @@ internal sealed class GemmBenchmark : IBenchmark
 
         void Call() => Gemm.Multiply(path, s.TA, s.TB, s.M, s.N, s.K, a, colsA, b, colsB, c, s.N, false, threads);
 
-        // Warm up (tiering, caches) for ~60 ms, then keep the best of 5 batches of ~50 ms each: the
+        // Warm up (tiering, caches) for ~60 ms, then keep the best of 12 batches of ~25 ms each: the
         // machine is shared, so the best batch is the least-disturbed estimate of what the code can do.
         var sw = Stopwatch.StartNew();
         int calls = 0;
@@ -176,9 +183,9 @@ internal sealed class GemmBenchmark : IBenchmark
         }
 
         double perCall = sw.Elapsed.TotalSeconds / calls;
-        int reps = Math.Max(1, (int)(0.05 / perCall));
+        int reps = Math.Max(1, (int)(0.025 / perCall));
         double best = double.MaxValue;
-        for (int batch = 0; batch < 5; batch++)
+        for (int batch = 0; batch < 12; batch++)
         {
             sw.Restart();
             for (int r = 0; r < reps; r++)

@@ -16,7 +16,7 @@ namespace MlNetExtensions.Trainers.Kernels;
 internal static unsafe partial class Gemm
 {
     /// <summary>Below this many multiply-adds per thread a call stays on fewer threads (the hand-off costs a few microseconds).</summary>
-    internal const long MinMacsPerThread = 1L << 19;
+    internal const long MinMacsPerThread = 1L << 20;
 
     /// <summary>
     /// C[m×n] = op(A)·op(B) (+ C when <paramref name="accumulate"/>), all row-major with leading
@@ -315,7 +315,7 @@ internal static unsafe partial class Gemm
         new(4, 4, 256, 64, 1024, &GemmKernels.Scalar4x4),
         new(6, 8, 256, 96, 2048, &GemmKernels.Vector128_6x8),
         new(6, 16, 256, 96, 2048, &GemmKernels.Avx2_6x16),
-        new(8, 32, 256, 128, 2048, &GemmKernels.Avx512_8x32),
+        new(8, 32, 192, 128, 2048, &GemmKernels.Avx512_8x32),
     ];
 
     /// <summary>The blocking used by <paramref name="path"/> (a concrete path, not <see cref="GemmPath.Auto"/>).</summary>
