@@ -1,0 +1,28 @@
+using MlNetExtensions.Benchmarks;
+
+// Subcommand dispatcher. To add a benchmark (training, scoring, augmentation, ...), write a class
+// implementing IBenchmark in its own file and add one line to this list.
+IBenchmark[] benchmarks =
+[
+    new GemmBenchmark(),
+];
+
+if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+{
+    Console.WriteLine("usage: MlNetExtensions.Benchmarks <subcommand> [options]");
+    foreach (IBenchmark b in benchmarks)
+    {
+        Console.WriteLine($"  {b.Name,-12} {b.Description}");
+    }
+
+    return args.Length == 0 ? 1 : 0;
+}
+
+IBenchmark? selected = Array.Find(benchmarks, b => string.Equals(b.Name, args[0], StringComparison.OrdinalIgnoreCase));
+if (selected is null)
+{
+    Console.Error.WriteLine($"unknown subcommand '{args[0]}'; run with --help for the list.");
+    return 2;
+}
+
+return selected.Run(args[1..]);
