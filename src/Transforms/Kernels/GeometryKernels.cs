@@ -68,7 +68,7 @@ internal static class GeometryKernels
 
     /// <summary>
     /// Applies the affine map <c>out = A·(in − centre) + centre + t</c>, by sampling the input bilinearly at
-    /// <c>A⁻¹·(out − centre − t) + centre</c>. <paramref name="inverse"/> is A⁻¹ as (m00, m01, m10, m11).
+    /// <c>A⁻¹·(out − centre − t) + centre</c>. (m00, m01, m10, m11) is A⁻¹.
     /// </summary>
     public static void AffineInverse(PixelBuffer image, float m00, float m01, float m10, float m11, float tx, float ty, BorderMode mode, float fill)
     {
