@@ -9,9 +9,10 @@ namespace MlNetExtensions.Transforms;
 /// <para>
 /// Their row-to-row mapper (what a <see cref="PredictionEngine{TSrc, TDst}"/> and a reloaded model use) never
 /// changes a value: each output column equals its input column (or, for label smoothing, the hard one-hot target).
-/// <see cref="Transform(IDataView)"/> applies the training behaviour to the very <see cref="IDataView"/> instance the
-/// transformer was fitted on, which is what <c>EstimatorChain.Fit</c> passes it right after fitting, and passes any
-/// other view through; <see cref="TransformForTraining(IDataView)"/> gives the training view of any data. Appending
+/// <see cref="Transform(IDataView)"/> applies the training behaviour once, to the very <see cref="IDataView"/> instance
+/// the transformer was fitted on, which is what <c>EstimatorChain.Fit</c> passes it right after fitting; any other
+/// view, and that same view on later calls, pass through (so evaluating a fitted pipeline on its own training data
+/// with <c>model.Transform(trainData)</c> sees the original data); <see cref="TransformForTraining(IDataView)"/> gives the training view of any data. Appending
 /// with or without <see cref="TransformerScope.Training"/> therefore behaves the same.
 /// </para>
 /// <para>
@@ -24,7 +25,7 @@ namespace MlNetExtensions.Transforms;
 /// </summary>
 public abstract class TrainingOnlyTransformerBase : RowMappingTransformerBase
 {
-    private readonly WeakReference<IDataView>? _fittedOn;
+    private WeakReference<IDataView>? _fittedOn;
 
     private protected TrainingOnlyTransformerBase(IDataView? fittedOn)
     {
@@ -32,15 +33,18 @@ public abstract class TrainingOnlyTransformerBase : RowMappingTransformerBase
     }
 
     /// <summary>
-    /// The training behaviour is applied if <paramref name="input"/> is the very view this transformer was fitted on;
-    /// any other view is passed through unchanged (its output columns equal their inputs).
+    /// The training behaviour is applied on the first call with the very view this transformer was fitted on (the call
+    /// <c>EstimatorChain.Fit</c> makes right after fitting); any other view, and later calls, pass through unchanged
+    /// (output columns equal their inputs). Use <see cref="TransformForTraining(IDataView)"/> to get a training view explicitly.
     /// </summary>
     /// <param name="input">The data to map.</param>
     /// <returns>A lazily mapped view.</returns>
     public override IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        if (_fittedOn is not null && _fittedOn.TryGetTarget(out var fitted) && ReferenceEquals(fitted, input))
+        var fittedOn = _fittedOn;
+        if (fittedOn is not null && fittedOn.TryGetTarget(out var fitted) && ReferenceEquals(fitted, input)
+            && ReferenceEquals(Interlocked.CompareExchange(ref _fittedOn, null, fittedOn), fittedOn))
             return TransformForTraining(input);
         return base.Transform(input);
     }
