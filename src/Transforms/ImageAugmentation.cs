@@ -164,14 +164,7 @@ public sealed class ImageAugmentationTransformer : TrainingOnlyTransformerBase, 
         var ops = _settings.Operations;
         ulong seed = (ulong)(uint)_settings.Seed, passNumber = (ulong)pass.Value;
         var buffer = new PixelBuffer();
-        void Augment(long position)
-        {
-            for (int i = 0; i < ops.Count; i++)
-            {
-                var random = RandomStream.For(seed, passNumber, (ulong)position, (ulong)i);
-                if (random.NextSingle() < ops[i].Probability) ops[i].Apply(buffer, ref random);
-            }
-        }
+        void Augment(long position) => AugmentationOperation.ApplyAll(ops, seed, passNumber, (ulong)position, buffer);
         if (layout.IsImage)
         {
             var source = input.GetGetter<MLImage>(column);

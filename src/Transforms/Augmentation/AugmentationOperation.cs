@@ -35,6 +35,19 @@ public abstract class AugmentationOperation
     /// <summary>Writes the operation's parameters (after the tag and probability).</summary>
     internal abstract void WriteParameters(BinaryWriter writer);
 
+    /// <summary>
+    /// Applies <paramref name="operations"/> in order to <paramref name="image"/>; operation i draws from the stream
+    /// determined by (seed, pass, row position, i) only: first whether it applies, then its parameters.
+    /// </summary>
+    internal static void ApplyAll(IReadOnlyList<AugmentationOperation> operations, ulong seed, ulong pass, ulong position, PixelBuffer image)
+    {
+        for (int i = 0; i < operations.Count; i++)
+        {
+            var random = RandomStream.For(seed, pass, position, (ulong)i);
+            if (random.NextSingle() < operations[i].Probability) operations[i].Apply(image, ref random);
+        }
+    }
+
     /// <summary>Writes the operation to a model file.</summary>
     internal void Write(BinaryWriter writer)
     {
