@@ -24,37 +24,56 @@ internal static class PixelConversion
     }
 
     /// <summary>Loads the RGB channels of a 32-bit <see cref="MLImage"/> (alpha is not augmented).</summary>
-    public static void FromImage(MLImage image, PixelBuffer buffer)
+    public static unsafe void FromImage(MLImage image, PixelBuffer buffer)
     {
         int w = image.Width, h = image.Height, n = w * h;
         buffer.Reset(3, h, w);
         var (ri, gi, bi) = ChannelOffsets(image.PixelFormat);
-        ReadOnlySpan<byte> px = image.Pixels;
-        var r = buffer.Plane(0); var g = buffer.Plane(1); var b = buffer.Plane(2);
+        ReadOnlySpan<byte> pixels = image.Pixels;
+        if (pixels.Length < n * 4)
+            throw new InvalidOperationException($"The image holds {pixels.Length} bytes, but {w}×{h} 32-bit pixels need {n * 4}.");
+        var data = buffer.Data;
         const float s = 1f / 255f;
-        for (int i = 0, o = 0; i < n; i++, o += 4)
+        fixed (byte* px = pixels)
+        fixed (float* d = data)
         {
-            r[i] = px[o + ri] * s; g[i] = px[o + gi] * s; b[i] = px[o + bi] * s;
+            float* r = d, g = d + n, b = d + 2 * n;
+            byte* p = px;
+            for (int i = 0; i < n; i++, p += 4)
+            {
+                r[i] = p[ri] * s; g[i] = p[gi] * s; b[i] = p[bi] * s;
+            }
         }
     }
 
     /// <summary>A new <see cref="MLImage"/> of <paramref name="source"/>'s format with the buffer's RGB and the source's alpha.</summary>
-    public static MLImage ToImage(PixelBuffer buffer, MLImage source)
+    public static unsafe MLImage ToImage(PixelBuffer buffer, MLImage source)
     {
         int w = buffer.Width, h = buffer.Height, n = w * h;
         var (ri, gi, bi) = ChannelOffsets(source.PixelFormat);
-        var px = new byte[n * 4];
-        source.Pixels.CopyTo(px); // keeps alpha
-        ReadOnlySpan<float> r = buffer.Plane(0), g = buffer.Plane(1), b = buffer.Plane(2);
-        for (int i = 0, o = 0; i < n; i++, o += 4)
+        var bytes = GC.AllocateUninitializedArray<byte>(n * 4);
+        source.Pixels[..(n * 4)].CopyTo(bytes); // keeps alpha
+        ReadOnlySpan<float> data = buffer.Data;
+        fixed (byte* px = bytes)
+        fixed (float* d = data)
         {
-            px[o + ri] = ToByte(r[i]); px[o + gi] = ToByte(g[i]); px[o + bi] = ToByte(b[i]);
+            float* r = d, g = d + n, b = d + 2 * n;
+            byte* p = px;
+            for (int i = 0; i < n; i++, p += 4)
+            {
+                p[ri] = ToByte(r[i]); p[gi] = ToByte(g[i]); p[bi] = ToByte(b[i]);
+            }
         }
-        return MLImage.CreateFromPixels(w, h, source.PixelFormat, px);
+        return MLImage.CreateFromPixels(w, h, source.PixelFormat, bytes);
     }
 
     /// <summary>Rounds a [0, 1] value to a byte.</summary>
-    public static byte ToByte(float v) => (byte)Math.Clamp((int)MathF.Round(v * 255f), 0, 255);
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static byte ToByte(float v)
+    {
+        float x = v * 255f + 0.5f; // round half up; values are clamped first
+        return x <= 0f ? (byte)0 : x >= 255f ? (byte)255 : (byte)(int)x;
+    }
 
     private static (int R, int G, int B) ChannelOffsets(MLPixelFormat format) => format switch
     {
