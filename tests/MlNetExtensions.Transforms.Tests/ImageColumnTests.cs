@@ -73,6 +73,24 @@ public class ImageColumnTests : IDisposable
     }
 
     [Fact]
+    public void ImagePipelineAsInTheIssueFitsAndScoresUnchanged()
+    {
+        var ml = new MLContext(1);
+        var names = new[] { WriteImage("p.png", 20, 14, 0), WriteImage("q.png", 20, 14, 1) };
+        var data = ml.Data.LoadFromEnumerable(names.Select(n => new ImageRow { Path = n }));
+        var pipeline = ml.Transforms.LoadImages("Image", _dir, "Path")
+            .Append(ml.Transforms.AugmentImages("Image", new AugmentationOperation[] { new HorizontalFlip(), new Affine(), new FancyPca() }, seed: 2))
+            .Append(ml.Transforms.ResizeImages("Image", 16, 12))
+            .Append(ml.Transforms.ExtractPixels("Pixels", "Image"))
+            .Append(ml.Transforms.InjectNoise("Pixels", standardDeviation: 5f));
+        var model = pipeline.Fit(data);
+        var scored = TestData.ReadVectors(model.Transform(data), "Pixels");
+        var plain = ml.Transforms.LoadImages("Image", _dir, "Path").Append(ml.Transforms.ResizeImages("Image", 16, 12))
+            .Append(ml.Transforms.ExtractPixels("Pixels", "Image")).Fit(data);
+        Assert.Equal(TestData.ReadVectors(plain.Transform(data), "Pixels"), scored);
+    }
+
+    [Fact]
     public void FancyPcaFitsTheTrainingSetCovariance()
     {
         var ml = new MLContext(1);
