@@ -502,6 +502,10 @@ internal static unsafe partial class Gemm
                     }
                 }
             }
+            else if (nr >= 16 && cols == nr && Avx.IsSupported)
+            {
+                PackBTransposedAvx(g.B + (long)(jc + jr) * ldb + pc, ldb, kc, nr, d);
+            }
             else
             {
                 for (int col = 0; col < cols; col++)
@@ -521,6 +525,53 @@ internal static unsafe partial class Gemm
                         new Span<float>(d + (long)p * nr + cols, nr - cols).Clear();
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs a full micro-panel of <paramref name="nr"/> (a multiple of 8) columns of op(B) = Bᵀ from
+    /// <paramref name="src"/> (B rows, each <paramref name="kc"/> contiguous values) with 8×8 in-register
+    /// transposes: eight read streams at a time instead of strided scalar writes.
+    /// </summary>
+    private static void PackBTransposedAvx(float* src, int ldb, int kc, int nr, float* d)
+    {
+        int p0 = 0;
+        for (; p0 + 8 <= kc; p0 += 8)
+        {
+            for (int c0 = 0; c0 < nr; c0 += 8)
+            {
+                float* s = src + (long)c0 * ldb + p0;
+                Vector256<float> r0 = Avx.LoadVector256(s), r1 = Avx.LoadVector256(s + ldb);
+                Vector256<float> r2 = Avx.LoadVector256(s + 2L * ldb), r3 = Avx.LoadVector256(s + 3L * ldb);
+                Vector256<float> r4 = Avx.LoadVector256(s + 4L * ldb), r5 = Avx.LoadVector256(s + 5L * ldb);
+                Vector256<float> r6 = Avx.LoadVector256(s + 6L * ldb), r7 = Avx.LoadVector256(s + 7L * ldb);
+                Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+                Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+                Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
+                Vector256<float> t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+                Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE);
+                Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+                Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE);
+                Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+                float* o = d + (long)p0 * nr + c0;
+                Avx.Store(o, Avx.Permute2x128(u0, u4, 0x20));
+                Avx.Store(o + nr, Avx.Permute2x128(u1, u5, 0x20));
+                Avx.Store(o + 2 * nr, Avx.Permute2x128(u2, u6, 0x20));
+                Avx.Store(o + 3 * nr, Avx.Permute2x128(u3, u7, 0x20));
+                Avx.Store(o + 4 * nr, Avx.Permute2x128(u0, u4, 0x31));
+                Avx.Store(o + 5 * nr, Avx.Permute2x128(u1, u5, 0x31));
+                Avx.Store(o + 6 * nr, Avx.Permute2x128(u2, u6, 0x31));
+                Avx.Store(o + 7 * nr, Avx.Permute2x128(u3, u7, 0x31));
+            }
+        }
+
+        for (; p0 < kc; p0++)
+        {
+            float* o = d + (long)p0 * nr;
+            for (int col = 0; col < nr; col++)
+            {
+                o[col] = src[(long)col * ldb + p0];
             }
         }
     }
