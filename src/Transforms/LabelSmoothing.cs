@@ -5,16 +5,6 @@ using MlNetExtensions.Plumbing;
 
 namespace MlNetExtensions.Transforms;
 
-/// <summary>How label smoothing spreads the probability ε taken from the true class.</summary>
-public enum LabelSmoothingForm
-{
-    /// <summary>1 − ε on the true class and ε/(K − 1) on each other class (the lecture's form).</summary>
-    OtherClasses = 0,
-
-    /// <summary>ε spread over all K classes: 1 − ε + ε/K on the true class, ε/K on the others (Szegedy et al., 2016).</summary>
-    Uniform = 1,
-}
-
 /// <summary>Options of <c>mlContext.Transforms.SmoothLabels</c>.</summary>
 public sealed class LabelSmoothingOptions
 {
@@ -27,8 +17,8 @@ public sealed class LabelSmoothingOptions
     /// <summary>The smoothing ε in [0, 1). Default 0.1.</summary>
     public float Epsilon { get; set; } = 0.1f;
 
-    /// <summary>How ε is spread. Default <see cref="LabelSmoothingForm.OtherClasses"/>.</summary>
-    public LabelSmoothingForm Form { get; set; } = LabelSmoothingForm.OtherClasses;
+    /// <summary>How ε is spread. Default <see cref="LabelSmoothingForm.Lecture"/>.</summary>
+    public LabelSmoothingForm Form { get; set; } = LabelSmoothingForm.Lecture;
 }
 
 /// <summary>

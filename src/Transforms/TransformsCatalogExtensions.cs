@@ -52,10 +52,10 @@ public static class TransformsCatalogExtensions
     /// <param name="outputColumnName">Name of the soft-target column.</param>
     /// <param name="inputColumnName">Name of the key-typed label; null means <paramref name="outputColumnName"/>.</param>
     /// <param name="epsilon">ε in [0, 1). Default 0.1.</param>
-    /// <param name="form">How ε is spread. Default <see cref="LabelSmoothingForm.OtherClasses"/>.</param>
+    /// <param name="form">How ε is spread. Default <see cref="LabelSmoothingForm.Lecture"/>.</param>
     /// <returns>The estimator.</returns>
     public static LabelSmoothingEstimator SmoothLabels(this TransformsCatalog catalog, string outputColumnName = "Label",
-        string? inputColumnName = null, float epsilon = 0.1f, LabelSmoothingForm form = LabelSmoothingForm.OtherClasses)
+        string? inputColumnName = null, float epsilon = 0.1f, LabelSmoothingForm form = LabelSmoothingForm.Lecture)
         => catalog.SmoothLabels(new LabelSmoothingOptions
         {
             OutputColumnName = outputColumnName, InputColumnName = inputColumnName, Epsilon = epsilon, Form = form,

@@ -18,7 +18,7 @@ public class LabelSmoothingAndNoiseTests
     }
 
     [Theory]
-    [InlineData(LabelSmoothingForm.OtherClasses, 0.9f, 0.05f)]
+    [InlineData(LabelSmoothingForm.Lecture, 0.9f, 0.05f)]
     [InlineData(LabelSmoothingForm.Uniform, 1f - 0.1f + 0.1f / 3, 0.1f / 3)]
     public void SoftTargetsMatchTheFormulaAndSumToOne(LabelSmoothingForm form, float on, float off)
     {
@@ -35,7 +35,7 @@ public class LabelSmoothingAndNoiseTests
     [Fact]
     public void OutsideTrainingTheTargetIsOneHot()
     {
-        var (soft, _) = Smooth(0.3f, LabelSmoothingForm.OtherClasses, training: false);
+        var (soft, _) = Smooth(0.3f, LabelSmoothingForm.Lecture, training: false);
         for (int i = 0; i < soft.Length; i++)
             Assert.Equal(Enumerable.Range(0, 3).Select(k => k == i % 3 ? 1f : 0f).ToArray(), soft[i]);
     }

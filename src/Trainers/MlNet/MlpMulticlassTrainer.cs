@@ -20,7 +20,7 @@ public sealed class MlpMulticlassTrainer : MlpTrainerBase<MlpMulticlassPredictio
         /// <summary>Label smoothing ε taken from the true class (0 = off). Default 0.</summary>
         public float LabelSmoothing { get; set; }
 
-        /// <summary>How ε is spread over the other classes. Default <see cref="Trainers.LabelSmoothingForm.Lecture"/> (ε/(K − 1) each).</summary>
+        /// <summary>How ε is spread over the other classes. Default <see cref="MlNetExtensions.LabelSmoothingForm.Lecture"/> (ε/(K − 1) each).</summary>
         public LabelSmoothingForm LabelSmoothingForm { get; set; } = LabelSmoothingForm.Lecture;
 
         /// <summary>Optional weight per class (K values, in key order) multiplying each example's loss. Default none.</summary>

@@ -2,15 +2,6 @@ using Microsoft.ML;
 
 namespace MlNetExtensions.Trainers;
 
-/// <summary>How label smoothing spreads the ε taken from the true class.</summary>
-public enum LabelSmoothingForm
-{
-    /// <summary>The lecture's form: 1 − ε on the true class and ε/(K − 1) on each of the others.</summary>
-    Lecture,
-    /// <summary>The uniform form used by PyTorch and Keras: 1 − ε + ε/K on the true class, ε/K on every other.</summary>
-    Uniform,
-}
-
 /// <summary>Settings shared by the three MLP trainers. Every field has a default that trains a reasonable network.</summary>
 public abstract class MlpTrainerOptionsBase
 {
