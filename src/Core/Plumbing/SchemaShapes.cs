@@ -13,6 +13,11 @@ internal static class SchemaShapes
         .GetConstructors(BindingFlags.NonPublic | BindingFlags.Instance)
         .Single(c => c.GetParameters().Length == 5);
 
+    /// <summary>The shape of <paramref name="schema"/> (ML.NET's <c>SchemaShape.Create</c>, internal in 5.0.x).</summary>
+    public static SchemaShape Of(DataViewSchema schema) =>
+        (SchemaShape)typeof(SchemaShape).GetMethod("Create", BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Static, new[] { typeof(DataViewSchema) })!
+            .Invoke(null, new object[] { schema })!;
+
     /// <summary>Builds a schema-shape column.</summary>
     public static SchemaShape.Column Column(string name, SchemaShape.Column.VectorKind kind, DataViewType itemType, bool isKey,
         SchemaShape? annotations = null)
