@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using Microsoft.ML;
 
 namespace MlNetExtensions;
@@ -35,6 +36,48 @@ public static class ModelFileExtensions
         finally
         {
             if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+
+    /// <summary>
+    /// Loads a model like <c>mlContext.Model.Load</c>, after registering the MlNetExtensions loaders, and turns the
+    /// failures a deployed application meets into one clear <see cref="FormatException"/> naming the file: not a model
+    /// zip, truncated or corrupted, or written by a newer version of a component.
+    /// </summary>
+    /// <param name="catalog"><c>mlContext.Model</c>.</param>
+    /// <param name="filePath">The model file.</param>
+    /// <param name="inputSchema">The schema the model was saved with.</param>
+    /// <returns>The loaded model.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="FormatException">The file cannot be read as a model; the message says why.</exception>
+    public static ITransformer LoadChecked(this ModelOperationsCatalog catalog, string filePath, out DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentException.ThrowIfNullOrEmpty(filePath);
+        if (!File.Exists(filePath)) throw new FileNotFoundException($"The model file '{filePath}' does not exist.", filePath);
+        try
+        {
+            using var zip = ZipFile.OpenRead(filePath);
+            if (zip.Entries.Count == 0) throw new InvalidDataException("the archive is empty");
+        }
+        catch (InvalidDataException e)
+        {
+            throw new FormatException($"The model file '{filePath}' is not a model zip, or it is truncated: {e.Message}", e);
+        }
+        var environment = Plumbing.CatalogEnvironment.Of(catalog);
+        if (environment is MLContext context) context.ComponentCatalog.RegisterMlNetExtensions();
+        try
+        {
+            return catalog.Load(filePath, out inputSchema);
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException or InvalidDataException or EndOfStreamException
+                                      or System.Reflection.TargetInvocationException)
+        {
+            var details = new List<string>();
+            for (var x = e; x is not null; x = x.InnerException) details.Add(x.Message);
+            throw new FormatException(
+                $"The model file '{filePath}' could not be loaded: it is truncated or corrupted, or one of its components was written " +
+                $"by a newer version than this program has. Details: {string.Join(" | ", details.Distinct())}", e);
         }
     }
 }
