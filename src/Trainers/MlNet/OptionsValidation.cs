@@ -46,6 +46,8 @@ internal static class OptionsValidation
         if (o.WarmupIterations < 0) throw Bad(nameof(o.WarmupIterations), o.WarmupIterations, "≥ 0");
         if (o.NumberOfEpochs < 1) throw Bad(nameof(o.NumberOfEpochs), o.NumberOfEpochs, "at least 1");
         if (o.BatchSize < 1) throw Bad(nameof(o.BatchSize), o.BatchSize, "at least 1");
+        if (o.BatchNormalization && o.BatchSize < 2)
+            throw Bad(nameof(o.BatchSize), o.BatchSize, "at least 2 with BatchNormalization (a batch of one has no variance)");
         Rate(nameof(o.L1Regularization), o.L1Regularization);
         Rate(nameof(o.L2Regularization), o.L2Regularization);
         Rate(nameof(o.MaxNorm), o.MaxNorm);

@@ -1,0 +1,129 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MlNetExtensions.Trainers;
+
+namespace MlNetExtensions.Tests.Trainers;
+
+public class ProgressAndOptionsTests
+{
+    private sealed class Collect : IProgress<EpochRecord>
+    {
+        public List<EpochRecord> Records { get; } = new();
+        public void Report(EpochRecord value) => Records.Add(value);
+    }
+
+    private static (MLContext, IDataView) Iris()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = TestData.Load(ml, "iris_train.csv");
+        return (ml, ml.Transforms.Conversion.MapValueToKey("Label").Fit(data).Transform(data));
+    }
+
+    [Fact]
+    public void ProgressReachesTheCallbackAndTheMlNetLog_AndTheHistoryKeepsIt()
+    {
+        var (ml, data) = Iris();
+        var messages = new List<string>();
+        ml.Log += (_, e) => { if (e.Source.Contains(nameof(MlpMulticlassTrainer))) lock (messages) messages.Add(e.Message); };
+        var progress = new Collect();
+        var model = ml.MulticlassClassification.Trainers.Mlp(new MlpMulticlassTrainer.Options
+        {
+            HiddenLayerSizes = new[] { 8 }, NumberOfEpochs = 4, Progress = progress, Seed = 1,
+            LearningRateSchedule = LearningRateScheduleKind.LinearDecay,
+        }).Fit(data);
+        Assert.Equal(4, progress.Records.Count);
+        Assert.Equal(new[] { 1, 2, 3, 4 }, progress.Records.Select(r => r.Epoch));
+        Assert.Equal(progress.Records, model.Model.History.Epochs);
+        Assert.True(progress.Records[3].LearningRate < progress.Records[0].LearningRate, "linear decay lowers the rate");
+        Assert.True(progress.Records.Zip(progress.Records.Skip(1)).All(p => p.Second.Elapsed >= p.First.Elapsed));
+        Assert.Equal(4, messages.Count(m => m.Contains("train epoch")));
+        Assert.Contains(messages, m => m.Contains("full 4 epochs"));
+        Assert.Equal(StopReason.MaximumEpochs, model.Model.History.StopReason);
+    }
+
+    [Fact]
+    public void ModelParametersAreInspectable()
+    {
+        var (ml, data) = Iris();
+        var model = ml.MulticlassClassification.Trainers.Mlp(new MlpMulticlassTrainer.Options
+        {
+            HiddenLayerSizes = new[] { 8, 5 }, NumberOfEpochs = 2, BatchNormalization = true, Activation = Activation.Tanh, Seed = 1,
+        }).Fit(data);
+        var p = model.Model;
+        Assert.Equal(new[] { 4, 8, 5, 3 }, p.LayerSizes);
+        Assert.Equal(Activation.Tanh, p.Activation);
+        Assert.Equal(3, p.DenseLayers.Count);
+        Assert.Equal(4 * 8, p.DenseLayers[0].Weights.Count);
+        Assert.Equal(2, p.BatchNormalizationLayers.Count);
+        Assert.Equal(8, p.BatchNormalizationLayers[0].RunningMean.Count);
+        Assert.Equal("Tanh", p.Options["Activation"]);
+        Assert.Equal("8,5", p.Options["HiddenLayerSizes"]);
+        Assert.Equal(new[] { "Iris-setosa", "Iris-versicolor", "Iris-virginica" }.Length, model.ClassNames!.Count);
+    }
+
+    [Fact]
+    public void CancellationKeepsTheBestWeightsAndSaysSo()
+    {
+        var (ml, data) = Iris();
+        using var cts = new CancellationTokenSource();
+        var progress = new Collect();
+        var options = new MlpMulticlassTrainer.Options { HiddenLayerSizes = new[] { 8 }, NumberOfEpochs = 50, Seed = 1, CancellationToken = cts.Token };
+        options.Progress = new Progress(r => { if (r.Epoch == 3) cts.Cancel(); });
+        var model = ml.MulticlassClassification.Trainers.Mlp(options).Fit(data);
+        Assert.Equal(StopReason.Cancelled, model.Model.History.StopReason);
+        Assert.Equal(3, model.Model.History.Epochs.Count);
+        Assert.Equal(3, model.Model.History.BestEpoch);
+    }
+
+    private sealed class Progress(Action<EpochRecord> action) : IProgress<EpochRecord>
+    {
+        public void Report(EpochRecord value) => action(value);
+    }
+
+    [Fact]
+    public void BatchSizesFromOneToTheWholeSetTrain_AndBatchNormRejectsBatchSizeOne()
+    {
+        var (ml, data) = Iris();
+        foreach (int batch in new[] { 1, 7, 120, 500 })
+        {
+            var model = ml.MulticlassClassification.Trainers.Mlp(new MlpMulticlassTrainer.Options
+            {
+                HiddenLayerSizes = new[] { 8 }, NumberOfEpochs = 2, BatchSize = batch, Optimizer = OptimizerKind.Sgd, LearningRate = 0.05f, Seed = 1,
+            }).Fit(data);
+            Assert.True(double.IsFinite(model.Model.History.Epochs[^1].TrainingLoss));
+        }
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => ml.MulticlassClassification.Trainers.Mlp(new MlpMulticlassTrainer.Options { BatchNormalization = true, BatchSize = 1 }));
+        Assert.Equal("BatchSize", ex.ParamName);
+    }
+
+    [Fact]
+    public void ClassWeightsShiftPredictionsTowardTheHeavyClass()
+    {
+        var (ml, data) = Iris();
+        (int Count, double MeanProbability) Class3(float[]? weights)
+        {
+            var model = ml.MulticlassClassification.Trainers.Mlp(new MlpMulticlassTrainer.Options
+            {
+                HiddenLayerSizes = new[] { 4 }, NumberOfEpochs = 10, LearningRate = 0.01f, Seed = 1, ClassWeights = weights,
+            }).Fit(data);
+            var scored = model.Transform(data);
+            return (scored.GetColumn<uint>("PredictedLabel").Count(k => k == 3), scored.GetColumn<float[]>("Score").Average(s => s[2]));
+        }
+        var heavy = Class3(new[] { 1f, 1f, 20f });
+        var plain = Class3(null);
+        Assert.True(heavy.Count > plain.Count, $"class 3 predicted {heavy.Count} times with weight 20, {plain.Count} without");
+        Assert.True(heavy.MeanProbability > plain.MeanProbability + 0.1);
+    }
+
+    [Fact]
+    public void SameSeedGivesBitIdenticalWeightsWhateverTheThreadCount()
+    {
+        var (ml, data) = Iris();
+        float[] Weights(int threads) => ml.MulticlassClassification.Trainers.Mlp(new MlpMulticlassTrainer.Options
+        {
+            HiddenLayerSizes = new[] { 64, 32 }, NumberOfEpochs = 3, BatchSize = 64, HiddenDropoutRate = 0.2f, Seed = 9, NumberOfThreads = threads,
+        }).Fit(data).Model.DenseLayers.SelectMany(d => d.Weights).ToArray();
+        Assert.Equal(Weights(1), Weights(1));
+        Assert.Equal(Weights(1), Weights(2));
+    }
+}
