@@ -59,12 +59,9 @@ public sealed class MlpBinaryTrainer : MlpTrainerBase<MlpBinaryPredictionTransfo
     /// <inheritdoc/>
     public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
-        _ = SchemaShapes.Find(inputSchema, TrainerOptions.LabelColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The input has no label column '{TrainerOptions.LabelColumnName}'.");
-        _ = SchemaShapes.Find(inputSchema, TrainerOptions.FeatureColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The input has no features column '{TrainerOptions.FeatureColumnName}'.");
-        var ann = new SchemaShape(new[] { SchemaShapes.TextAnnotation("ScoreColumnKind"), SchemaShapes.TextAnnotation("ScoreValueKind") });
-        var probAnn = new SchemaShape(ann.Append(SchemaShapes.Column("IsNormalized", SchemaShape.Column.VectorKind.Scalar, BooleanDataViewType.Instance, false)));
+        RequireColumns(inputSchema);
+        var ann = ScoreAnnotationShape();
+        var probAnn = ScoreAnnotationShape(SchemaShapes.Column("IsNormalized", SchemaShape.Column.VectorKind.Scalar, BooleanDataViewType.Instance, false));
         return SchemaShapes.With(inputSchema,
             SchemaShapes.Column("Score", SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false, ann),
             SchemaShapes.Column("Probability", SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false, probAnn),
@@ -86,47 +83,5 @@ public sealed class MlpBinaryTrainer : MlpTrainerBase<MlpBinaryPredictionTransfo
                 return null;
             };
         }
-    }
-}
-
-/// <summary>Scores rows with a trained binary MLP: Score (logit), Probability (sigmoid of Score) and PredictedLabel (Probability &gt; 0.5).</summary>
-public sealed class MlpBinaryPredictionTransformer : MlpPredictionTransformerBase, ILoadableComponent<MlpBinaryPredictionTransformer>
-{
-    private static readonly ModelFormat FormatV1 = new("MLXMLPBI", 0x00010001, "MlNetExtMlpBinary");
-
-    internal MlpBinaryPredictionTransformer(MlpModelParameters model, string featureColumnName) : base(model, featureColumnName) { }
-
-    static ModelFormat ILoadableComponent<MlpBinaryPredictionTransformer>.Format => FormatV1;
-
-    /// <inheritdoc/>
-    protected override ModelFormat Format => FormatV1;
-
-    static MlpBinaryPredictionTransformer ILoadableComponent<MlpBinaryPredictionTransformer>.Load(IHostEnvironment environment, BinaryReader reader)
-    {
-        string features = reader.ReadString();
-        return new MlpBinaryPredictionTransformer(MlpModelSerializer.Read(reader), features);
-    }
-
-    /// <inheritdoc/>
-    protected override IReadOnlyList<DataViewSchema.DetachedColumn> GetOutputColumns(DataViewSchema inputSchema)
-    {
-        CheckFeatures(inputSchema);
-        return new[]
-        {
-            new DataViewSchema.DetachedColumn("Score", NumberDataViewType.Single, ScoreAnnotations("BinaryClassification", "Score")),
-            new DataViewSchema.DetachedColumn("Probability", NumberDataViewType.Single,
-                ScoreAnnotations("BinaryClassification", "Probability", b => b.AddPrimitiveValue("IsNormalized", BooleanDataViewType.Instance, true))),
-            new DataViewSchema.DetachedColumn("PredictedLabel", BooleanDataViewType.Instance, ScoreAnnotations("BinaryClassification", "PredictedLabel")),
-        };
-    }
-
-    /// <inheritdoc/>
-    protected override Delegate?[] CreateGetters(DataViewRow input, bool[] isActive)
-    {
-        var scorer = new RowScorer(input, this);
-        ValueGetter<float> score = (ref float dst) => { scorer.Ensure(); dst = scorer.Output[0]; };
-        ValueGetter<float> probability = (ref float dst) => { scorer.Ensure(); dst = 1f / (1f + MathF.Exp(-scorer.Output[0])); };
-        ValueGetter<bool> predicted = (ref bool dst) => { scorer.Ensure(); dst = scorer.Output[0] > 0f; };
-        return new Delegate?[] { isActive[0] ? score : null, isActive[1] ? probability : null, isActive[2] ? predicted : null };
     }
 }

@@ -90,15 +90,10 @@ public sealed class MlpMulticlassTrainer : MlpTrainerBase<MlpMulticlassPredictio
     /// <inheritdoc/>
     public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
-        var label = SchemaShapes.Find(inputSchema, TrainerOptions.LabelColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The input has no label column '{TrainerOptions.LabelColumnName}'.");
-        var features = SchemaShapes.Find(inputSchema, TrainerOptions.FeatureColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The input has no features column '{TrainerOptions.FeatureColumnName}'.");
-        if (features.Kind != SchemaShape.Column.VectorKind.Vector || features.ItemType != NumberDataViewType.Single)
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The features column '{TrainerOptions.FeatureColumnName}' must be a known-size vector of Single.");
+        var (label, _) = RequireColumns(inputSchema);
         var kv = label.Annotations?.FirstOrDefault(a => a.Name == "KeyValues");
         var slotNames = label.Annotations?.FirstOrDefault(a => a.Name == "SlotNames");
-        var scoreAnnotations = new List<SchemaShape.Column> { SchemaShapes.TextAnnotation("ScoreColumnKind"), SchemaShapes.TextAnnotation("ScoreValueKind") };
+        var scoreAnnotations = ScoreAnnotationShape().ToList();
         var predictedAnnotations = new List<SchemaShape.Column>(scoreAnnotations);
         if (kv is { Name: not null } keyValues)
         {

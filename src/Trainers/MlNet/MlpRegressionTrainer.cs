@@ -90,11 +90,8 @@ public sealed class MlpRegressionTrainer : MlpTrainerBase<MlpRegressionPredictio
     /// <inheritdoc/>
     public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
-        _ = SchemaShapes.Find(inputSchema, TrainerOptions.LabelColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The input has no label column '{TrainerOptions.LabelColumnName}'.");
-        _ = SchemaShapes.Find(inputSchema, TrainerOptions.FeatureColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The input has no features column '{TrainerOptions.FeatureColumnName}'.");
-        var ann = new SchemaShape(new[] { SchemaShapes.TextAnnotation("ScoreColumnKind"), SchemaShapes.TextAnnotation("ScoreValueKind") });
+        RequireColumns(inputSchema);
+        var ann = ScoreAnnotationShape();
         return SchemaShapes.With(inputSchema, SchemaShapes.Column("Score", SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false, ann));
     }
 
@@ -115,39 +112,5 @@ public sealed class MlpRegressionTrainer : MlpTrainerBase<MlpRegressionPredictio
                 return float.IsFinite(value) ? null : $"label '{_name}' is {value}, expected a finite number";
             };
         }
-    }
-}
-
-/// <summary>Scores rows with a trained regression MLP: Score, in the label's units.</summary>
-public sealed class MlpRegressionPredictionTransformer : MlpPredictionTransformerBase, ILoadableComponent<MlpRegressionPredictionTransformer>
-{
-    private static readonly ModelFormat FormatV1 = new("MLXMLPRG", 0x00010001, "MlNetExtMlpRegression");
-
-    internal MlpRegressionPredictionTransformer(MlpModelParameters model, string featureColumnName) : base(model, featureColumnName) { }
-
-    static ModelFormat ILoadableComponent<MlpRegressionPredictionTransformer>.Format => FormatV1;
-
-    /// <inheritdoc/>
-    protected override ModelFormat Format => FormatV1;
-
-    static MlpRegressionPredictionTransformer ILoadableComponent<MlpRegressionPredictionTransformer>.Load(IHostEnvironment environment, BinaryReader reader)
-    {
-        string features = reader.ReadString();
-        return new MlpRegressionPredictionTransformer(MlpModelSerializer.Read(reader), features);
-    }
-
-    /// <inheritdoc/>
-    protected override IReadOnlyList<DataViewSchema.DetachedColumn> GetOutputColumns(DataViewSchema inputSchema)
-    {
-        CheckFeatures(inputSchema);
-        return new[] { new DataViewSchema.DetachedColumn("Score", NumberDataViewType.Single, ScoreAnnotations("Regression", "Score")) };
-    }
-
-    /// <inheritdoc/>
-    protected override Delegate?[] CreateGetters(DataViewRow input, bool[] isActive)
-    {
-        var scorer = new RowScorer(input, this);
-        ValueGetter<float> score = (ref float dst) => { scorer.Ensure(); dst = scorer.Output[0]; };
-        return new Delegate?[] { isActive[0] ? score : null };
     }
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using MlNetExtensions.Plumbing;
 using MlNetExtensions.Trainers.Losses;
 using MlNetExtensions.Trainers.Network;
 using MlNetExtensions.Trainers.Training;
@@ -179,6 +181,22 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         map["EffectiveSeed"] = seed.ToString(CultureInfo.InvariantCulture);
         return map;
     }
+
+    /// <summary>Checks that the label and features columns exist in <paramref name="inputSchema"/> and returns them.</summary>
+    private protected (SchemaShape.Column Label, SchemaShape.Column Features) RequireColumns(SchemaShape inputSchema)
+    {
+        var label = SchemaShapes.Find(inputSchema, TrainerOptions.LabelColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The input has no label column '{TrainerOptions.LabelColumnName}'.");
+        var features = SchemaShapes.Find(inputSchema, TrainerOptions.FeatureColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The input has no features column '{TrainerOptions.FeatureColumnName}'.");
+        if (features.Kind != SchemaShape.Column.VectorKind.Vector || features.ItemType != NumberDataViewType.Single)
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The features column '{TrainerOptions.FeatureColumnName}' must be a known-size vector of Single.");
+        return (label, features);
+    }
+
+    /// <summary>The annotation shape of a score column: ScoreColumnKind and ScoreValueKind (plus <paramref name="more"/>).</summary>
+    private protected static SchemaShape ScoreAnnotationShape(params SchemaShape.Column[] more) =>
+        new(new[] { SchemaShapes.TextAnnotation("ScoreColumnKind"), SchemaShapes.TextAnnotation("ScoreValueKind") }.Concat(more));
 
     /// <summary>The output columns this trainer adds to <paramref name="inputSchema"/>.</summary>
     public abstract SchemaShape GetOutputSchema(SchemaShape inputSchema);

@@ -6,40 +6,6 @@ namespace MlNetExtensions.Tests.Trainers;
 
 public class SaveLoadTests
 {
-    private static string[] InProcess(IDataView scored, string[] columns)
-    {
-        var lines = new List<string>();
-        var cols = columns.Select(c => scored.Schema[c]).ToArray();
-        using var cursor = scored.GetRowCursor(cols);
-        var getters = cols.Select<DataViewSchema.Column, Func<string>>(c =>
-        {
-            if (c.Type is VectorDataViewType)
-            {
-                var g = cursor.GetGetter<VBuffer<float>>(c); var b = default(VBuffer<float>);
-                return () => { g(ref b); return string.Join(" ", b.DenseValues().Select(v => BitConverter.SingleToInt32Bits(v).ToString("X8"))); };
-            }
-            if (c.Type == NumberDataViewType.Single)
-            {
-                var g = cursor.GetGetter<float>(c); float v = 0;
-                return () => { g(ref v); return BitConverter.SingleToInt32Bits(v).ToString("X8"); };
-            }
-            if (c.Type == BooleanDataViewType.Instance)
-            {
-                var g = cursor.GetGetter<bool>(c); bool v = false;
-                return () => { g(ref v); return v.ToString(); };
-            }
-            if (c.Type is KeyDataViewType)
-            {
-                var g = cursor.GetGetter<uint>(c); uint v = 0;
-                return () => { g(ref v); return v.ToString(); };
-            }
-            var s = cursor.GetGetter<ReadOnlyMemory<char>>(c); var t = default(ReadOnlyMemory<char>);
-            return () => { s(ref t); return t.ToString(); };
-        }).ToArray();
-        while (cursor.MoveNext()) lines.Add(string.Join("|", getters.Select(g => g())));
-        return lines.ToArray();
-    }
-
     private static void AssertSameInNewProcess(MLContext ml, ITransformer model, IDataView train, string testFile, string labelKind, string columns)
     {
         var dir = Directory.CreateTempSubdirectory("mlnetext-");
@@ -49,7 +15,7 @@ public class SaveLoadTests
             ml.Model.SaveAtomic(model, train.Schema, path);
             Assert.Empty(Directory.GetFiles(dir.FullName, "*.tmp"));
             var test = TestData.Load(ml, testFile, Enum.Parse<DataKind>(labelKind));
-            var expected = InProcess(model.Transform(test), columns.Split(','));
+            var expected = ScoredOutput.Lines(model.Transform(test), columns.Split(',')).ToArray();
             var (code, output, error) = ProcessRunner.LoadCheck(path, TestData.PathOf(testFile), labelKind, columns);
             Assert.True(code == 0, error);
             var actual = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();

@@ -1,0 +1,40 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using MlNetExtensions.Plumbing;
+
+namespace MlNetExtensions.Trainers;
+
+/// <summary>Scores rows with a trained regression MLP: Score, in the label's units.</summary>
+public sealed class MlpRegressionPredictionTransformer : MlpPredictionTransformerBase, ILoadableComponent<MlpRegressionPredictionTransformer>
+{
+    private static readonly ModelFormat FormatV1 = new("MLXMLPRG", 0x00010001, "MlNetExtMlpRegression");
+
+    internal MlpRegressionPredictionTransformer(MlpModelParameters model, string featureColumnName) : base(model, featureColumnName) { }
+
+    static ModelFormat ILoadableComponent<MlpRegressionPredictionTransformer>.Format => FormatV1;
+
+    /// <inheritdoc/>
+    protected override ModelFormat Format => FormatV1;
+
+    static MlpRegressionPredictionTransformer ILoadableComponent<MlpRegressionPredictionTransformer>.Load(IHostEnvironment environment, BinaryReader reader)
+    {
+        string features = reader.ReadString();
+        return new MlpRegressionPredictionTransformer(MlpModelSerializer.Read(reader), features);
+    }
+
+    /// <inheritdoc/>
+    protected override IReadOnlyList<DataViewSchema.DetachedColumn> GetOutputColumns(DataViewSchema inputSchema)
+    {
+        CheckFeatures(inputSchema);
+        return new[] { new DataViewSchema.DetachedColumn("Score", NumberDataViewType.Single, ScoreAnnotations("Regression", "Score")) };
+    }
+
+    /// <inheritdoc/>
+    protected override Delegate?[] CreateGetters(DataViewRow input, bool[] isActive)
+    {
+        var scorer = new RowScorer(input, this);
+        ValueGetter<float> score = (ref float dst) => { scorer.Ensure(); dst = scorer.Output[0]; };
+        return new Delegate?[] { isActive[0] ? score : null };
+    }
+}
