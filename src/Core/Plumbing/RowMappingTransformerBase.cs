@@ -53,7 +53,20 @@ public abstract class RowMappingTransformerBase : ITransformer
     public virtual IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new MappedDataView(this, input);
+        return MapView(input, (row, active, _) => CreateGetters(row, active), singleCursor: !AllowsParallelCursors);
+    }
+
+    /// <summary>
+    /// A lazily mapped view of <paramref name="input"/> whose cursors take the added columns' getters from
+    /// <paramref name="createGetters"/>(row, active columns, pass), where pass counts the cursors opened on this view
+    /// (0, 1, 2, …). With <paramref name="singleCursor"/>, a request for a cursor set gets one cursor, so row positions
+    /// are global.
+    /// </summary>
+    protected IDataView MapView(IDataView input, Func<DataViewRow, bool[], long, Delegate?[]> createGetters, bool singleCursor)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(createGetters);
+        return new MappedDataView(new Mapper(this, input.Schema), input, createGetters, singleCursor);
     }
 
     /// <inheritdoc/>
@@ -99,7 +112,7 @@ public abstract class RowMappingTransformerBase : ITransformer
         }
 
         public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns)
-            => new MappedRow(this, input, activeColumns);
+            => new MappedRow(this, input, activeColumns, (row, active) => _parent.CreateGetters(row, active));
 
         public sealed class MappedRow : DataViewRowCursor
         {
@@ -108,14 +121,15 @@ public abstract class RowMappingTransformerBase : ITransformer
             private readonly bool[] _active;
             private readonly Delegate?[] _getters;
 
-            public MappedRow(Mapper mapper, DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns)
+            public MappedRow(Mapper mapper, DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns,
+                Func<DataViewRow, bool[], Delegate?[]> createGetters)
             {
                 _mapper = mapper;
                 _input = input;
                 _active = new bool[mapper.OutputSchema.Count];
                 foreach (var c in activeColumns) _active[c.Index] = true;
                 var addedActive = _active.Skip(mapper._inputCount).ToArray();
-                _getters = addedActive.Any(a => a) ? mapper._parent.CreateGetters(input, addedActive) : new Delegate?[addedActive.Length];
+                _getters = addedActive.Any(a => a) ? createGetters(input, addedActive) : new Delegate?[addedActive.Length];
             }
 
             public override DataViewSchema Schema => _mapper.OutputSchema;
@@ -149,34 +163,41 @@ public abstract class RowMappingTransformerBase : ITransformer
 
     private sealed class MappedDataView : IDataView
     {
-        private readonly RowMappingTransformerBase _parent;
-        private readonly IDataView _input;
         private readonly Mapper _mapper;
+        private readonly IDataView _input;
+        private readonly Func<DataViewRow, bool[], long, Delegate?[]> _createGetters;
+        private readonly bool _singleCursor;
+        private long _passes = -1;
 
-        public MappedDataView(RowMappingTransformerBase parent, IDataView input)
+        public MappedDataView(Mapper mapper, IDataView input, Func<DataViewRow, bool[], long, Delegate?[]> createGetters, bool singleCursor)
         {
-            _parent = parent;
+            _mapper = mapper;
             _input = input;
-            _mapper = new Mapper(parent, input.Schema);
+            _createGetters = createGetters;
+            _singleCursor = singleCursor;
         }
 
         public bool CanShuffle => _input.CanShuffle;
         public DataViewSchema Schema => _mapper.OutputSchema;
         public long? GetRowCount() => _input.GetRowCount();
 
+        private Mapper.MappedRow Wrap(DataViewRowCursor cursor, DataViewSchema.Column[] needed, long pass)
+            => new(_mapper, cursor, needed, (row, active) => _createGetters(row, active, pass));
+
         public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
         {
             var needed = columnsNeeded.ToArray();
-            var cursor = _input.GetRowCursor(_mapper.GetDependencies(needed), rand);
-            return new Mapper.MappedRow(_mapper, cursor, needed);
+            long pass = Interlocked.Increment(ref _passes);
+            return Wrap(_input.GetRowCursor(_mapper.GetDependencies(needed), rand), needed, pass);
         }
 
         public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
         {
             var needed = columnsNeeded.ToArray();
-            if (!_parent.AllowsParallelCursors || n <= 1) return new[] { GetRowCursor(needed, rand) };
+            if (_singleCursor || n <= 1) return new[] { GetRowCursor(needed, rand) };
+            long pass = Interlocked.Increment(ref _passes);
             return _input.GetRowCursorSet(_mapper.GetDependencies(needed), n, rand)
-                .Select(c => (DataViewRowCursor)new Mapper.MappedRow(_mapper, c, needed)).ToArray();
+                .Select(c => (DataViewRowCursor)Wrap(c, needed, pass)).ToArray();
         }
     }
 }

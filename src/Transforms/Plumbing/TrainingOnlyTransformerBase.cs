@@ -58,7 +58,7 @@ public abstract class TrainingOnlyTransformerBase : RowMappingTransformerBase
     public IDataView TransformForTraining(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new TrainingDataView(this, input);
+        return MapView(input, (row, active, pass) => CreateGetters(row, active, pass), singleCursor: true);
     }
 
     /// <inheritdoc/>
@@ -70,90 +70,4 @@ public abstract class TrainingOnlyTransformerBase : RowMappingTransformerBase
     /// mapping, and the pass number of a training cursor otherwise.
     /// </summary>
     private protected abstract Delegate?[] CreateGetters(DataViewRow input, bool[] isActive, long? pass);
-
-    /// <summary>The training view: the same mapping with training getters, one cursor per pass.</summary>
-    private sealed class TrainingDataView : IDataView
-    {
-        private readonly TrainingOnlyTransformerBase _parent;
-        private readonly IDataView _input;
-        private readonly int _inputCount;
-        private readonly int[] _sourceIndices;
-        private long _passes = -1;
-
-        public TrainingDataView(TrainingOnlyTransformerBase parent, IDataView input)
-        {
-            _parent = parent;
-            _input = input;
-            Schema = parent.GetOutputSchema(input.Schema);
-            _inputCount = input.Schema.Count;
-            _sourceIndices = parent.InputColumnNames.Select(n => input.Schema[n].Index).Distinct().ToArray();
-        }
-
-        public bool CanShuffle => _input.CanShuffle;
-        public DataViewSchema Schema { get; }
-        public long? GetRowCount() => _input.GetRowCount();
-
-        public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
-        {
-            ArgumentNullException.ThrowIfNull(columnsNeeded);
-            var needed = columnsNeeded.ToArray();
-            long pass = Interlocked.Increment(ref _passes);
-            var active = new bool[Schema.Count];
-            var inputNeeded = new SortedSet<int>();
-            foreach (var c in needed)
-            {
-                active[c.Index] = true;
-                if (c.Index < _inputCount) inputNeeded.Add(c.Index);
-                else inputNeeded.UnionWith(_sourceIndices);
-            }
-            var cursor = _input.GetRowCursor(inputNeeded.Select(i => _input.Schema[i]).ToArray(), rand);
-            return new TrainingCursor(this, cursor, active, pass);
-        }
-
-        public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
-            => new[] { GetRowCursor(columnsNeeded, rand) };
-
-        private sealed class TrainingCursor : DataViewRowCursor
-        {
-            private readonly TrainingDataView _view;
-            private readonly DataViewRowCursor _input;
-            private readonly bool[] _active;
-            private readonly Delegate?[] _getters;
-
-            public TrainingCursor(TrainingDataView view, DataViewRowCursor input, bool[] active, long pass)
-            {
-                _view = view;
-                _input = input;
-                _active = active;
-                var addedActive = active.Skip(view._inputCount).ToArray();
-                _getters = addedActive.Any(a => a)
-                    ? view._parent.CreateGetters(input, addedActive, pass)
-                    : new Delegate?[addedActive.Length];
-            }
-
-            public override DataViewSchema Schema => _view.Schema;
-            public override long Position => _input.Position;
-            public override long Batch => _input.Batch;
-            public override ValueGetter<DataViewRowId> GetIdGetter() => _input.GetIdGetter();
-            public override bool IsColumnActive(DataViewSchema.Column column)
-                => column.Index < _view._inputCount ? _input.IsColumnActive(_input.Schema[column.Index]) : _active[column.Index];
-
-            public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
-            {
-                if (column.Index < _view._inputCount) return _input.GetGetter<TValue>(_input.Schema[column.Index]);
-                var getter = _getters[column.Index - _view._inputCount]
-                    ?? throw new InvalidOperationException($"Column '{column.Name}' was not requested from this cursor.");
-                return getter as ValueGetter<TValue>
-                    ?? throw new InvalidOperationException($"Column '{column.Name}' is of type {column.Type}; a getter of {typeof(TValue).Name} was asked for.");
-            }
-
-            public override bool MoveNext() => _input.MoveNext();
-
-            protected override void Dispose(bool disposing)
-            {
-                if (disposing) _input.Dispose();
-                base.Dispose(disposing);
-            }
-        }
-    }
 }
