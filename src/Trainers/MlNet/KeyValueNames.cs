@@ -17,23 +17,50 @@ internal sealed class KeyValueNames
     public string[] Values { get; }
     public int Count => Values.Length;
 
+    /// <summary>How one key-value type is read, written as invariant text, and turned back into an annotation.</summary>
+    private sealed record Codec(string Name, DataViewType Type, Func<DataViewSchema.Column, string[]> Read, Action<DataViewSchema.Annotations.Builder, string, string[]> Add);
+
+    private static Codec Make<T>(string name, PrimitiveDataViewType type, Func<T, string> format, Func<string, T> parse) =>
+        new(name, type,
+            column => Read(column, format),
+            (builder, annotation, values) => Add(builder, annotation, new VectorDataViewType(type, values.Length), values.Select(parse).ToArray()));
+
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    private static readonly Codec[] Codecs =
+    {
+        Make<ReadOnlyMemory<char>>("text", TextDataViewType.Instance, v => v.ToString(), v => v.AsMemory()),
+        Make<float>(nameof(Single), NumberDataViewType.Single, v => v.ToString("R", Inv), v => float.Parse(v, Inv)),
+        Make<double>(nameof(Double), NumberDataViewType.Double, v => v.ToString("R", Inv), v => double.Parse(v, Inv)),
+        Make<sbyte>(nameof(SByte), NumberDataViewType.SByte, v => v.ToString(Inv), v => sbyte.Parse(v, Inv)),
+        Make<byte>(nameof(Byte), NumberDataViewType.Byte, v => v.ToString(Inv), v => byte.Parse(v, Inv)),
+        Make<short>(nameof(Int16), NumberDataViewType.Int16, v => v.ToString(Inv), v => short.Parse(v, Inv)),
+        Make<ushort>(nameof(UInt16), NumberDataViewType.UInt16, v => v.ToString(Inv), v => ushort.Parse(v, Inv)),
+        Make<int>(nameof(Int32), NumberDataViewType.Int32, v => v.ToString(Inv), v => int.Parse(v, Inv)),
+        Make<uint>(nameof(UInt32), NumberDataViewType.UInt32, v => v.ToString(Inv), v => uint.Parse(v, Inv)),
+        Make<long>(nameof(Int64), NumberDataViewType.Int64, v => v.ToString(Inv), v => long.Parse(v, Inv)),
+        Make<ulong>(nameof(UInt64), NumberDataViewType.UInt64, v => v.ToString(Inv), v => ulong.Parse(v, Inv)),
+        Make<bool>(nameof(Boolean), BooleanDataViewType.Instance, v => v ? "1" : "0", v => v == "1"),
+        Make<DateTime>(nameof(DateTime), DateTimeDataViewType.Instance, v => v.ToString("o", Inv), v => DateTime.Parse(v, Inv, DateTimeStyles.RoundtripKind)),
+        Make<DateTimeOffset>(nameof(DateTimeOffset), DateTimeOffsetDataViewType.Instance, v => v.ToString("o", Inv), v => DateTimeOffset.Parse(v, Inv, DateTimeStyles.RoundtripKind)),
+        Make<TimeSpan>(nameof(TimeSpan), TimeSpanDataViewType.Instance, v => v.ToString("c", Inv), v => TimeSpan.Parse(v, Inv)),
+    };
+
+    private static Codec? CodecOf(DataViewType type) => Codecs.FirstOrDefault(c => c.Type.RawType == type.RawType);
+
+    /// <summary>Whether KeyValues of <paramref name="itemType"/> can be carried through the model.</summary>
+    public static bool IsSupported(DataViewType itemType) => CodecOf(itemType) is not null;
+
+    /// <summary>The KeyValues of a key column, or null when it has none of <paramref name="count"/> values.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The key values are of a type that cannot be kept with the model.</exception>
     public static KeyValueNames? FromColumn(DataViewSchema.Column column, int count)
     {
         var kv = column.Annotations.Schema.GetColumnOrNull("KeyValues");
         if (kv is null || kv.Value.Type is not VectorDataViewType vt || vt.Size != count) return null;
-        var item = vt.ItemType;
-        string[]? values = item.RawType switch
-        {
-            var t when t == typeof(ReadOnlyMemory<char>) => Read<ReadOnlyMemory<char>>(column, v => v.ToString()),
-            var t when t == typeof(float) => Read<float>(column, v => v.ToString("R", CultureInfo.InvariantCulture)),
-            var t when t == typeof(double) => Read<double>(column, v => v.ToString("R", CultureInfo.InvariantCulture)),
-            var t when t == typeof(int) => Read<int>(column, v => v.ToString(CultureInfo.InvariantCulture)),
-            var t when t == typeof(uint) => Read<uint>(column, v => v.ToString(CultureInfo.InvariantCulture)),
-            var t when t == typeof(long) => Read<long>(column, v => v.ToString(CultureInfo.InvariantCulture)),
-            var t when t == typeof(bool) => Read<bool>(column, v => v ? "1" : "0"),
-            _ => null,
-        };
-        return values is null ? null : new KeyValueNames(item, values);
+        var codec = CodecOf(vt.ItemType)
+            ?? throw new ArgumentOutOfRangeException(nameof(column),
+                $"The label column '{column.Name}' has key values of type {vt.ItemType}, which cannot be kept with the model; convert the label to text before MapValueToKey.");
+        return new KeyValueNames(codec.Type, codec.Read(column));
     }
 
     /// <summary>Names from a soft-label vector's SlotNames (text).</summary>
@@ -54,19 +81,8 @@ internal sealed class KeyValueNames
     }
 
     /// <summary>Adds the values as annotation <paramref name="annotationName"/> (KeyValues) with their original type.</summary>
-    public void AddTo(DataViewSchema.Annotations.Builder builder, string annotationName)
-    {
-        int k = Count;
-        var type = new VectorDataViewType((PrimitiveDataViewType)ItemType, k);
-        var raw = ItemType.RawType;
-        if (raw == typeof(ReadOnlyMemory<char>)) Add(builder, annotationName, type, Values.Select(v => v.AsMemory()).ToArray());
-        else if (raw == typeof(float)) Add(builder, annotationName, type, Values.Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray());
-        else if (raw == typeof(double)) Add(builder, annotationName, type, Values.Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray());
-        else if (raw == typeof(int)) Add(builder, annotationName, type, Values.Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray());
-        else if (raw == typeof(uint)) Add(builder, annotationName, type, Values.Select(v => uint.Parse(v, CultureInfo.InvariantCulture)).ToArray());
-        else if (raw == typeof(long)) Add(builder, annotationName, type, Values.Select(v => long.Parse(v, CultureInfo.InvariantCulture)).ToArray());
-        else if (raw == typeof(bool)) Add(builder, annotationName, type, Values.Select(v => v == "1").ToArray());
-    }
+    public void AddTo(DataViewSchema.Annotations.Builder builder, string annotationName) =>
+        CodecOf(ItemType)!.Add(builder, annotationName, Values);
 
     /// <summary>Adds SlotNames as text.</summary>
     public void AddSlotNames(DataViewSchema.Annotations.Builder builder) =>
@@ -80,7 +96,7 @@ internal sealed class KeyValueNames
 
     public void Write(BinaryWriter w)
     {
-        w.Write(ItemType.RawType == typeof(ReadOnlyMemory<char>) ? "text" : ItemType.RawType.Name);
+        w.Write(CodecOf(ItemType)!.Name);
         w.Write(Values.Length);
         foreach (var v in Values) w.Write(v);
     }
@@ -88,21 +104,11 @@ internal sealed class KeyValueNames
     public static KeyValueNames Read(BinaryReader r)
     {
         string type = r.ReadString();
-        DataViewType item = type switch
-        {
-            "text" => TextDataViewType.Instance,
-            nameof(Single) => NumberDataViewType.Single,
-            nameof(Double) => NumberDataViewType.Double,
-            nameof(Int32) => NumberDataViewType.Int32,
-            nameof(UInt32) => NumberDataViewType.UInt32,
-            nameof(Int64) => NumberDataViewType.Int64,
-            nameof(Boolean) => BooleanDataViewType.Instance,
-            _ => throw new FormatException($"Unknown key value type '{type}' in the model."),
-        };
+        var codec = Codecs.FirstOrDefault(c => c.Name == type) ?? throw new FormatException($"Unknown key value type '{type}' in the model.");
         int n = r.ReadInt32();
         if (n < 0 || n > 1 << 24) throw new FormatException($"The model's class count ({n}) is out of range: the file is corrupted.");
         var values = new string[n];
         for (int i = 0; i < n; i++) values[i] = r.ReadString();
-        return new KeyValueNames(item, values);
+        return new KeyValueNames(codec.Type, values);
     }
 }

@@ -22,44 +22,47 @@ public sealed class MlpBinaryTrainer : MlpTrainerBase<MlpBinaryPredictionTransfo
 
     internal MlpBinaryTrainer(IHostEnvironment environment, Options options) : base(environment, options, nameof(MlpBinaryTrainer)) { }
 
-    private protected override int OutputSize => 1;
-
-    private protected override LabelReader CreateLabelReader(DataViewSchema trainSchema)
+    private protected override TaskSetup Setup(DataViewSchema trainSchema)
     {
-        var label = trainSchema.GetColumnOrNull(TrainerOptions.LabelColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(trainSchema), $"The training data has no label column '{TrainerOptions.LabelColumnName}'.");
+        var o = TrainerOptions;
+        var label = trainSchema.GetColumnOrNull(o.LabelColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(trainSchema), $"The training data has no label column '{o.LabelColumnName}'.");
         if (label.Type != BooleanDataViewType.Instance)
             throw new ArgumentOutOfRangeException(nameof(trainSchema),
-                $"The label column '{TrainerOptions.LabelColumnName}' must be Boolean for binary classification, but is {label.Type}. " +
+                $"The label column '{o.LabelColumnName}' must be Boolean for binary classification, but is {label.Type}. " +
                 "Load it as DataKind.Boolean or convert it (for 0/1 numbers: mlContext.Transforms.CustomMapping or an expression).");
-        return new BinaryLabelReader();
+        return new TaskSetup
+        {
+            OutputSize = 1,
+            Labels = new BinaryLabelReader(),
+            CreateLoss = () => new SigmoidCrossEntropyLoss(),
+            Metric = (outputs, data) => Accuracy(outputs.Span, data),
+            CheckTargets = data => CheckBothClasses(data, o.LabelColumnName),
+            CreateTransformer = model => new MlpBinaryPredictionTransformer(model, o.FeatureColumnName),
+        };
     }
 
-    private protected override void CheckTrainingTargets(DenseDataset data)
+    private static void CheckBothClasses(DenseDataset data, string labelColumn)
     {
         bool any0 = false, any1 = false;
         for (int i = 0; i < data.Count; i++) { if (data.Targets[i] > 0.5f) any1 = true; else any0 = true; }
         if (!(any0 && any1))
-            throw new InvalidOperationException($"The label column '{TrainerOptions.LabelColumnName}' holds only {(any1 ? "true" : "false")} values; binary classification needs both.");
+            throw new InvalidOperationException($"The label column '{labelColumn}' holds only {(any1 ? "true" : "false")} values; binary classification needs both.");
     }
 
-    private protected override Loss CreateLoss() => new SigmoidCrossEntropyLoss();
-
-    private protected override double Metric(ReadOnlyMemory<float> outputs, DenseDataset data)
+    private static double Accuracy(ReadOnlySpan<float> outputs, DenseDataset data)
     {
-        var o = outputs.Span;
         int correct = 0;
-        for (int r = 0; r < data.Count; r++) if ((o[r] > 0) == (data.Targets[r] > 0.5f)) correct++;
+        for (int r = 0; r < data.Count; r++) if ((outputs[r] > 0) == (data.Targets[r] > 0.5f)) correct++;
         return correct / (double)data.Count;
     }
-
-    private protected override MlpBinaryPredictionTransformer CreateTransformer(MlpModelParameters model, DataViewSchema trainSchema)
-        => new(model, TrainerOptions.FeatureColumnName);
 
     /// <inheritdoc/>
     public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
-        RequireColumns(inputSchema);
+        var (label, _) = RequireColumns(inputSchema);
+        if (label.Kind != SchemaShape.Column.VectorKind.Scalar || label.ItemType != BooleanDataViewType.Instance)
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The label column '{TrainerOptions.LabelColumnName}' must be Boolean for binary classification.");
         var ann = ScoreAnnotationShape();
         var probAnn = ScoreAnnotationShape(SchemaShapes.Column("IsNormalized", SchemaShape.Column.VectorKind.Scalar, BooleanDataViewType.Instance, false));
         return SchemaShapes.With(inputSchema,

@@ -27,65 +27,78 @@ public sealed class MlpMulticlassTrainer : MlpTrainerBase<MlpMulticlassPredictio
         public float[]? ClassWeights { get; set; }
     }
 
-    private int _classes;
-    private KeyValueNames? _names;
-
     internal MlpMulticlassTrainer(IHostEnvironment environment, Options options) : base(environment, options, nameof(MlpMulticlassTrainer))
     {
         if (!(options.LabelSmoothing >= 0f && options.LabelSmoothing < 1f))
             throw new ArgumentOutOfRangeException(nameof(Options.LabelSmoothing), options.LabelSmoothing, $"Option LabelSmoothing must be in [0, 1), got {options.LabelSmoothing}.");
+        if (!Enum.IsDefined(options.LabelSmoothingForm))
+            throw new ArgumentOutOfRangeException(nameof(Options.LabelSmoothingForm), options.LabelSmoothingForm, "Option LabelSmoothingForm must be a defined LabelSmoothingForm.");
         if (options.ClassWeights is { } cw && cw.Any(w => !float.IsFinite(w) || w < 0))
             throw new ArgumentOutOfRangeException(nameof(Options.ClassWeights), "Option ClassWeights must hold finite values ≥ 0.");
     }
 
-    private protected override int OutputSize => _classes;
-
-    private protected override LabelReader CreateLabelReader(DataViewSchema trainSchema)
+    private protected override TaskSetup Setup(DataViewSchema trainSchema)
     {
-        var label = trainSchema.GetColumnOrNull(TrainerOptions.LabelColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(trainSchema), $"The training data has no label column '{TrainerOptions.LabelColumnName}'.");
+        var o = TrainerOptions;
+        var label = trainSchema.GetColumnOrNull(o.LabelColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(trainSchema), $"The training data has no label column '{o.LabelColumnName}'.");
+        int classes;
+        KeyValueNames? names;
         switch (label.Type)
         {
             case KeyDataViewType key:
                 if (key.Count < 2 || key.Count > int.MaxValue)
                     throw new ArgumentOutOfRangeException(nameof(trainSchema),
-                        $"The label column '{TrainerOptions.LabelColumnName}' has {key.Count} class(es); multiclass classification needs at least 2.");
-                _classes = (int)key.Count;
-                _names = KeyValueNames.FromColumn(label, _classes);
+                        $"The label column '{o.LabelColumnName}' has {key.Count} class(es); multiclass classification needs at least 2.");
+                if (key.RawType != typeof(uint))
+                    throw new ArgumentOutOfRangeException(nameof(trainSchema),
+                        $"The label column '{o.LabelColumnName}' is a key of {key.RawType.Name}; use a UInt32 key (MapValueToKey makes one).");
+                classes = (int)key.Count;
+                names = KeyValueNames.FromColumn(label, classes);
                 break;
             case VectorDataViewType { IsKnownSize: true, ItemType: NumberDataViewType n } vt when n == NumberDataViewType.Single:
                 if (vt.Size < 2)
-                    throw new ArgumentOutOfRangeException(nameof(trainSchema), $"The soft-label column '{TrainerOptions.LabelColumnName}' has {vt.Size} slot(s); at least 2 classes are needed.");
-                _classes = vt.Size;
-                _names = KeyValueNames.FromSlotNames(label, _classes);
+                    throw new ArgumentOutOfRangeException(nameof(trainSchema), $"The soft-label column '{o.LabelColumnName}' has {vt.Size} slot(s); at least 2 classes are needed.");
+                if (o.LabelSmoothing > 0)
+                    throw new ArgumentOutOfRangeException(nameof(Options.LabelSmoothing),
+                        $"Option LabelSmoothing applies to key labels; the label column '{o.LabelColumnName}' already holds soft labels (set LabelSmoothing = 0).");
+                classes = vt.Size;
+                names = KeyValueNames.FromSlotNames(label, classes);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(trainSchema),
-                    $"The label column '{TrainerOptions.LabelColumnName}' must be a key type (use mlContext.Transforms.Conversion.MapValueToKey) " +
+                    $"The label column '{o.LabelColumnName}' must be a key type (use mlContext.Transforms.Conversion.MapValueToKey) " +
                     $"or a soft-label Vector<Single, K>, but is {label.Type}.");
         }
-        if (TrainerOptions.ClassWeights is { } cw && cw.Length != _classes)
-            throw new ArgumentOutOfRangeException(nameof(Options.ClassWeights), $"Option ClassWeights has {cw.Length} values; the label has {_classes} classes.");
-        return new MulticlassLabelReader(_classes, TrainerOptions.LabelSmoothing, TrainerOptions.LabelSmoothingForm, TrainerOptions.ClassWeights, TrainerOptions.LabelColumnName);
+        if (o.ClassWeights is { } cw && cw.Length != classes)
+            throw new ArgumentOutOfRangeException(nameof(Options.ClassWeights), $"Option ClassWeights has {cw.Length} values; the label has {classes} classes.");
+        // The lecture's form puts ε/(K−1) on each wrong class: beyond ε = (K−1)/K a wrong class would outweigh the true one.
+        if (o.LabelSmoothingForm == LabelSmoothingForm.Lecture && o.LabelSmoothing >= (classes - 1) / (float)classes)
+            throw new ArgumentOutOfRangeException(nameof(Options.LabelSmoothing), o.LabelSmoothing,
+                $"Option LabelSmoothing {o.LabelSmoothing} would give the {classes - 1} other classes more than the true one; use ε < {(classes - 1) / (float)classes:G3}.");
+        return new TaskSetup
+        {
+            OutputSize = classes,
+            Labels = new MulticlassLabelReader(classes, o.LabelSmoothing, o.LabelSmoothingForm, o.ClassWeights, o.LabelColumnName),
+            ValidationLabels = o.LabelSmoothing > 0 || o.ClassWeights is not null
+                ? new MulticlassLabelReader(classes, 0f, o.LabelSmoothingForm, null, o.LabelColumnName) : null,
+            CreateLoss = () => new SoftmaxCrossEntropyLoss(classes),
+            Metric = (outputs, data) => Accuracy(outputs.Span, data, classes),
+            CreateTransformer = model => new MlpMulticlassPredictionTransformer(model, o.FeatureColumnName, names),
+        };
     }
 
-    private protected override Loss CreateLoss() => new SoftmaxCrossEntropyLoss(_classes);
-
-    private protected override double Metric(ReadOnlyMemory<float> outputs, DenseDataset data)
+    private static double Accuracy(ReadOnlySpan<float> outputs, DenseDataset data, int k)
     {
-        var o = outputs.Span;
-        int k = _classes, correct = 0;
+        int correct = 0;
         for (int r = 0; r < data.Count; r++)
         {
-            int predicted = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(o.Slice(r * k, k));
+            int predicted = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(outputs.Slice(r * k, k));
             int truth = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(data.Targets.AsSpan(r * k, k));
             if (predicted == truth) correct++;
         }
         return correct / (double)data.Count;
     }
-
-    private protected override MlpMulticlassPredictionTransformer CreateTransformer(MlpModelParameters model, DataViewSchema trainSchema)
-        => new(model, TrainerOptions.FeatureColumnName, _names);
 
     /// <inheritdoc/>
     public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
@@ -97,6 +110,9 @@ public sealed class MlpMulticlassTrainer : MlpTrainerBase<MlpMulticlassPredictio
         var predictedAnnotations = new List<SchemaShape.Column>(scoreAnnotations);
         if (kv is { Name: not null } keyValues)
         {
+            if (!KeyValueNames.IsSupported(keyValues.ItemType))
+                throw new ArgumentOutOfRangeException(nameof(inputSchema),
+                    $"The label column '{TrainerOptions.LabelColumnName}' has key values of type {keyValues.ItemType}, which cannot be kept with the model; convert the label to text before MapValueToKey.");
             scoreAnnotations.Add(SchemaShapes.TextVectorAnnotation("SlotNames"));
             predictedAnnotations.Add(keyValues);
         }

@@ -45,16 +45,22 @@ public sealed class MlpRegressionTrainer : MlpTrainerBase<MlpRegressionPredictio
             throw new ArgumentOutOfRangeException(nameof(Options.HuberDelta), options.HuberDelta, $"Option HuberDelta must be finite and > 0, got {options.HuberDelta}.");
     }
 
-    private protected override int OutputSize => 1;
-
-    private protected override LabelReader CreateLabelReader(DataViewSchema trainSchema)
+    private protected override TaskSetup Setup(DataViewSchema trainSchema)
     {
-        var label = trainSchema.GetColumnOrNull(TrainerOptions.LabelColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(trainSchema), $"The training data has no label column '{TrainerOptions.LabelColumnName}'.");
+        var o = TrainerOptions;
+        var label = trainSchema.GetColumnOrNull(o.LabelColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(trainSchema), $"The training data has no label column '{o.LabelColumnName}'.");
         if (label.Type != NumberDataViewType.Single)
             throw new ArgumentOutOfRangeException(nameof(trainSchema),
-                $"The label column '{TrainerOptions.LabelColumnName}' must be Single for regression, but is {label.Type} (use mlContext.Transforms.Conversion.ConvertType).");
-        return new RegressionLabelReader(TrainerOptions.LabelColumnName);
+                $"The label column '{o.LabelColumnName}' must be Single for regression, but is {label.Type} (use mlContext.Transforms.Conversion.ConvertType).");
+        return new TaskSetup
+        {
+            OutputSize = 1,
+            Labels = new RegressionLabelReader(o.LabelColumnName),
+            CreateLoss = () => o.Loss == RegressionLoss.Huber ? new HuberLoss(o.HuberDelta) : new SquaredErrorLoss(),
+            Metric = (outputs, data) => RSquared(outputs.Span, data),
+            CreateTransformer = model => new MlpRegressionPredictionTransformer(model, o.FeatureColumnName),
+        };
     }
 
     private protected override (float Shift, float Scale) LabelStandardization(DenseDataset train)
@@ -64,13 +70,9 @@ public sealed class MlpRegressionTrainer : MlpTrainerBase<MlpRegressionPredictio
         return (shift[0], 1f / scale[0]);
     }
 
-    private protected override Loss CreateLoss() =>
-        TrainerOptions.Loss == RegressionLoss.Huber ? new HuberLoss(TrainerOptions.HuberDelta) : new SquaredErrorLoss();
-
     /// <summary>R² = 1 − Σ(y − ŷ)² / Σ(y − ȳ)² (unchanged by the label standardization).</summary>
-    private protected override double Metric(ReadOnlyMemory<float> outputs, DenseDataset data)
+    private static double RSquared(ReadOnlySpan<float> o, DenseDataset data)
     {
-        var o = outputs.Span;
         double mean = 0;
         for (int r = 0; r < data.Count; r++) mean += data.Targets[r];
         mean /= data.Count;
@@ -84,13 +86,12 @@ public sealed class MlpRegressionTrainer : MlpTrainerBase<MlpRegressionPredictio
         return total > 0 ? 1 - residual / total : 0;
     }
 
-    private protected override MlpRegressionPredictionTransformer CreateTransformer(MlpModelParameters model, DataViewSchema trainSchema)
-        => new(model, TrainerOptions.FeatureColumnName);
-
     /// <inheritdoc/>
     public override SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
-        RequireColumns(inputSchema);
+        var (label, _) = RequireColumns(inputSchema);
+        if (label.Kind != SchemaShape.Column.VectorKind.Scalar || label.ItemType != NumberDataViewType.Single)
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"The label column '{TrainerOptions.LabelColumnName}' must be Single for regression.");
         var ann = ScoreAnnotationShape();
         return SchemaShapes.With(inputSchema, SchemaShapes.Column("Score", SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false, ann));
     }

@@ -43,8 +43,10 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
     {
         ArgumentNullException.ThrowIfNull(trainData);
         using var channel = Host.Start("Training");
-        var labels = CreateLabelReader(trainData.Schema);
-        var reader = new TrainingDataReader(TrainerOptions.FeatureColumnName, TrainerOptions.LabelColumnName, TrainerOptions.ExampleWeightColumnName, labels, TrainerOptions.SkipNonFiniteRows);
+        var task = Setup(trainData.Schema);
+        var reader = new TrainingDataReader(TrainerOptions.FeatureColumnName, TrainerOptions.LabelColumnName, TrainerOptions.ExampleWeightColumnName, task.Labels, TrainerOptions.SkipNonFiniteRows);
+        var validationReader = task.ValidationLabels is null ? reader
+            : new TrainingDataReader(TrainerOptions.FeatureColumnName, TrainerOptions.LabelColumnName, TrainerOptions.ExampleWeightColumnName, task.ValidationLabels, TrainerOptions.SkipNonFiniteRows);
         reader.CheckSchema(trainData.Schema, "training data");
         if (validationData is not null)
         {
@@ -59,7 +61,7 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
             throw new InvalidOperationException(skipped > 0
                 ? $"All {skipped} rows of the training data were skipped for NaN or infinite values."
                 : "The training data has no rows.");
-        CheckTrainingTargets(all);
+        task.CheckTargets?.Invoke(all);
         ulong seed = (ulong)(uint)(TrainerOptions.Seed ?? Host.Rand.Next());
         int d = all.FeatureCount;
 
@@ -69,7 +71,7 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         DenseDataset? validation = null;
         if (validationData is not null)
         {
-            var (v, vs) = reader.Read(validationData, "validation data", d);
+            var (v, vs) = validationReader.Read(validationData, "validation data", d);
             validation = v; skipped += vs;
             if (validation.Count == 0) throw new InvalidOperationException("The validation data has no usable rows.");
         }
@@ -86,7 +88,8 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
             Array.Sort(trainRows);
             var valRows = order[..nVal];
             Array.Sort(valRows);
-            validation = all.Select(valRows);
+            // Validation targets are the plain labels (no smoothing or class weights) when the task reads them differently.
+            validation = (task.ValidationLabels is null ? all : validationReader.Read(trainData, "training data", d).Data).Select(valRows);
             train = all.Select(trainRows);
         }
 
@@ -108,9 +111,10 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
             ? new ReloadingEpochData(train, epoch =>
               {
                   var (fresh, _) = reader.Read(trainData, "training data", d);
+                  if (fresh.Count != all.Count)
+                      throw new InvalidOperationException(
+                          $"The training data changed size between epochs ({all.Count} → {fresh.Count} rows); with SkipNonFiniteRows the skipped rows must not vary.");
                   var set = trainRows is null ? fresh : fresh.Select(trainRows);
-                  if (set.Count != train.Count)
-                      throw new InvalidOperationException($"The training data changed size between epochs ({train.Count} → {set.Count} rows).");
                   Prepare(set);
                   return set;
               })
@@ -119,13 +123,13 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
 
         var settings = new TrainingSettings
         {
-            Network = new NetworkSpec(d, TrainerOptions.HiddenLayerSizes, OutputSize, TrainerOptions.Activation, TrainerOptions.BatchNormalization,
+            Network = new NetworkSpec(d, TrainerOptions.HiddenLayerSizes, task.OutputSize, TrainerOptions.Activation, TrainerOptions.BatchNormalization,
                 TrainerOptions.InputDropoutRate, TrainerOptions.HiddenDropoutRate, TrainerOptions.InputNoiseStdDev, TrainerOptions.BatchNormalizationMomentum),
-            CreateLoss = CreateLoss,
+            CreateLoss = task.CreateLoss,
             CreateOptimizer = () => OptionsValidation.CreateOptimizer(TrainerOptions),
             Schedule = OptionsValidation.CreateSchedule(TrainerOptions, BatchesPerEpoch(train.Count)),
             Initializer = OptionsValidation.CreateInitializer(TrainerOptions),
-            Metric = Metric,
+            Metric = task.Metric,
             Epochs = TrainerOptions.NumberOfEpochs,
             BatchSize = TrainerOptions.BatchSize,
             Shuffle = TrainerOptions.Shuffle,
@@ -148,7 +152,7 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         var result = new MlpTrainingLoop(settings).Run(epochs, validation, skipped);
         channel.Info(MessageSensitivity.None, result.History.StopMessage);
         var model = new MlpModelParameters(result.Network, shift, scale, labelShift, labelScale, DescribeOptions(seed), result.History);
-        return CreateTransformer(model, trainData.Schema);
+        return task.CreateTransformer(model);
     }
 
     private int BatchesPerEpoch(int rows) => (rows + Math.Min(TrainerOptions.BatchSize, rows) - 1) / Math.Min(TrainerOptions.BatchSize, rows);
@@ -201,11 +205,25 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
     /// <summary>The output columns this trainer adds to <paramref name="inputSchema"/>.</summary>
     public abstract SchemaShape GetOutputSchema(SchemaShape inputSchema);
 
-    private protected abstract int OutputSize { get; }
-    private protected abstract LabelReader CreateLabelReader(DataViewSchema trainSchema);
-    private protected abstract Loss CreateLoss();
-    private protected abstract double Metric(ReadOnlyMemory<float> outputs, DenseDataset data);
-    private protected abstract TTransformer CreateTransformer(MlpModelParameters model, DataViewSchema trainSchema);
-    private protected virtual void CheckTrainingTargets(DenseDataset data) { }
+    /// <summary>Everything task-specific for one Fit, derived from the training schema (kept per fit, so an estimator can fit concurrently).</summary>
+    private protected sealed class TaskSetup
+    {
+        /// <summary>Network outputs per example.</summary>
+        public required int OutputSize { get; init; }
+        /// <summary>Reads training targets (with label smoothing and class weights where the task has them).</summary>
+        public required LabelReader Labels { get; init; }
+        /// <summary>Reads validation targets as the plain labels; null when they are read like the training ones.</summary>
+        public LabelReader? ValidationLabels { get; init; }
+        /// <summary>The training loss.</summary>
+        public required Func<Loss> CreateLoss { get; init; }
+        /// <summary>The validation metric from outputs and plain targets (higher is better).</summary>
+        public required Func<ReadOnlyMemory<float>, DenseDataset, double> Metric { get; init; }
+        /// <summary>Checks the training targets once read (for instance that both classes occur).</summary>
+        public Action<DenseDataset>? CheckTargets { get; init; }
+        /// <summary>Wraps the trained model in the task's prediction transformer.</summary>
+        public required Func<MlpModelParameters, TTransformer> CreateTransformer { get; init; }
+    }
+
+    private protected abstract TaskSetup Setup(DataViewSchema trainSchema);
     private protected virtual (float Shift, float Scale) LabelStandardization(DenseDataset train) => (0f, 1f);
 }

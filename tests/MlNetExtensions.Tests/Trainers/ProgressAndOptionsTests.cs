@@ -127,3 +127,69 @@ public class ProgressAndOptionsTests
         Assert.Equal(Weights(1), Weights(2));
     }
 }
+
+public class LabelHandlingTests
+{
+    private sealed class ShortRow
+    {
+        public short Label { get; set; }
+        [VectorType(2)] public float[] Features { get; set; } = new float[2];
+    }
+
+    [Fact]
+    public void NumericKeyValues_MapBackToTheOriginalNumbers_AfterSaveAndLoad()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = Enumerable.Range(0, 60).Select(i => new ShortRow { Label = (short)(10 * (i % 3) + 7), Features = new[] { i % 3f, 1f } }).ToArray();
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var model = ml.Transforms.Conversion.MapValueToKey("Label")
+            .Append(ml.MulticlassClassification.Trainers.Mlp(new MlpMulticlassTrainer.Options { HiddenLayerSizes = new[] { 8 }, NumberOfEpochs = 40, LearningRate = 0.02f, Seed = 1 }))
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedValue", "PredictedLabel"))
+            .Fit(data);
+        var predicted = model.Transform(data).GetColumn<short>("PredictedValue").ToArray();
+        Assert.Equal(rows.Select(r => r.Label), predicted);
+
+        using var stream = new MemoryStream();
+        ml.Model.Save(model, data.Schema, stream);
+        stream.Position = 0;
+        var loader = new MLContext();
+        loader.ComponentCatalog.RegisterMlNetExtensions();
+        var reloaded = loader.Model.Load(stream, out _);
+        Assert.Equal(predicted, reloaded.Transform(data).GetColumn<short>("PredictedValue").ToArray());
+    }
+
+    [Fact]
+    public void LectureSmoothingThatWouldOutweighTheTrueClass_IsRejected()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = TestData.Load(ml, "iris_train.csv");
+        var keyed = ml.Transforms.Conversion.MapValueToKey("Label").Fit(data).Transform(data);
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => ml.MulticlassClassification.Trainers.Mlp(new MlpMulticlassTrainer.Options
+        {
+            LabelSmoothing = 0.7f, NumberOfEpochs = 1,
+        }).Fit(keyed));
+        Assert.Equal("LabelSmoothing", ex.ParamName);
+        // The uniform form never flips: 1 − ε + ε/K stays the largest.
+        ml.MulticlassClassification.Trainers.Mlp(new MlpMulticlassTrainer.Options
+        {
+            LabelSmoothing = 0.7f, LabelSmoothingForm = LabelSmoothingForm.Uniform, NumberOfEpochs = 1,
+        }).Fit(keyed);
+    }
+
+    [Fact]
+    public void ValidationMetricUsesThePlainLabels_EvenWithSmoothingAndClassWeights()
+    {
+        var ml = new MLContext(seed: 1);
+        var key = ml.Transforms.Conversion.MapValueToKey("Label").Fit(TestData.Load(ml, "wine_train.csv"));
+        var train = key.Transform(TestData.Load(ml, "wine_train.csv"));
+        var valid = key.Transform(TestData.Load(ml, "wine_test.csv"));
+        var model = ml.MulticlassClassification.Trainers.Mlp(new MlpMulticlassTrainer.Options
+        {
+            HiddenLayerSizes = new[] { 8 }, NumberOfEpochs = 3, LabelSmoothing = 0.2f, ClassWeights = new[] { 1f, 1f, 0f }, Seed = 1,
+        }).Fit(train, valid);
+        var last = model.Model.History.Epochs[^1];
+        var metrics = ml.MulticlassClassification.Evaluate(model.Transform(valid));
+        Assert.Equal(metrics.MicroAccuracy, last.ValidationMetric!.Value, 6);
+        Assert.Equal(metrics.LogLoss, last.ValidationLoss!.Value, 3);
+    }
+}
