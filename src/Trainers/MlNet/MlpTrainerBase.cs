@@ -62,6 +62,8 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
                 ? $"All {skipped} rows of the training data were skipped for NaN or infinite values."
                 : "The training data has no rows.");
         task.CheckTargets?.Invoke(all);
+        if (all.Weights is { } w && System.Numerics.Tensors.TensorPrimitives.Sum(w.AsSpan(0, all.Count)) <= 0f)
+            throw new InvalidOperationException($"Every example weight in column '{TrainerOptions.ExampleWeightColumnName}' of the training data is 0: nothing to learn from.");
         ulong seed = (ulong)(uint)(TrainerOptions.Seed ?? Host.Rand.Next());
         int d = all.FeatureCount;
 
