@@ -5,6 +5,8 @@ using MlNetExtensions.Benchmarks;
 IBenchmark[] benchmarks =
 [
     new GemmBenchmark(),
+    new TrainBenchmark(),
+    new ScoreBenchmark(),
 ];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
