@@ -156,11 +156,20 @@ internal static unsafe partial class Gemm
             var args = new Args(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
             if (UseSmallRows(path, m))
             {
-                RunSmallRows(args);
+                if (!(CanUseSparse(path, args) && TryRunSparse(args, k)))
+                {
+                    RunSmallRows(args);
+                }
+
                 return;
             }
 
             Blocking blocking = GetBlocking(path);
+            if (CanUseSparse(path, args) && TryRunSparse(args, blocking.Kc))
+            {
+                return;
+            }
+
             int threads = ChooseThreads(blocking, m, n, k, maxThreads, out bool splitM);
             if (threads <= 1)
             {
