@@ -45,9 +45,10 @@ internal sealed class StepProfileBenchmark : IBenchmark
         net.MaxThreads = threads;
         net.Reserve(batch);
         var x = new float[batch * d];
-        for (int i = 0; i < x.Length; i++)
+        var mnist = BenchData.Load("mnist10k", "train");
+        for (int r = 0; r < batch; r++)
         {
-            x[i] = random.NextSingle() < 0.8f ? 0f : random.NextSingle();
+            mnist.Features[r * 7].CopyTo(x, r * d);
         }
 
         var t = new float[batch * k];
@@ -106,11 +107,11 @@ internal sealed class StepProfileBenchmark : IBenchmark
         foreach (bool sparse in new[] { false, true })
         {
             Trainers.Kernels.Gemm.SparseEnabled = sparse;
-            Time($"GEMM NN 128x128x784, 20% dense A, sparse path {(sparse ? "on" : "off")}", () =>
+            Time($"GEMM NN 128x128x784, MNIST A, sparse path {(sparse ? "on" : "off")}", () =>
                 Trainers.Kernels.Gemm.Multiply(Trainers.Kernels.Transpose.No, Trainers.Kernels.Transpose.No, batch, 128, d, x, d, w1, 128, h, 128, maxThreads: threads));
-            Time($"GEMM TN 784x128x128, 20% dense A, sparse path {(sparse ? "on" : "off")}", () =>
+            Time($"GEMM TN 784x128x128, MNIST A, sparse path {(sparse ? "on" : "off")}", () =>
                 Trainers.Kernels.Gemm.Multiply(Trainers.Kernels.Transpose.Yes, Trainers.Kernels.Transpose.No, d, 128, batch, x, d, h, 128, dw, 128, maxThreads: threads));
-            Time($"GEMM NN 1x128x784, 20% dense A, sparse path {(sparse ? "on" : "off")}", () =>
+            Time($"GEMM NN 1x128x784, MNIST A, sparse path {(sparse ? "on" : "off")}", () =>
                 Trainers.Kernels.Gemm.Multiply(Trainers.Kernels.Transpose.No, Trainers.Kernels.Transpose.No, 1, 128, d, x, d, w1, 128, h, 128, maxThreads: threads));
         }
 
