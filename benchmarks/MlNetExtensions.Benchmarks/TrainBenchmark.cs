@@ -149,7 +149,8 @@ internal sealed class TrainBenchmark : IBenchmark
                           $"peak RSS {peak:F0} MB{(reset ? "" : " (process peak)")} (before Fit {rssBefore:F0} MB), " +
                           $"allocated {allocTotal / 1e6:F1} MB in Fit, {medianAlloc / 1024.0:F1} KiB per epoch (median, {(double)medianAlloc / batches:F0} B per batch), " +
                           $"GCs gen0 {GC.CollectionCount(0) - gen0} gen2 {GC.CollectionCount(2) - gen2}, " +
-                          $"epoch ms first third {firstThird * 1e3:F1} / last third {lastThird * 1e3:F1}");
+                          $"epoch ms first third {firstThird * 1e3:F1} / last third {lastThird * 1e3:F1}; " +
+                          $"Fit outside the loop {(seconds - (log.Epochs.Count > 0 ? log.Epochs[^1].Seconds : 0)) * 1e3:F0} ms, loop start to end of epoch 1 {(log.Epochs.Count > 0 ? log.Epochs[0].Seconds : 0) * 1e3:F0} ms");
         return new JsonObject
         {
             ["anchor"] = "ours",

@@ -95,6 +95,7 @@ internal static unsafe partial class Gemm
     }
 
     /// <summary>op(A) = A (m×k, row-major): per row of C, the non-zeros of A's row per k block drive AXPYs over B's rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: fully optimized at first call, no tier-0/OSR warm-up
     private static void RunSparseRows(in Args g, int kc)
     {
         int[] idxArray = ArrayPool<int>.Shared.Rent(Math.Min(kc, g.K));
@@ -131,6 +132,7 @@ internal static unsafe partial class Gemm
     /// op(A) = Aᵀ with A stored k×m (the weight gradient xᵀ·dy): A's non-zeros are listed per column
     /// (ascending k), then each row of C is the AXPY sum of its column's entries per k block.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: fully optimized at first call, no tier-0/OSR warm-up
     private static void RunSparseColumns(in Args g, int kc)
     {
         int m = g.M, k = g.K;
@@ -206,6 +208,7 @@ internal static unsafe partial class Gemm
     /// c[0..n) (+)= Σ_q val[q]·B[idx[q]·ldb + 0..n): one fused multiply-add chain per element from zero in
     /// ascending q, then stored, or added to c once.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: fully optimized at first call, no tier-0/OSR warm-up
     private static void SparseAxpy(int count, int* idx, float* val, float* b, int ldb, float* c, int n, bool add)
     {
         int j = 0;
