@@ -5,6 +5,9 @@ using MlNetExtensions.Benchmarks;
 IBenchmark[] benchmarks =
 [
     new GemmBenchmark(),
+    new TrainBenchmark(),
+    new ScoreBenchmark(),
+    new StepProfileBenchmark(),
 ];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")

@@ -156,11 +156,20 @@ internal static unsafe partial class Gemm
             var args = new Args(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
             if (UseSmallRows(path, m))
             {
-                RunSmallRows(args);
+                if (!(CanUseSparse(path, args) && TryRunSparse(args, k)))
+                {
+                    RunSmallRows(args);
+                }
+
                 return;
             }
 
             Blocking blocking = GetBlocking(path);
+            if (CanUseSparse(path, args) && TryRunSparse(args, blocking.Kc))
+            {
+                return;
+            }
+
             int threads = ChooseThreads(blocking, m, n, k, maxThreads, out bool splitM);
             if (threads <= 1)
             {
@@ -352,6 +361,7 @@ internal static unsafe partial class Gemm
     }
 
     /// <summary>Sequential blocked product for the C sub-block rows [i0, i1) × columns [j0, j1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: fully optimized at first call, no tier-0/OSR warm-up
     private static void Run(in Blocking bl, in Args g, int i0, int i1, int j0, int j1)
     {
         int mr = bl.Mr, nr = bl.Nr;
@@ -428,6 +438,7 @@ internal static unsafe partial class Gemm
     /// Packs op(A)[ic..ic+mc, pc..pc+kc] into micro-panels of <paramref name="mr"/> rows: panel q holds
     /// rows ic+q·mr.. as kc consecutive groups of mr values (zero-padded past mc).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: fully optimized at first call, no tier-0/OSR warm-up
     private static void PackA(in Args g, int ic, int mc, int pc, int kc, int mr, float* dst)
     {
         int lda = g.Lda;
@@ -481,6 +492,7 @@ internal static unsafe partial class Gemm
     /// Packs op(B)[pc..pc+kc, jc..jc+nc] into micro-panels of <paramref name="nr"/> columns: panel q holds
     /// columns jc+q·nr.. as kc consecutive rows of nr values (zero-padded past nc).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: fully optimized at first call, no tier-0/OSR warm-up
     private static void PackB(in Args g, int pc, int kc, int jc, int nc, int nr, float* dst)
     {
         int ldb = g.Ldb;
@@ -534,6 +546,7 @@ internal static unsafe partial class Gemm
     /// <paramref name="src"/> (B rows, each <paramref name="kc"/> contiguous values) with 8×8 in-register
     /// transposes: eight read streams at a time instead of strided scalar writes.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: fully optimized at first call, no tier-0/OSR warm-up
     private static void PackBTransposedAvx(float* src, int ldb, int kc, int nr, float* d)
     {
         int p0 = 0;

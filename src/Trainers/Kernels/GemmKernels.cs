@@ -15,6 +15,7 @@ namespace MlNetExtensions.Trainers.Kernels;
 internal static unsafe class GemmKernels
 {
     /// <summary>Scalar kernel: 4×4 tile, plain single-precision multiply and add.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: fully optimized at first call, no tier-0/OSR warm-up
     public static void Scalar4x4(int kc, float* a, float* b, float* c, int ldc, bool add)
     {
         float c00 = 0, c01 = 0, c02 = 0, c03 = 0;
@@ -56,6 +57,7 @@ internal static unsafe class GemmKernels
     }
 
     /// <summary>128-bit kernel: 6×8 tile (12 accumulators), multiply-add fused where the hardware can.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: fully optimized at first call, no tier-0/OSR warm-up
     public static void Vector128_6x8(int kc, float* a, float* b, float* c, int ldc, bool add)
     {
         Vector128<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
@@ -102,6 +104,7 @@ internal static unsafe class GemmKernels
     }
 
     /// <summary>AVX2+FMA kernel: 6×16 tile (12 ymm accumulators, 2 B loads and 6 broadcasts per step).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: fully optimized at first call, no tier-0/OSR warm-up
     public static void Avx2_6x16(int kc, float* a, float* b, float* c, int ldc, bool add)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
@@ -148,6 +151,7 @@ internal static unsafe class GemmKernels
     }
 
     /// <summary>AVX-512F kernel: 8×32 tile (16 zmm accumulators, 2 B loads and 8 broadcasts per step).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: fully optimized at first call, no tier-0/OSR warm-up
     public static void Avx512_8x32(int kc, float* a, float* b, float* c, int ldc, bool add)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;

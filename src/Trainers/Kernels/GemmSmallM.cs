@@ -74,6 +74,7 @@ internal static unsafe partial class Gemm
     }
 
     /// <summary>c[0..n) (+)= Σ_p a[p·aStride]·B[p·ldb + 0..n), 32 columns per sweep over p.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: fully optimized at first call, no tier-0/OSR warm-up
     private static void RowTimesMatrix(float* a, long aStride, float* b, int ldb, float* c, int n, int k, bool add)
     {
         int j = 0;

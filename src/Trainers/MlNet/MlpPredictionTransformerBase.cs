@@ -66,8 +66,16 @@ public abstract class MlpPredictionTransformerBase : RowMappingTransformerBase, 
             _features(ref _buffer);
             if (_buffer.Length != _x.Length)
                 throw new InvalidOperationException($"Row {_row.Position}: the features vector has {_buffer.Length} values, expected {_x.Length}.");
-            _buffer.CopyTo(_x);
-            _scorer.Score(_x, Output);
+            if (_buffer.IsDense)
+            {
+                _scorer.Score(_buffer.GetValues(), Output);
+            }
+            else
+            {
+                _buffer.CopyTo(_x);
+                _scorer.Score(_x, Output);
+            }
+
             _position = _row.Position;
         }
     }

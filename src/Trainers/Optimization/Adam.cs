@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
 namespace MlNetExtensions.Trainers.Optimization;
 
 /// <summary>
@@ -56,7 +59,35 @@ internal class Adam : Optimizer
         long t = StepCount; // t ← t + 1 was done by Step
         float correction1 = (float)(1.0 - Math.Pow(Beta1, t));
         float correction2 = (float)(1.0 - Math.Pow(Beta2, t));
-        for (int i = 0; i < theta.Length; i++)
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && theta.Length >= Vector<float>.Count)
+        {
+            // The same operations in the same order per coordinate as the scalar loop below (no fused
+            // multiply-add), Vector<float>.Count coordinates at a time: bit-identical results.
+            var rho1 = new Vector<float>(Beta1); var oneMinusRho1 = new Vector<float>(1f - Beta1);
+            var rho2 = new Vector<float>(Beta2); var oneMinusRho2 = new Vector<float>(1f - Beta2);
+            var c1 = new Vector<float>(correction1); var c2 = new Vector<float>(correction2);
+            var eps = new Vector<float>(epsilon); var delta = new Vector<float>(Delta);
+            var thetaV = MemoryMarshal.Cast<float, Vector<float>>(theta);
+            var gV = MemoryMarshal.Cast<float, Vector<float>>(gradient);
+            var sV = MemoryMarshal.Cast<float, Vector<float>>(s.AsSpan(0, theta.Length));
+            var rV = MemoryMarshal.Cast<float, Vector<float>>(r.AsSpan(0, theta.Length));
+            for (int v = 0; v < thetaV.Length; v++)
+            {
+                var g = gV[v];
+                var sv = rho1 * sV[v] + oneMinusRho1 * g;      // s ← ρ1 s + (1 − ρ1)g
+                var rv = rho2 * rV[v] + oneMinusRho2 * g * g;  // r ← ρ2 r + (1 − ρ2)g⊙g
+                sV[v] = sv;
+                rV[v] = rv;
+                var sHat = sv / c1;                            // ŝ = s/(1 − ρ1^t)
+                var rHat = rv / c2;                            // r̂ = r/(1 − ρ2^t)
+                thetaV[v] -= eps * sHat / (Vector.SquareRoot(rHat) + delta); // θ ← θ − ε ŝ/(√r̂ + δ)
+            }
+
+            i = thetaV.Length * Vector<float>.Count;
+        }
+
+        for (; i < theta.Length; i++)
         {
             float g = gradient[i];
             s[i] = Beta1 * s[i] + (1f - Beta1) * g;     // s ← ρ1 s + (1 − ρ1)g

@@ -150,7 +150,14 @@ internal sealed class MlpTrainingLoop
                     set.Weights is null ? ReadOnlySpan<float>.Empty : wBatch.AsSpan(0, count), count, gradOut.AsSpan(0, count * o));
                 if (!double.IsFinite(batchLoss)) { diverged = true; break; }
                 lossSum += batchLoss;
-                weightSum += set.Weights is null ? count : wBatch.AsSpan(0, count).ToArray().Sum();
+                if (set.Weights is null) weightSum += count;
+                else
+                {
+                    // The value LINQ's Sum of floats gives (a double accumulator in order, rounded to float), without allocating.
+                    double batchWeight = 0;
+                    for (int i = 0; i < count; i++) batchWeight += wBatch[i];
+                    weightSum += (float)batchWeight;
+                }
                 network.Backward(xBatch.AsSpan(0, count * d), gradOut.AsSpan(0, count * o), count);
                 if (noiseBackup is not null)
                     for (int p = 0; p < weightParams.Length; p++) noiseBackup[p].CopyTo(weightParams[p].Value, 0);

@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Globalization;
+using MlNetExtensions.Randomness;
+using MlNetExtensions.Trainers;
+using MlNetExtensions.Trainers.Initialization;
+using MlNetExtensions.Trainers.Losses;
+using MlNetExtensions.Trainers.Network;
+using MlNetExtensions.Trainers.Optimization;
+
+namespace MlNetExtensions.Benchmarks;
+
+/// <summary>
+/// <c>steps</c>: where one training step of the reference network goes (batch 128): forward per layer,
+/// loss, backward per layer and the Adam step, each timed alone on random data (best of several batches).
+/// </summary>
+internal sealed class StepProfileBenchmark : IBenchmark
+{
+    /// <inheritdoc/>
+    public string Name => "steps";
+
+    /// <inheritdoc/>
+    public string Description => "per-layer µs of one training step of the reference MLP (batch 128) [--threads T] [--hidden 128,64]";
+
+    /// <inheritdoc/>
+    public int Run(string[] args)
+    {
+        int threads = Environment.ProcessorCount;
+        int[] hidden = [128, 64];
+        for (int i = 0; i < args.Length - 1; i++)
+        {
+            if (args[i] == "--threads")
+            {
+                threads = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            }
+            else if (args[i] == "--hidden")
+            {
+                hidden = args[i + 1].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+            }
+        }
+
+        const int batch = 128, d = 784, k = 10;
+        var random = RandomStream.For(1, 2);
+        var net = MultilayerPerceptron.Create(new NetworkSpec(d, hidden, k, Activation.Relu, false, 0, 0, 0, 0.9f),
+            WeightInitializerFactory.Create(WeightInitialization.HeUniform, 1f, 15), ref random);
+        net.MaxThreads = threads;
+        net.Reserve(batch);
+        var x = new float[batch * d];
+        var mnist = BenchData.Load("mnist10k", "train");
+        for (int r = 0; r < batch; r++)
+        {
+            mnist.Features[r * 7].CopyTo(x, r * d);
+        }
+
+        var t = new float[batch * k];
+        for (int r = 0; r < batch; r++)
+        {
+            t[r * k + (r % k)] = 1f;
+        }
+
+        var loss = new SoftmaxCrossEntropyLoss(k);
+        var g = new float[batch * k];
+        var adam = new Adam { LearningRate = 1e-3f };
+        var parameters = net.Parameters;
+        Console.WriteLine($"machine: {BenchData.Machine()}, threads {threads}, hidden {string.Join(",", hidden)}");
+        Time("full step (fwd+loss+bwd+adam)", () =>
+        {
+            var rs = RandomStream.For(3, 4);
+            var o = net.Forward(x, batch, true, ref rs);
+            loss.Compute(o, t, ReadOnlySpan<float>.Empty, batch, g);
+            net.Backward(x, g, batch);
+            adam.Step(parameters);
+        });
+        Time("forward", () =>
+        {
+            var rs = RandomStream.For(3, 4);
+            net.Forward(x, batch, true, ref rs);
+        });
+        Time("loss", () =>
+        {
+            var rs = RandomStream.For(3, 4);
+            loss.Compute(g, t, ReadOnlySpan<float>.Empty, batch, g.AsSpan());
+        });
+        Time("backward", () => net.Backward(x, g, batch));
+        Time("adam step", () => adam.Step(parameters));
+        var layerX = new float[batch * 1024];
+        var layerY = new float[batch * 1024];
+        var layerD = new float[batch * 1024];
+        foreach (var layer in net.Layers)
+        {
+            var l = layer;
+            Time($"  fwd {l.GetType().Name} {l.InputSize}->{l.OutputSize}", () =>
+            {
+                var rs = RandomStream.For(3, 4);
+                l.Forward(layerX, layerY, batch, true, ref rs);
+            });
+            Time($"  bwd {l.GetType().Name} {l.InputSize}->{l.OutputSize} (with dx)", () => l.Backward(layerX, layerY, layerY, layerD, batch));
+        }
+
+        var w1 = new float[d * 128];
+        var h = new float[batch * 128];
+        var dw = new float[d * 128];
+        for (int i = 0; i < w1.Length; i++)
+        {
+            w1[i] = random.NextSingle() - 0.5f;
+        }
+
+        foreach (bool sparse in new[] { false, true })
+        {
+            Trainers.Kernels.Gemm.SparseEnabled = sparse;
+            Time($"GEMM NN 128x128x784, MNIST A, sparse path {(sparse ? "on" : "off")}", () =>
+                Trainers.Kernels.Gemm.Multiply(Trainers.Kernels.Transpose.No, Trainers.Kernels.Transpose.No, batch, 128, d, x, d, w1, 128, h, 128, maxThreads: threads));
+            Time($"GEMM TN 784x128x128, MNIST A, sparse path {(sparse ? "on" : "off")}", () =>
+                Trainers.Kernels.Gemm.Multiply(Trainers.Kernels.Transpose.Yes, Trainers.Kernels.Transpose.No, d, 128, batch, x, d, h, 128, dw, 128, maxThreads: threads));
+            Time($"GEMM NN 1x128x784, MNIST A, sparse path {(sparse ? "on" : "off")}", () =>
+                Trainers.Kernels.Gemm.Multiply(Trainers.Kernels.Transpose.No, Trainers.Kernels.Transpose.No, 1, 128, d, x, d, w1, 128, h, 128, maxThreads: threads));
+        }
+
+        Trainers.Kernels.Gemm.SparseEnabled = true;
+        long a0 = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            var rs = RandomStream.For(3, 4);
+            var o = net.Forward(x, batch, true, ref rs);
+            loss.Compute(o, t, ReadOnlySpan<float>.Empty, batch, g);
+            net.Backward(x, g, batch);
+            adam.Step(parameters);
+        }
+
+        Console.WriteLine($"allocated per step (this thread): {(GC.GetAllocatedBytesForCurrentThread() - a0) / 100} B");
+        return 0;
+    }
+
+    private static void Time(string label, Action action)
+    {
+        for (int i = 0; i < 20; i++)
+        {
+            action();
+        }
+
+        double best = double.MaxValue;
+        for (int rep = 0; rep < 15; rep++)
+        {
+            const int n = 20;
+            long t0 = Stopwatch.GetTimestamp();
+            for (int i = 0; i < n; i++)
+            {
+                action();
+            }
+
+            best = Math.Min(best, (Stopwatch.GetTimestamp() - t0) * 1e6 / Stopwatch.Frequency / n);
+        }
+
+        Console.WriteLine($"{label,-48} {best,9:F1} µs");
+    }
+}
