@@ -1,12 +1,12 @@
 // Binary classification on the Wisconsin breast-cancer data: the MLP against ML.NET's SdcaLogisticRegression and
 // LightGbm on the same split, then a table of AUC / accuracy / F1 / training time. The MLP is saved, reloaded, used.
-//   dotnet run -c Release --project samples/Binary [-- --out <folder>]
+//   dotnet run -c Release --project samples/Binary [-- --out <folder>]   (default: ./out)
 using Binary;
 using Microsoft.ML;
 using MlNetExtensions.Samples;
 
 int outIndex = Array.IndexOf(args, "--out");
-var outDir = outIndex >= 0 && outIndex + 1 < args.Length ? args[outIndex + 1] : Environment.CurrentDirectory;
+var outDir = outIndex >= 0 && outIndex + 1 < args.Length ? args[outIndex + 1] : Path.Combine(Environment.CurrentDirectory, "out");   // out/ is git-ignored
 Directory.CreateDirectory(outDir);
 
 var dataDir = Path.Combine(AppContext.BaseDirectory, "data");

@@ -1,14 +1,14 @@
 // The main sample: trains an MLP with online augmentation on the digits data shipped in the repository, prints
 // per-epoch progress, the test metrics and the confusion matrix, writes a learning-curve PNG, saves the model, then
 // reloads it in a fresh MLContext and predicts a few digits.
-//   dotnet run -c Release --project samples/Digits [-- --no-augmentation] [--out <folder>]
+//   dotnet run -c Release --project samples/Digits [-- --no-augmentation] [--out <folder>]   (default: ./out)
 using Digits;
 using Microsoft.ML;
 using MlNetExtensions.Samples;
 
 bool augment = !args.Contains("--no-augmentation");
 int outIndex = Array.IndexOf(args, "--out");
-var outDir = outIndex >= 0 && outIndex + 1 < args.Length ? args[outIndex + 1] : Environment.CurrentDirectory;
+var outDir = outIndex >= 0 && outIndex + 1 < args.Length ? args[outIndex + 1] : Path.Combine(Environment.CurrentDirectory, "out");   // out/ is git-ignored
 Directory.CreateDirectory(outDir);
 
 var dataDir = Path.Combine(AppContext.BaseDirectory, "data");

@@ -9,7 +9,7 @@ using MlNetExtensions;
 using MlNetExtensions.Transforms;
 
 int outIndex = Array.IndexOf(args, "--out");
-var outDir = Path.GetFullPath(outIndex >= 0 && outIndex + 1 < args.Length ? args[outIndex + 1] : Path.Combine(Environment.CurrentDirectory, "augmentation-previews"));
+var outDir = Path.GetFullPath(outIndex >= 0 && outIndex + 1 < args.Length ? args[outIndex + 1] : Path.Combine(Environment.CurrentDirectory, "out", "augmentation-previews"));
 Directory.CreateDirectory(outDir);
 var imageDir = Path.Combine(AppContext.BaseDirectory, "images");
 var flower = Path.Combine(imageDir, "flower.jpg");

@@ -1,14 +1,14 @@
 // Optimizers tour: the same 64-128-10 network on the digits data, trained with every update rule of the lecture
 // (SGD, momentum, Nesterov, AdaGrad, RMSProp, RMSProp+Nesterov, Adam, AdamW) and with learning-rate schedules, from
 // the same initial weights and batch order. Writes one chart of the training-loss curves and prints a table.
-//   dotnet run -c Release --project samples/Optimizers [-- --out <folder>]
+//   dotnet run -c Release --project samples/Optimizers [-- --out <folder>]   (default: ./out)
 using Digits;
 using Microsoft.ML;
 using MlNetExtensions.Samples;
 using Optimizers;
 
 int outIndex = Array.IndexOf(args, "--out");
-var outDir = outIndex >= 0 && outIndex + 1 < args.Length ? args[outIndex + 1] : Environment.CurrentDirectory;
+var outDir = outIndex >= 0 && outIndex + 1 < args.Length ? args[outIndex + 1] : Path.Combine(Environment.CurrentDirectory, "out");   // out/ is git-ignored
 Directory.CreateDirectory(outDir);
 
 var dataDir = Path.Combine(AppContext.BaseDirectory, "data");

@@ -1,12 +1,12 @@
 // Regression on the diabetes data (raw, unscaled columns): an MLP with normalization in the pipeline against ML.NET's
 // Sdca and FastTree, R² / RMSE / MAE on the test file. The MLP is saved, reloaded and used.
-//   dotnet run -c Release --project samples/Regression [-- --out <folder>]
+//   dotnet run -c Release --project samples/Regression [-- --out <folder>]   (default: ./out)
 using Microsoft.ML;
 using MlNetExtensions.Samples;
 using Regression;
 
 int outIndex = Array.IndexOf(args, "--out");
-var outDir = outIndex >= 0 && outIndex + 1 < args.Length ? args[outIndex + 1] : Environment.CurrentDirectory;
+var outDir = outIndex >= 0 && outIndex + 1 < args.Length ? args[outIndex + 1] : Path.Combine(Environment.CurrentDirectory, "out");   // out/ is git-ignored
 Directory.CreateDirectory(outDir);
 
 var dataDir = Path.Combine(AppContext.BaseDirectory, "data");

@@ -39,7 +39,7 @@ public sealed class DigitsPredictor
     public DigitsPredictor(string modelPath)
     {
         if (!File.Exists(modelPath))
-            throw new FileNotFoundException($"No model at '{Path.GetFullPath(modelPath)}'. Run samples/Digits first (it writes digits-mlp.zip) or set ModelPath.", modelPath);
+            throw new FileNotFoundException($"No model at '{Path.GetFullPath(modelPath)}'. Run samples/Digits first (it writes out/digits-mlp.zip) or set ModelPath.", modelPath);
         var mlContext = new MLContext();
         mlContext.ComponentCatalog.RegisterMlNetExtensions();   // the one call before Load
         var model = mlContext.Model.Load(modelPath, out var inputSchema);

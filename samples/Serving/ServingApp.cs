@@ -22,13 +22,13 @@ public static class ServingApp
 
     /// <summary>
     /// Builds the app. The model path comes from <paramref name="modelPath"/>, else the <c>ModelPath</c> setting
-    /// (<c>--ModelPath x.zip</c>, environment <c>ModelPath</c>), else <c>digits-mlp.zip</c> in the working directory.
+    /// (<c>--ModelPath x.zip</c>, environment <c>ModelPath</c>), else <c>out/digits-mlp.zip</c> under the working directory (where samples/Digits writes it).
     /// The model is loaded here, once, before the first request.
     /// </summary>
     public static WebApplication Build(string[] args, string? modelPath = null)
     {
         var builder = WebApplication.CreateBuilder(args);
-        var predictor = new DigitsPredictor(modelPath ?? builder.Configuration["ModelPath"] ?? "digits-mlp.zip");
+        var predictor = new DigitsPredictor(modelPath ?? builder.Configuration["ModelPath"] ?? Path.Combine("out", "digits-mlp.zip"));
         builder.Services.AddSingleton(predictor);
         var app = builder.Build();
 
