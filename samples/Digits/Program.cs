@@ -1,38 +1,54 @@
-// The main sample: trains an MLP on the digits data shipped in the repository, prints per-epoch progress,
-// the test metrics and the confusion matrix, saves the model, then reloads it and predicts a few digits.
+// The main sample: trains an MLP with online augmentation on the digits data shipped in the repository, prints
+// per-epoch progress, the test metrics and the confusion matrix, writes a learning-curve PNG, saves the model, then
+// reloads it in a fresh MLContext and predicts a few digits.
+//   dotnet run -c Release --project samples/Digits [-- --no-augmentation] [--out <folder>]   (default: ./out)
 using Digits;
 using Microsoft.ML;
-using Microsoft.ML.Data;
-using MlNetExtensions;
-using MlNetExtensions.Trainers;
+using MlNetExtensions.Samples;
+
+bool augment = !args.Contains("--no-augmentation");
+int outIndex = Array.IndexOf(args, "--out");
+var outDir = outIndex >= 0 && outIndex + 1 < args.Length ? args[outIndex + 1] : Path.Combine(Environment.CurrentDirectory, "out");   // out/ is git-ignored
+Directory.CreateDirectory(outDir);
 
 var dataDir = Path.Combine(AppContext.BaseDirectory, "data");
 var mlContext = new MLContext(seed: 1);
-var train = mlContext.Data.LoadFromTextFile<ModelInput>(Path.Combine(dataDir, "digits_train.csv"), separatorChar: ',');
+var all = mlContext.Data.LoadFromTextFile<ModelInput>(Path.Combine(dataDir, "digits_train.csv"), separatorChar: ',');
 var test = mlContext.Data.LoadFromTextFile<ModelInput>(Path.Combine(dataDir, "digits_test.csv"), separatorChar: ',');
+// 10% of the training file for early stopping; the test file is only looked at once, at the end.
+var split = mlContext.Data.TrainTestSplit(all, testFraction: 0.1, seed: 3);
 
-Console.WriteLine("Training a 64-256-128-10 MLP (Adam, batch norm, dropout, early stopping) on 1,437 digits...");
-var model = DigitsModel.Train(mlContext, train, new SynchronousProgress(r => Console.WriteLine("  " + r)));
+var title = $"64-256-128-10 MLP (Adam, batch norm, dropout, early stopping{(augment ? ", augmentation" : "")})";
+var started = DateTime.UtcNow;
+var model = SampleConsole.Train(title, DigitsModel.MaxEpochs,
+    progress => DigitsModel.Train(mlContext, split.TrainSet, split.TestSet, progress, augment));
+var history = DigitsModel.Mlp(model).Model.History;
+Console.WriteLine($"{history.StopMessage} ({(DateTime.UtcNow - started).TotalSeconds:F1} s)");
 
-var mlp = ((IEnumerable<ITransformer>)model).OfType<MlpMulticlassPredictionTransformer>().Single();
-Console.WriteLine(mlp.Model.History.StopMessage);
-
-var metrics = mlContext.MulticlassClassification.Evaluate(model.Transform(test), labelColumnName: "LabelKey");
+var metrics = DigitsModel.Evaluate(mlContext, model, test);
 Console.WriteLine($"Test micro-accuracy: {metrics.MicroAccuracy:F4}   macro-accuracy: {metrics.MacroAccuracy:F4}   log-loss: {metrics.LogLoss:F4}");
 Console.WriteLine(metrics.ConfusionMatrix.GetFormattedConfusionTable());
 
-var modelPath = Path.Combine(Environment.CurrentDirectory, "digits-mlp.zip");
-mlContext.Model.SaveAtomic(model, train.Schema, modelPath);
+// Learning curve: training loss (with dropout and augmentation, so usually above validation) and validation loss.
+var epochs = history.Epochs.Where(e => e.Phase == "train").ToList();
+var x = epochs.Select(e => (double)e.Epoch).ToList();
+var chartPath = Path.Combine(outDir, "digits-learning-curve.png");
+LineChart.Write(chartPath, "Digits MLP: learning curve", "epoch", "cross-entropy loss", new[]
+{
+    new ChartSeries("training loss", x, epochs.Select(e => e.TrainingLoss).ToList()),
+    new ChartSeries("validation loss", x, epochs.Select(e => e.ValidationLoss ?? double.NaN).ToList())
+    {
+        Marks = history.BestEpoch > 0 ? new[] { (history.BestEpoch - 1, $"kept epoch {history.BestEpoch}") } : Array.Empty<(int, string)>(),
+    },
+});
+Console.WriteLine($"Wrote the learning curve to {chartPath}");
+
+var modelPath = Path.Combine(outDir, "digits-mlp.zip");
+DigitsModel.Save(mlContext, model, all.Schema, modelPath);
 Console.WriteLine($"Saved the model to {modelPath}");
 
-foreach (var row in mlContext.Data.CreateEnumerable<ModelInput>(test, reuseRowObject: false).Take(5))
-{
-    var prediction = DigitsModel.Predict(modelPath, row);
+var rows = mlContext.Data.CreateEnumerable<ModelInput>(test, reuseRowObject: false).Take(8).ToList();
+var predictions = DigitsModel.Predict(modelPath, rows);
+Console.WriteLine("Reloaded the model and predicted:");
+foreach (var (row, prediction) in rows.Zip(predictions))
     Console.WriteLine($"  actual {row.Label}  predicted {prediction.PredictedLabel}  (p = {prediction.Score.Max():F3})");
-}
-
-/// <summary>Reports on the training thread (Progress&lt;T&gt; would post to the thread pool and print out of order).</summary>
-sealed class SynchronousProgress(Action<EpochRecord> report) : IProgress<EpochRecord>
-{
-    public void Report(EpochRecord value) => report(value);
-}
