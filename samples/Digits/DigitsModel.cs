@@ -28,8 +28,7 @@ public static class DigitsModel
     public static IEstimator<ITransformer> BuildPipeline(MLContext mlContext, IDataView? validationData = null,
         IProgress<EpochRecord>? progress = null, bool augment = true)
     {
-        // One flat EstimatorChain. Appending to a variable typed IEstimator<ITransformer> would nest chains, and a nested
-        // chain hands the augmenter a view it was not fitted on, so it would pass the pixels through unchanged.
+        // Stages are conditional, so the chain is built step by step.
         var pipeline = new EstimatorChain<ITransformer>().Append<ITransformer>(LabelToKey(mlContext));
         if (augment)
         {

@@ -32,8 +32,7 @@ public static class AugmentationModel
     };
 
     /// <summary>
-    /// Load, augment (training only), resize to 32×32, extract pixels. One flat chain: the augmenter must be a direct
-    /// member of the chain that is fitted, so that it is handed the very view it was fitted on.
+    /// Load, augment (training only), resize to 32×32, extract pixels.
     /// </summary>
     public static IEstimator<ITransformer> BuildPipeline(MLContext mlContext, string imageFolder, bool augment = true)
     {

@@ -9,11 +9,12 @@ namespace MlNetExtensions.Transforms;
 /// <para>
 /// Their row-to-row mapper (what a <see cref="PredictionEngine{TSrc, TDst}"/> and a reloaded model use) never
 /// changes a value: each output column equals its input column (or, for label smoothing, the hard one-hot target).
-/// <see cref="Transform(IDataView)"/> applies the training behaviour once, to the very <see cref="IDataView"/> instance
-/// the transformer was fitted on, which is what <c>EstimatorChain.Fit</c> passes it right after fitting; any other
-/// view, and that same view on later calls, pass through (so evaluating a fitted pipeline on its own training data
-/// with <c>model.Transform(trainData)</c> sees the original data); <see cref="TransformForTraining(IDataView)"/> gives the training view of any data. Appending
-/// with or without <see cref="TransformerScope.Training"/> therefore behaves the same.
+/// <see cref="Transform(IDataView)"/> applies the training behaviour to the very <see cref="IDataView"/> instance
+/// the transformer was fitted on, which is what <c>EstimatorChain.Fit</c> passes it right after fitting (and again, when
+/// chains are nested, as the outer chain feeds the next estimator); any other view passes through.
+/// <see cref="TransformForTraining(IDataView)"/> gives the training view of any data. Appending with or without
+/// <see cref="TransformerScope.Training"/> therefore behaves the same. To evaluate a fitted pipeline on its own training
+/// rows without augmentation, load them into a new view (a different instance).
 /// </para>
 /// <para>
 /// On a training view every <c>GetRowCursor</c> call starts a new pass: the random draws of a row depend only on the
@@ -33,18 +34,16 @@ public abstract class TrainingOnlyTransformerBase : RowMappingTransformerBase
     }
 
     /// <summary>
-    /// The training behaviour is applied on the first call with the very view this transformer was fitted on (the call
-    /// <c>EstimatorChain.Fit</c> makes right after fitting); any other view, and later calls, pass through unchanged
-    /// (output columns equal their inputs). Use <see cref="TransformForTraining(IDataView)"/> to get a training view explicitly.
+    /// The training behaviour is applied when <paramref name="input"/> is the very view this transformer was fitted on
+    /// (what <c>EstimatorChain.Fit</c> passes it); any other view passes through unchanged (output columns equal their
+    /// inputs). Use <see cref="TransformForTraining(IDataView)"/> to get a training view explicitly.
     /// </summary>
     /// <param name="input">The data to map.</param>
     /// <returns>A lazily mapped view.</returns>
     public override IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var fittedOn = _fittedOn;
-        if (fittedOn is not null && fittedOn.TryGetTarget(out var fitted) && ReferenceEquals(fitted, input)
-            && ReferenceEquals(Interlocked.CompareExchange(ref _fittedOn, null, fittedOn), fittedOn))
+        if (_fittedOn is { } fittedOn && fittedOn.TryGetTarget(out var fitted) && ReferenceEquals(fitted, input))
             return TransformForTraining(input);
         return base.Transform(input);
     }
