@@ -88,3 +88,28 @@ internal sealed class FixedEpochData : IEpochData
     /// <inheritdoc/>
     public DenseDataset ForEpoch(int epoch) => _data;
 }
+
+/// <summary>Training rows followed by validation rows, for the runs that reuse the validation data after early stopping.</summary>
+internal sealed class CombinedEpochData : IEpochData
+{
+    private readonly IEpochData _train;
+    private readonly DenseDataset _validation;
+    private readonly int _epochOffset;
+    private DenseDataset? _fixed;
+
+    /// <summary>
+    /// Serves <paramref name="train"/>'s epoch <c>epochOffset + e</c> followed by <paramref name="validation"/> as epoch e,
+    /// so re-read (augmented) training data stays fresh; fixed training data is concatenated once.
+    /// </summary>
+    public CombinedEpochData(IEpochData train, DenseDataset validation, int epochOffset)
+    {
+        _train = train; _validation = validation; _epochOffset = epochOffset;
+    }
+
+    /// <inheritdoc/>
+    public DenseDataset ForEpoch(int epoch)
+    {
+        if (_train is FixedEpochData) return _fixed ??= _train.ForEpoch(1).Concat(_validation);
+        return _train.ForEpoch(_epochOffset + epoch).Concat(_validation);
+    }
+}

@@ -18,6 +18,9 @@ public enum ValidationDataReuse
     RetrainSameEpochs,
     /// <summary>Retrain from scratch on training + validation data for the best run's number of parameter updates.</summary>
     RetrainSameUpdates,
-    /// <summary>Continue from the best weights on training + validation data until the training loss falls below its value at the best epoch (capped).</summary>
+    /// <summary>
+    /// The lecture's second strategy: ε is the training-set loss at the kept weights; continue from them (same optimizer state)
+    /// on training + validation data until the validation-set loss falls below ε, or for at most <c>ContinueEpochCap</c> epochs.
+    /// </summary>
     ContinueToTrainingLoss,
 }

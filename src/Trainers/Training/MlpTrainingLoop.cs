@@ -28,46 +28,64 @@ internal sealed class MlpTrainingLoop
     public TrainingResult Run(IEpochData train, DenseDataset? validation, long skippedRows = 0)
     {
         _clock.Restart();
-        var first = RunPhase("train", train, validation, _s.Epochs, useEarlyStopping: validation is not null, targetLoss: null, network: null);
+        var first = RunPhase("train", train, validation, _s.Epochs, useEarlyStopping: validation is not null, targetLoss: null, network: null, optimizer: null);
         var network = first.Network;
         var reason = first.Reason;
         string message = first.Message;
         if (validation is not null && _s.Reuse != ValidationDataReuse.None && first.BestEpoch > 0 && reason is not (StopReason.Diverged or StopReason.Cancelled))
         {
-            var all = new FixedEpochData(train.ForEpoch(_s.Epochs + 1).Concat(validation));
-            var combined = all.ForEpoch(1);
+            // Training + validation rows; with online augmentation the training part is read afresh each epoch.
+            var all = new CombinedEpochData(train, validation, epochOffset: _s.Epochs);
             int batchesPerEpochTrain = BatchBounds(train.ForEpoch(1).Count).Count;
-            int batchesPerEpochAll = BatchBounds(combined.Count).Count;
+            int batchesPerEpochAll = BatchBounds(train.ForEpoch(1).Count + validation.Count).Count;
+            var kept = NetworkSnapshot.Capture(network);
+            PhaseResult reuse;
+            string done;
             switch (_s.Reuse)
             {
                 case ValidationDataReuse.RetrainSameEpochs:
-                    network = RunPhase("retrain", all, null, first.BestEpoch, false, null, null).Network;
-                    message += $" Retrained from scratch on training + validation data for {first.BestEpoch} epochs.";
+                    reuse = RunPhase("retrain", all, null, first.BestEpoch, false, null, null, null);
+                    done = $" Retrained from scratch on training + validation data for {first.BestEpoch} epochs.";
                     break;
                 case ValidationDataReuse.RetrainSameUpdates:
                 {
                     long updates = (long)first.BestEpoch * batchesPerEpochTrain;
                     int epochs = (int)Math.Max(1, Math.Round(updates / (double)batchesPerEpochAll));
-                    network = RunPhase("retrain", all, null, epochs, false, null, null).Network;
-                    message += $" Retrained from scratch on training + validation data for {epochs} epochs ({updates} updates in the best run).";
+                    reuse = RunPhase("retrain", all, null, epochs, false, null, null, null);
+                    done = $" Retrained from scratch on training + validation data for {epochs} epochs ({updates} updates in the best run).";
                     break;
                 }
-                case ValidationDataReuse.ContinueToTrainingLoss:
+                default:
                 {
-                    var cont = RunPhase("continue", all, null, _s.ContinueEpochCap, false, first.BestTrainingLoss, network);
-                    network = cont.Network;
-                    message += cont.Reason == StopReason.TargetLossReached
-                        ? $" Continued on training + validation data until the training loss fell below {first.BestTrainingLoss:G5}."
-                        : $" Continued on training + validation data for the cap of {_s.ContinueEpochCap} epochs without reaching training loss {first.BestTrainingLoss:G5}.";
+                    // The lecture's algorithm: ε is the training-set loss at the kept weights; continue on training +
+                    // validation data (same optimizer state and schedule) until the validation-set loss falls below ε.
+                    double target = Evaluate(network, _s.CreateLoss(), train.ForEpoch(1)).Loss;
+                    reuse = RunPhase("continue", all, validation, _s.ContinueEpochCap, false, target, network, first.Optimizer);
+                    done = reuse.Reason == StopReason.TargetLossReached
+                        ? $" Continued on training + validation data until the validation loss fell below the training loss {target:G5}."
+                        : $" Continued on training + validation data for the cap of {_s.ContinueEpochCap} epochs; the validation loss stayed above the training loss {target:G5}.";
                     break;
                 }
+            }
+            if (reuse.Reason is StopReason.Cancelled or StopReason.Diverged)
+            {
+                // Never hand back a half-finished reuse run: keep the early-stopped weights.
+                kept.Restore(network);
+                reason = reuse.Reason;
+                message += $" The {(_s.Reuse == ValidationDataReuse.ContinueToTrainingLoss ? "continue" : "retrain")} phase on training + validation data " +
+                           $"did not finish ({reuse.Message}); kept the weights of epoch {first.BestEpoch}.";
+            }
+            else
+            {
+                network = reuse.Network;
+                message += done;
             }
         }
         network.MaxThreads = 1;
         return new TrainingResult(network, new TrainingHistory(_records.ToArray(), first.BestEpoch, reason, message, skippedRows));
     }
 
-    private sealed record PhaseResult(MultilayerPerceptron Network, int BestEpoch, double BestTrainingLoss, StopReason Reason, string Message);
+    private sealed record PhaseResult(MultilayerPerceptron Network, Optimizer Optimizer, int BestEpoch, StopReason Reason, string Message);
 
     private List<(int Start, int Count)> BatchBounds(int n)
     {
@@ -85,7 +103,7 @@ internal sealed class MlpTrainingLoop
     }
 
     private PhaseResult RunPhase(string phase, IEpochData data, DenseDataset? validation, int epochs, bool useEarlyStopping,
-        double? targetLoss, MultilayerPerceptron? network)
+        double? targetLoss, MultilayerPerceptron? network, Optimizer? optimizer)
     {
         var s = _s;
         if (network is null)
@@ -95,7 +113,7 @@ internal sealed class MlpTrainingLoop
         }
         network.MaxThreads = s.MaxThreads;
         var loss = s.CreateLoss();
-        var optimizer = s.CreateOptimizer();
+        optimizer ??= s.CreateOptimizer();
         var parameters = network.Parameters;
         var weightParams = parameters.Where(p => p.IsWeight).ToArray();
         var noiseBackup = s.WeightNoiseStdDev > 0 ? weightParams.Select(p => new float[p.Length]).ToArray() : null;
@@ -107,7 +125,7 @@ internal sealed class MlpTrainingLoop
         var wBatch = new float[maxBatch];
         var gradOut = new float[maxBatch * o];
         var best = NetworkSnapshot.Capture(network);
-        double bestScore = double.PositiveInfinity, bestTrainLoss = double.NaN;
+        double bestScore = double.PositiveInfinity;
         int bestEpoch = 0, sinceBest = 0;
         var reason = StopReason.MaximumEpochs;
         string message = $"Trained for the full {epochs} epochs.";
@@ -194,7 +212,7 @@ internal sealed class MlpTrainingLoop
             if (!useEarlyStopping)
             {
                 // Without validation data the last epoch's weights are the result.
-                best = NetworkSnapshot.Capture(network, best); bestEpoch = epoch; bestTrainLoss = trainLoss;
+                best = NetworkSnapshot.Capture(network, best); bestEpoch = epoch;
             }
             else
             {
@@ -202,7 +220,7 @@ internal sealed class MlpTrainingLoop
                 if (!double.IsFinite(score)) score = double.PositiveInfinity;
                 if (bestEpoch == 0 || score < bestScore - s.EarlyStoppingMinDelta)
                 {
-                    bestScore = score; bestEpoch = epoch; bestTrainLoss = trainLoss; sinceBest = 0;
+                    bestScore = score; bestEpoch = epoch; sinceBest = 0;
                     best = NetworkSnapshot.Capture(network, best);
                 }
                 else sinceBest++;
@@ -214,17 +232,17 @@ internal sealed class MlpTrainingLoop
                           $"for {s.EarlyStoppingPatience} epochs; kept the weights of epoch {bestEpoch}.";
                 break;
             }
-            if (targetLoss is { } target && trainLoss < target)
+            if (targetLoss is { } target && valLoss is { } monitored && monitored < target)
             {
                 reason = StopReason.TargetLossReached;
-                message = $"Training loss {trainLoss:G5} fell below {target:G5} after epoch {epoch}.";
+                message = $"Validation loss {monitored:G5} fell below {target:G5} after epoch {epoch}.";
                 break;
             }
         }
         if (reason == StopReason.MaximumEpochs && useEarlyStopping)
             message = $"Trained for the full {epochs} epochs; kept the weights of epoch {bestEpoch}, the best on the validation data.";
         best.Restore(network); // with no completed epoch: the initial weights
-        return new PhaseResult(network, bestEpoch, bestTrainLoss, reason, message);
+        return new PhaseResult(network, optimizer, bestEpoch, reason, message);
     }
 
     private static bool ParametersFinite(IReadOnlyList<Parameter> parameters)

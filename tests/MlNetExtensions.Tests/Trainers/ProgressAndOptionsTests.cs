@@ -193,3 +193,32 @@ public class LabelHandlingTests
         Assert.Equal(metrics.LogLoss, last.ValidationLoss!.Value, 3);
     }
 }
+
+public class ValidationReuseTests
+{
+    [Fact]
+    public void CancellingTheRetrainPhase_KeepsTheEarlyStoppedWeights()
+    {
+        var ml = new MLContext(seed: 1);
+        var key = ml.Transforms.Conversion.MapValueToKey("Label").Fit(TestData.Load(ml, "wine_train.csv"));
+        var train = key.Transform(TestData.Load(ml, "wine_train.csv"));
+        var valid = key.Transform(TestData.Load(ml, "wine_test.csv"));
+        MlpMulticlassTrainer.Options Options(ValidationDataReuse reuse, IProgress<EpochRecord>? progress, CancellationToken token) => new()
+        {
+            HiddenLayerSizes = new[] { 16 }, NumberOfEpochs = 8, Seed = 3, ValidationDataReuse = reuse, Progress = progress, CancellationToken = token,
+        };
+        var plain = ml.MulticlassClassification.Trainers.Mlp(Options(ValidationDataReuse.None, null, default)).Fit(train, valid);
+
+        using var cts = new CancellationTokenSource();
+        var cancelInRetrain = new OnEpoch(r => { if (r.Phase == "retrain" && r.Epoch == 2) cts.Cancel(); });
+        var model = ml.MulticlassClassification.Trainers.Mlp(Options(ValidationDataReuse.RetrainSameEpochs, cancelInRetrain, cts.Token)).Fit(train, valid);
+        Assert.Equal(StopReason.Cancelled, model.Model.History.StopReason);
+        Assert.Contains("did not finish", model.Model.History.StopMessage);
+        Assert.Equal(plain.Model.DenseLayers.SelectMany(d => d.Weights), model.Model.DenseLayers.SelectMany(d => d.Weights));
+    }
+
+    private sealed class OnEpoch(Action<EpochRecord> action) : IProgress<EpochRecord>
+    {
+        public void Report(EpochRecord value) => action(value);
+    }
+}
