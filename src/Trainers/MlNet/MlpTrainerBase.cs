@@ -108,11 +108,16 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         if (validation is not null) Prepare(validation);
 
         // Fresh reads per epoch when the upstream data is stochastic (online augmentation).
-        bool reload = TrainerOptions.ReloadDataEachEpoch ?? DataProbe.IsStochastic(trainData, TrainerOptions.FeatureColumnName);
+        // A single epoch with no reuse phase reads the data once anyway: no need to probe it.
+        bool singlePass = TrainerOptions.NumberOfEpochs == 1 && (validation is null || TrainerOptions.ValidationDataReuse == ValidationDataReuse.None);
+        bool reload = TrainerOptions.ReloadDataEachEpoch ?? (!singlePass && DataProbe.IsStochastic(trainData, TrainerOptions.FeatureColumnName));
+        DenseDataset? previousRead = null;
         IEpochData epochs = reload
             ? new ReloadingEpochData(train, epoch =>
               {
-                  var (fresh, _) = reader.Read(trainData, "training data", d);
+                  // Each read reuses the arrays of the previous fresh read (the first read, kept as epoch 1's data, is never reused).
+                  var (fresh, _) = reader.Read(trainData, "training data", d, previousRead);
+                  previousRead = fresh;
                   if (fresh.Count != all.Count)
                       throw new InvalidOperationException(
                           $"The training data changed size between epochs ({all.Count} → {fresh.Count} rows); with SkipNonFiniteRows the skipped rows must not vary.");
