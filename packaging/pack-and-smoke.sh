@@ -4,11 +4,14 @@
 # missing package part (README, licence, XML docs, symbols) or if the program's output is not as expected.
 #   packaging/pack-and-smoke.sh [output-folder]     (default: artifacts/packages; the feed is kept there)
 set -euo pipefail
+# Resolve the output folder against the caller's directory before moving to the repository root.
+out_arg="${1:-}"
+if [ -n "$out_arg" ]; then mkdir -p "$out_arg"; out_arg=$(cd "$out_arg" && pwd); fi
 cd "$(dirname "$0")/.."
 root=$(pwd)
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-feed=$(mkdir -p "${1:-artifacts/packages}" && cd "${1:-artifacts/packages}" && pwd)
+feed=${out_arg:-$(mkdir -p artifacts/packages && cd artifacts/packages && pwd)}
 # A version unique to this run, so that NuGet's global cache never hands back packages from an earlier run.
 version="0.0.0-smoke.$(date -u +%Y%m%d%H%M%S).$$"
 work=$(mktemp -d)
@@ -25,7 +28,6 @@ trap cleanup EXIT
 
 libraries=(src/Core/MlNetExtensions.Core.csproj src/Trainers/MlNetExtensions.Trainers.csproj src/Transforms/MlNetExtensions.Transforms.csproj)
 echo "pack: version $version into $feed"
-rm -f "$feed"/MlNetExtensions.*.nupkg "$feed"/MlNetExtensions.*.snupkg
 for project in "${libraries[@]}"; do
   dotnet pack "$project" -c Release -o "$feed" -p:PackageVersion="$version" -nologo -v quiet
 done

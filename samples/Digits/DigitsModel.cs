@@ -13,12 +13,18 @@ public static class DigitsModel
     public const int MaxEpochs = 60;
 
     /// <summary>
-    /// Labels become keys in value order ("0" … "9"), so the mapping is the same whichever rows it is fitted on; the
-    /// validation data handed to the trainer is mapped with its own fit and still matches the pipeline's.
+    /// Labels become keys from the fixed set of the ten digit labels ("0" … "9", in value order), so the training
+    /// pipeline and the validation data handed to the trainer map every label to the same key, whichever rows each sees.
     /// </summary>
     private static ValueToKeyMappingEstimator LabelToKey(MLContext mlContext) =>
         mlContext.Transforms.Conversion.MapValueToKey("LabelKey", "Label",
-            keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue);
+            keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue,
+            keyData: mlContext.Data.LoadFromEnumerable(Enumerable.Range(0, 10).Select(d => new DigitLabel { Label = d.ToString() })));
+
+    private sealed class DigitLabel
+    {
+        public string Label { get; set; } = "";
+    }
 
     /// <summary>
     /// The pipeline: label to key; light online augmentation of the 8×8 pixels (training only: fresh shifts and small

@@ -12,8 +12,15 @@ public static class OptimizersModel
     /// <summary>Epochs per run (no early stopping, so every curve has the same length).</summary>
     public const int Epochs = 25;
 
+    /// <summary>Keys from the fixed set of the ten digit labels, so training and validation data map labels alike.</summary>
     private static ValueToKeyMappingEstimator LabelToKey(MLContext mlContext) =>
-        mlContext.Transforms.Conversion.MapValueToKey("LabelKey", "Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue);
+        mlContext.Transforms.Conversion.MapValueToKey("LabelKey", "Label", keyOrdinality: ValueToKeyMappingEstimator.KeyOrdinality.ByValue,
+            keyData: mlContext.Data.LoadFromEnumerable(Enumerable.Range(0, 10).Select(d => new DigitLabel { Label = d.ToString() })));
+
+    private sealed class DigitLabel
+    {
+        public string Label { get; set; } = "";
+    }
 
     /// <summary>Label to key, then a 64-128-10 ReLU network trained with <paramref name="run"/>'s rule and schedule.</summary>
     public static IEstimator<ITransformer> BuildPipeline(MLContext mlContext, OptimizerRun run, IDataView validationData,

@@ -122,8 +122,10 @@ public sealed class LabelSmoothingTransformer : TrainingOnlyTransformerBase, ILo
             ?? throw new ArgumentOutOfRangeException(nameof(schema), $"Label column '{column}' not found.");
         if (col.Type is not KeyDataViewType key)
             throw new ArgumentOutOfRangeException(nameof(schema), $"Label column '{column}' must be a key type (use MapValueToKey first), but is {col.Type}.");
-        if (key.Count is 0 or > 1_000_000)
-            throw new ArgumentOutOfRangeException(nameof(schema), $"Label column '{column}' has {key.Count} classes; 1 to 1,000,000 are supported.");
+        if (key.RawType != typeof(uint))
+            throw new ArgumentOutOfRangeException(nameof(schema), $"Label column '{column}' is a key of {key.RawType.Name}; use a UInt32 key (MapValueToKey makes one).");
+        if (key.Count is < 2 or > 1_000_000)
+            throw new ArgumentOutOfRangeException(nameof(schema), $"Label column '{column}' has {key.Count} class(es); label smoothing needs 2 to 1,000,000.");
         return (int)key.Count;
     }
 

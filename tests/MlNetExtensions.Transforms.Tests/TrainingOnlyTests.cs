@@ -143,6 +143,23 @@ public class TrainingOnlyTests
     }
 
     [Fact]
+    public void NestedChainsWithTheAugmenterAfterAnotherStep_StillAugment_AndASplitsTestPartPassesThrough()
+    {
+        var ml = new MLContext(1);
+        var all = TestData.View(ml, 40);
+        var split = ml.Data.TrainTestSplit(all, testFraction: 0.25, seed: 1);
+        var recorder = new RecordingEstimator("Pixels");
+        // The augmenter is the second step of the inner chain: the outer Fit re-creates the view in front of it.
+        IEstimator<ITransformer> pipeline = ml.Transforms.CopyColumns("Copy", "Pixels");
+        pipeline = pipeline.Append(ml.Transforms.AugmentImages("Pixels", Ops, pixelMaximum: 1f));
+        var model = pipeline.Append(recorder).Fit(split.TrainSet);
+        Assert.NotNull(recorder.Seen);
+        Assert.NotEqual(TestData.ReadVectors(split.TrainSet, "Pixels"), recorder.Seen!);
+        // The other part of the split shares the loader but not the training rows: scored unchanged.
+        Assert.Equal(TestData.ReadVectors(split.TestSet, "Pixels"), TestData.ReadVectors(model.Transform(split.TestSet), "Pixels"));
+    }
+
+    [Fact]
     public void EachPassDrawsAfreshAndPassesAreReproducible()
     {
         var ml = new MLContext(1);

@@ -161,7 +161,14 @@ public abstract class RowMappingTransformerBase : ITransformer
         }
     }
 
-    private sealed class MappedDataView : IDataView
+    /// <summary>A view produced by <see cref="MapView"/>: its input, for lineage checks.</summary>
+    internal interface IMappedView
+    {
+        /// <summary>The view that was mapped.</summary>
+        IDataView Source { get; }
+    }
+
+    private sealed class MappedDataView : IDataView, IMappedView
     {
         private readonly Mapper _mapper;
         private readonly IDataView _input;
@@ -177,6 +184,7 @@ public abstract class RowMappingTransformerBase : ITransformer
             _singleCursor = singleCursor;
         }
 
+        public IDataView Source => _input;
         public bool CanShuffle => _input.CanShuffle;
         public DataViewSchema Schema => _mapper.OutputSchema;
         public long? GetRowCount() => _input.GetRowCount();

@@ -64,7 +64,10 @@ public sealed class MlpMulticlassPredictionTransformer : MlpPredictionTransforme
         {
             scorer.Ensure();
             if (softmaxAt == input.Position) return;
-            System.Numerics.Tensors.TensorPrimitives.SoftMax(scorer.Output, probabilities);
+            // softmax(z) = softmax(z − max z): shifting first keeps exp from overflowing on large scores.
+            float max = System.Numerics.Tensors.TensorPrimitives.Max(scorer.Output);
+            System.Numerics.Tensors.TensorPrimitives.Subtract(scorer.Output, max, probabilities);
+            System.Numerics.Tensors.TensorPrimitives.SoftMax(probabilities, probabilities);
             softmaxAt = input.Position;
         }
         ValueGetter<VBuffer<float>> score = (ref VBuffer<float> dst) =>

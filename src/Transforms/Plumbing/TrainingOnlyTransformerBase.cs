@@ -9,9 +9,10 @@ namespace MlNetExtensions.Transforms;
 /// <para>
 /// Their row-to-row mapper (what a <see cref="PredictionEngine{TSrc, TDst}"/> and a reloaded model use) never
 /// changes a value: each output column equals its input column (or, for label smoothing, the hard one-hot target).
-/// <see cref="Transform(IDataView)"/> applies the training behaviour to the very <see cref="IDataView"/> instance
-/// the transformer was fitted on, which is what <c>EstimatorChain.Fit</c> passes it right after fitting (and again, when
-/// chains are nested, as the outer chain feeds the next estimator); any other view passes through.
+/// <see cref="Transform(IDataView)"/> applies the training behaviour to the data the transformer was fitted on: the very
+/// <see cref="IDataView"/> instance <c>EstimatorChain.Fit</c> passes it right after fitting, or a view ML.NET re-creates
+/// from the same source through the same mappings (nested chains do, as the outer chain feeds the next estimator);
+/// any other view passes through (test data, a train/test split's other part, a PredictionEngine's rows).
 /// <see cref="TransformForTraining(IDataView)"/> gives the training view of any data. Appending with or without
 /// <see cref="TransformerScope.Training"/> therefore behaves the same. To evaluate a fitted pipeline on its own training
 /// rows without augmentation, load them into a new view (a different instance).
@@ -26,25 +27,35 @@ namespace MlNetExtensions.Transforms;
 /// </summary>
 public abstract class TrainingOnlyTransformerBase : RowMappingTransformerBase
 {
-    private WeakReference<IDataView>? _fittedOn;
+    private readonly WeakReference<IDataView>? _fittedOn;
+    private readonly DataViewLineage? _fittedLineage;
 
     private protected TrainingOnlyTransformerBase(IDataView? fittedOn)
     {
-        if (fittedOn is not null) _fittedOn = new WeakReference<IDataView>(fittedOn);
+        if (fittedOn is null) return;
+        _fittedOn = new WeakReference<IDataView>(fittedOn);
+        _fittedLineage = DataViewLineage.Of(fittedOn);
     }
 
     /// <summary>
-    /// The training behaviour is applied when <paramref name="input"/> is the very view this transformer was fitted on
-    /// (what <c>EstimatorChain.Fit</c> passes it); any other view passes through unchanged (output columns equal their
-    /// inputs). Use <see cref="TransformForTraining(IDataView)"/> to get a training view explicitly.
+    /// Whether <paramref name="input"/> is the training data this transformer was fitted on: the very view, or a view that
+    /// ML.NET re-created from the same source through the same mappings (as nested estimator chains do).
+    /// </summary>
+    private bool IsTrainingData(IDataView input) =>
+        (_fittedOn is { } fitted && fitted.TryGetTarget(out var view) && ReferenceEquals(view, input))
+        || (_fittedLineage?.Matches(input) ?? false);
+
+    /// <summary>
+    /// The training behaviour is applied when <paramref name="input"/> is the data this transformer was fitted on (the same
+    /// view, or one re-created from the same source through the same mappings); any other view passes through unchanged
+    /// (output columns equal their inputs). Use <see cref="TransformForTraining(IDataView)"/> to get a training view explicitly.
     /// </summary>
     /// <param name="input">The data to map.</param>
     /// <returns>A lazily mapped view.</returns>
     public override IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        if (_fittedOn is { } fittedOn && fittedOn.TryGetTarget(out var fitted) && ReferenceEquals(fitted, input))
-            return TransformForTraining(input);
+        if (IsTrainingData(input)) return TransformForTraining(input);
         return base.Transform(input);
     }
 

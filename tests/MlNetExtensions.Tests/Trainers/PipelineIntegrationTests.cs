@@ -98,4 +98,15 @@ public class PipelineIntegrationTests
         // Smoothed targets cap the confidence: with ε = 0.1 no probability should approach 1 as closely as one-hot training allows.
         Assert.All(scored.GetColumn<float[]>("Score"), s => Assert.True(s.Max() < 0.99f));
     }
+
+    [Fact]
+    public void HugeInputs_GiveFiniteProbabilities()
+    {
+        var ml = new MLContext(seed: 1);
+        var model = IrisPipeline(ml).Fit(TestData.Load(ml, "iris_train.csv"));
+        var engine = ml.Model.CreatePredictionEngine<IrisRow, IrisPrediction>(model);
+        var p = engine.Predict(new IrisRow { Features = new[] { 1e6f, -1e6f, 1e6f, 1e6f } });
+        Assert.All(p.Score, v => Assert.True(float.IsFinite(v)));
+        Assert.Equal(1f, p.Score.Sum(), 4);
+    }
 }
