@@ -199,5 +199,10 @@ public sealed class LabelSmoothingTransformer : TrainingOnlyTransformerBase, ILo
     }
 
     static LabelSmoothingTransformer ILoadableComponent<LabelSmoothingTransformer>.Load(IHostEnvironment environment, BinaryReader reader)
-        => new(environment, new Parameters(reader.ReadString(), reader.ReadString(), reader.ReadSingle(), (LabelSmoothingForm)reader.ReadInt32()), null);
+    {
+        var p = new Parameters(reader.ReadString(), reader.ReadString(), reader.ReadSingle(), (LabelSmoothingForm)reader.ReadInt32());
+        if (!Enum.IsDefined(p.Form) || !(p.Epsilon is >= 0f and < 1f))
+            throw new FormatException($"The saved label smoothing for column '{p.OutputColumnName}' has invalid settings (ε {p.Epsilon}, form {p.Form}): the file is corrupted or from a newer version.");
+        return new(environment, p, null);
+    }
 }

@@ -194,7 +194,8 @@ public sealed class NoiseInjectionTransformer : TrainingOnlyTransformerBase, ILo
             if (scratch.Length < n) scratch = new float[n];
             var editor = VBufferEditor.Create(ref value, n);
             raw.CopyTo(editor.Values);
-            var random = RandomStream.For(seed, passNumber, (ulong)input.Position);
+            // Salted with the output column, so two noise steps (or noise and augmentation) with the same seed draw apart.
+            var random = RandomStream.For(seed ^ RandomStream.Salt("InjectNoise:" + _p.OutputColumnName), passNumber, (ulong)input.Position);
             AddNoise(editor.Values, ref random, scratch.AsSpan(0, n));
             value = editor.Commit();
         };
@@ -210,6 +211,11 @@ public sealed class NoiseInjectionTransformer : TrainingOnlyTransformerBase, ILo
     }
 
     static NoiseInjectionTransformer ILoadableComponent<NoiseInjectionTransformer>.Load(IHostEnvironment environment, BinaryReader reader)
-        => new(environment, new Parameters(reader.ReadString(), reader.ReadString(), (NoiseKind)reader.ReadInt32(),
-            reader.ReadSingle(), reader.ReadSingle(), reader.ReadBoolean(), reader.ReadInt32()), null);
+    {
+        var p = new Parameters(reader.ReadString(), reader.ReadString(), (NoiseKind)reader.ReadInt32(),
+            reader.ReadSingle(), reader.ReadSingle(), reader.ReadBoolean(), reader.ReadInt32());
+        if (!Enum.IsDefined(p.Kind) || !(p.StandardDeviation >= 0f) || !float.IsFinite(p.StandardDeviation) || !(p.MaskProbability is >= 0f and <= 1f))
+            throw new FormatException($"The saved noise injection for column '{p.OutputColumnName}' has invalid settings ({p.Kind}, σ {p.StandardDeviation}, p {p.MaskProbability}): the file is corrupted or from a newer version.");
+        return new(environment, p, null);
+    }
 }

@@ -27,7 +27,7 @@ internal static class ComponentLoader<T> where T : ILoadableComponent<T>
         {
             return T.Load(environment, reader);
         }
-        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentOutOfRangeException or OverflowException)
+        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or OverflowException)
         {
             throw new FormatException(
                 $"The model entry of {typeof(T).Name} ('{T.Format.LoaderSignature}') is truncated or corrupted: {e.Message}", e);

@@ -27,6 +27,17 @@ internal struct RandomStream
     public static RandomStream For(ulong seed, ulong a, ulong b = 0, ulong c = 0)
         => new(Mix(Mix(Mix(seed ^ 0x6A09E667F3BCC909UL) ^ a) ^ (b * 0x9E3779B97F4A7C15UL)) ^ Mix(c + 0xBB67AE8584CAA73BUL));
 
+    /// <summary>
+    /// A stable 64-bit value for <paramref name="tag"/> (FNV-1a over its UTF-16 code units, then mixed), to give each
+    /// component its own streams for the same seed. Unlike <c>string.GetHashCode</c> it is the same in every process.
+    /// </summary>
+    public static ulong Salt(string tag)
+    {
+        ulong h = 0xCBF29CE484222325UL;
+        foreach (char ch in tag) { h ^= ch; h *= 0x100000001B3UL; }
+        return Mix(h);
+    }
+
     /// <summary>The SplitMix64 finalizer: a bijective 64-bit hash.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Mix(ulong z)
