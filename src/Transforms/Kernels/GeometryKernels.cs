@@ -7,6 +7,12 @@ internal static class GeometryKernels
     public static void FlipHorizontal(PixelBuffer image)
     {
         int w = image.Width, h = image.Height;
+        if (image.IsPacked)
+        {
+            var packed = image.Packed;
+            for (int y = 0; y < h; y++) packed.Slice(y * w, w).Reverse();
+            return;
+        }
         for (int c = 0; c < image.Channels; c++)
         {
             var plane = image.Plane(c);
@@ -18,6 +24,14 @@ internal static class GeometryKernels
     public static void FlipVertical(PixelBuffer image)
     {
         int w = image.Width, h = image.Height;
+        if (image.IsPacked)
+        {
+            var packed = image.Packed;
+            var dst = image.PackedScratch;
+            for (int y = 0; y < h; y++) packed.Slice((h - 1 - y) * w, w).CopyTo(dst.Slice(y * w, w));
+            image.SwapPacked();
+            return;
+        }
         for (int c = 0; c < image.Channels; c++)
         {
             var plane = image.Plane(c);
@@ -37,6 +51,20 @@ internal static class GeometryKernels
         int w = image.Width, h = image.Height;
         Span<int> columns = w <= 1024 ? stackalloc int[w] : new int[w];
         for (int x = 0; x < w; x++) columns[x] = Sampling.MapIndex(x - dx, w, mode);
+        if (image.IsPacked)
+        {
+            // Packed pixels stay exact when the fill value is a whole byte level (0 and 1 are); otherwise go planar so
+            // later operations see the fill value itself rather than its byte rounding.
+            byte level = PixelConversion.ToByte(fill);
+            if (mode != BorderMode.Constant || level * (1f / 255f) == fill)
+            {
+                var (ro, go, bo) = image.PackedOffsets;
+                uint fillPixel = ((uint)level << (8 * ro)) | ((uint)level << (8 * go)) | ((uint)level << (8 * bo));
+                TranslatePacked(image.Packed, image.PackedScratch, w, h, dx, dy, columns, mode, fillPixel);
+                image.SwapPacked();
+                return;
+            }
+        }
         for (int c = 0; c < image.Channels; c++)
         {
             ReadOnlySpan<float> src = image.Plane(c);
@@ -64,6 +92,31 @@ internal static class GeometryKernels
             }
         }
         image.Swap();
+    }
+
+    private static void TranslatePacked(ReadOnlySpan<uint> src, Span<uint> dst, int w, int h, int dx, int dy, ReadOnlySpan<int> columns, BorderMode mode, uint fill)
+    {
+        for (int y = 0; y < h; y++)
+        {
+            int sy = Sampling.MapIndex(y - dy, h, mode);
+            var row = dst.Slice(y * w, w);
+            if (sy < 0) { row.Fill(fill); continue; }
+            var srow = src.Slice(sy * w, w);
+            if (mode == BorderMode.Constant && dx >= 0 && dx < w)
+            {
+                row[..dx].Fill(fill);
+                srow[..(w - dx)].CopyTo(row[dx..]);
+            }
+            else if (mode == BorderMode.Constant && dx < 0 && -dx < w)
+            {
+                srow[(-dx)..].CopyTo(row);
+                row[(w + dx)..].Fill(fill);
+            }
+            else
+            {
+                for (int x = 0; x < w; x++) row[x] = columns[x] < 0 ? fill : srow[columns[x]];
+            }
+        }
     }
 
     /// <summary>

@@ -1,0 +1,194 @@
+using Microsoft.ML.Data;
+using MlNetExtensions.Randomness;
+using MlNetExtensions.Transforms.Kernels;
+
+namespace MlNetExtensions.Transforms.Tests;
+
+/// <summary>
+/// The SIMD, packed-pixel and batched kernels against the simple reference kernels they replace: same draws, and
+/// bit-identical values (compared by their bits, so −0 and NaN payloads count too).
+/// </summary>
+public class FastPathTests
+{
+    private static MLImage RandomMLImage(int width, int height, MLPixelFormat format, ulong seed, bool randomAlpha = true)
+    {
+        var bytes = new byte[width * height * 4];
+        var r = new RandomStream(seed);
+        for (int i = 0; i < bytes.Length; i++) bytes[i] = (byte)r.NextInt(256);
+        if (!randomAlpha) for (int i = 3; i < bytes.Length; i += 4) bytes[i] = 255;
+        return MLImage.CreateFromPixels(width, height, format, bytes);
+    }
+
+    private static uint[] Bits(ReadOnlySpan<float> values)
+    {
+        var bits = new uint[values.Length];
+        for (int i = 0; i < values.Length; i++) bits[i] = BitConverter.SingleToUInt32Bits(values[i]);
+        return bits;
+    }
+
+    /// <summary>Applies the operations as the getter does, through the packed path (fast) or the scalar planar conversion (reference).</summary>
+    private static byte[] Augment(MLImage image, AugmentationOperation[] ops, ulong position, bool fast)
+    {
+        var buffer = new PixelBuffer();
+        if (fast) PixelConversion.FromImage(image, buffer);
+        else PixelConversion.FromImageScalar(image, buffer);
+        AugmentationOperation.ApplyAll(ops, 7, 0, position, buffer);
+        using var result = fast ? PixelConversion.ToImage(buffer, image) : PixelConversion.ToImageScalar(buffer, image);
+        return result.Pixels.ToArray();
+    }
+
+    [Fact]
+    public void EveryByteSurvivesTheFloatRoundTrip()
+    {
+        for (int b = 0; b < 256; b++) Assert.Equal((byte)b, PixelConversion.ToByte(b * (1f / 255f)));
+    }
+
+    [Fact]
+    public void CreateFromPixelsCopiesTheBytes()
+    {
+        // The getter reuses its output byte array, which is only sound if each image owns a copy.
+        var bytes = new byte[4 * 4 * 4];
+        bytes.AsSpan().Fill(10);
+        using var image = MLImage.CreateFromPixels(4, 4, MLPixelFormat.Bgra32, bytes);
+        bytes.AsSpan().Fill(200);
+        Assert.All(image.Pixels.ToArray(), b => Assert.Equal(10, b));
+    }
+
+    [Theory]
+    [InlineData(224, 224, MLPixelFormat.Bgra32)]
+    [InlineData(13, 7, MLPixelFormat.Rgba32)]
+    [InlineData(1, 1, MLPixelFormat.Bgra32)]
+    public void UnpackingEqualsTheScalarConversion(int width, int height, MLPixelFormat format)
+    {
+        using var image = RandomMLImage(width, height, format, 11);
+        var fast = new PixelBuffer();
+        var reference = new PixelBuffer();
+        PixelConversion.FromImage(image, fast);
+        Assert.True(fast.IsPacked);
+        PixelConversion.FromImageScalar(image, reference);
+        Assert.Equal(Bits(reference.Data), Bits(fast.Data));
+        Assert.False(fast.IsPacked);
+    }
+
+    [Theory]
+    [InlineData(224, 224, MLPixelFormat.Bgra32)]
+    [InlineData(13, 7, MLPixelFormat.Rgba32)]
+    public void PackingEqualsTheScalarConversion(int width, int height, MLPixelFormat format)
+    {
+        using var image = RandomMLImage(width, height, format, 12);
+        var buffer = TestData.RandomImage(3, height, width, 5);
+        var d = buffer.Data;
+        var r = new RandomStream(9);
+        for (int i = 0; i < d.Length; i++) d[i] = 1.2f * r.NextSingle() - 0.1f; // beyond [0, 1] too
+        d[0] = float.NaN; d[1] = -0f; d[2] = 0.5f / 255f; d[3] = 1.5f / 255f; d[4] = float.PositiveInfinity; d[5] = float.NegativeInfinity;
+        using var fast = PixelConversion.ToImage(buffer, image);
+        using var reference = PixelConversion.ToImageScalar(buffer, image);
+        Assert.Equal(reference.Pixels.ToArray(), fast.Pixels.ToArray());
+    }
+
+    [Fact]
+    public void PixelVectorConversionsEqualTheScalarLoops()
+    {
+        var r = new RandomStream(3);
+        var values = new float[3 * 9 * 11];
+        for (int i = 0; i < values.Length; i++) values[i] = 255f * r.NextSingle() - 3f;
+        foreach (var (min, max) in new[] { (0f, 255f), (-1f, 1f), (0f, 1f) })
+        {
+            var buffer = new PixelBuffer();
+            PixelConversion.FromVector(values, ImageShape.Rgb(9, 11), min, max, buffer);
+            float scale = 1f / (max - min);
+            var expected = values.Select(v => min == 0f ? v * scale : (v - min) * scale).ToArray();
+            Assert.Equal(Bits(expected), Bits(buffer.Data));
+            var back = new float[values.Length];
+            PixelConversion.ToVector(buffer, min, max, back);
+            Assert.Equal(Bits(expected.Select(v => v * (max - min) + min).ToArray()), Bits(back));
+        }
+    }
+
+    public static TheoryData<string> PermutationChains => new()
+    {
+        "hflip", "vflip", "translate", "translate-reflect", "translate-replicate", "translate-white", "translate-grey",
+        "hflip+translate+vflip", "hflip+noise", "translate+affine", "vflip+hue", "translate-grey+jitter",
+    };
+
+    private static AugmentationOperation[] Chain(string name) => name.Split('+').Select<string, AugmentationOperation>(op => op switch
+    {
+        "hflip" => new HorizontalFlip { Probability = 1 },
+        "vflip" => new VerticalFlip { Probability = 1 },
+        "translate" => new Translation { Probability = 1, MaxShiftX = 0.3f, MaxShiftY = 0.3f },
+        "translate-reflect" => new Translation { Probability = 1, MaxShiftX = 0.4f, MaxShiftY = 0.4f, Border = BorderMode.Reflect },
+        "translate-replicate" => new Translation { Probability = 1, MaxShiftX = 0.4f, MaxShiftY = 0.4f, Border = BorderMode.Replicate },
+        "translate-white" => new Translation { Probability = 1, MaxShiftX = 0.3f, FillValue = 1f },
+        "translate-grey" => new Translation { Probability = 1, MaxShiftX = 0.3f, FillValue = 0.3f },
+        "noise" => new GaussianNoise { Probability = 1, StandardDeviation = 0.1f },
+        "affine" => new Affine { Probability = 1, Scale = new FloatRange(0.8f, 1.2f), Border = BorderMode.Reflect },
+        "hue" => new HueShift { Probability = 1 },
+        "jitter" => new ColorJitter { Probability = 1, HueDegrees = 10 },
+        _ => throw new ArgumentException(op),
+    }).ToArray();
+
+    [Theory]
+    [MemberData(nameof(PermutationChains))]
+    public void PackedPixelsGiveTheSameImageAsThePlanarPath(string chain)
+    {
+        var ops = Chain(chain);
+        foreach (var format in new[] { MLPixelFormat.Bgra32, MLPixelFormat.Rgba32 })
+        {
+            using var image = RandomMLImage(37, 23, format, 21);
+            for (ulong position = 0; position < 12; position++)
+                Assert.Equal(Augment(image, ops, position, fast: false), Augment(image, ops, position, fast: true));
+        }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(15)]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData(784)]
+    [InlineData(3 * 224 * 224)]
+    public void BatchedNormalsEqualTheScalarBoxMuller(int length)
+    {
+        for (ulong seed = 0; seed < 8; seed++)
+        {
+            var fast = new float[length];
+            var reference = new float[length];
+            var a = new RandomStream(seed);
+            var b = new RandomStream(seed);
+            NoiseKernels.FillStandardNormal(fast, ref a);
+            NoiseKernels.FillStandardNormalScalar(reference, ref b);
+            Assert.Equal(Bits(reference), Bits(fast));
+            Assert.Equal(b.NextUInt64(), a.NextUInt64()); // same number of draws
+        }
+    }
+
+    [Fact]
+    public void BatchedNormalsEqualTheScalarBoxMullerOnManyValues()
+    {
+        var fast = new float[1 << 20];
+        var reference = new float[1 << 20];
+        for (ulong seed = 100; seed < 104; seed++)
+        {
+            var a = new RandomStream(seed);
+            var b = new RandomStream(seed);
+            NoiseKernels.FillStandardNormal(fast, ref a);
+            NoiseKernels.FillStandardNormalScalar(reference, ref b);
+            Assert.Equal(Bits(reference), Bits(fast));
+        }
+    }
+
+    [Fact]
+    public void ClampLoopsMatchMathClamp()
+    {
+        var values = new float[] { float.NaN, -0f, 0f, -1e-30f, 1f, 1.0000001f, 0.3f, float.NegativeInfinity, float.PositiveInfinity, 2f, -2f, 0.999f, 0.5f, 0.25f, -0.25f, 1.25f, 0.75f };
+        var noise = values.Select((_, i) => (i % 5 - 2) * 0.37f).ToArray();
+        var fast = values.ToArray();
+        VectorMath.AddScaledClamp01(fast, 0.01f, 0.2f, noise);
+        var expected = values.Select((v, i) => Math.Clamp(v + 0.01f + 0.2f * noise[i], 0f, 1f)).ToArray();
+        Assert.Equal(Bits(expected), Bits(fast));
+        fast = values.ToArray();
+        VectorMath.Clamp01(fast);
+        Assert.Equal(Bits(values.Select(v => Math.Clamp(v, 0f, 1f)).ToArray()), Bits(fast));
+    }
+}
