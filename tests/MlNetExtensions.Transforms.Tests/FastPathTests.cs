@@ -191,4 +191,43 @@ public class FastPathTests
         VectorMath.Clamp01(fast);
         Assert.Equal(Bits(values.Select(v => Math.Clamp(v, 0f, 1f)).ToArray()), Bits(fast));
     }
+
+    [Fact]
+    public void VectorLogAndSinCosStayFarInsideTheSamplerGuard()
+    {
+        // FillStandardNormal recomputes a value with Math's functions when it lies within 1e-12 relative (1e-13
+        // absolute) of a float rounding boundary; that is exact only if the vector functions are much closer than that.
+        var r = new RandomStream(5);
+        var inputs = new List<double>();
+        for (int i = 0; i < 200_000; i++) inputs.Add(1.0 - r.NextDouble());
+        for (int k = 0; k < 2000; k++) { inputs.Add(1.0 - k * Math.Pow(2, -53)); inputs.Add(Math.Pow(2, -53) * (k + 1)); }
+        foreach (var edge in new[] { Math.Sqrt(0.5), Math.Sqrt(2), Math.BitDecrement(Math.Sqrt(2)), Math.BitIncrement(Math.Sqrt(2)), 0.5, 0.25, double.Epsilon, 0.0, -1.0, double.NaN, double.PositiveInfinity })
+            inputs.Add(edge);
+        var x = inputs.ToArray();
+        var log = new double[x.Length];
+        DoubleVectorMath.Log(x, log);
+        for (int i = 0; i < x.Length; i++)
+        {
+            double expected = Math.Log(x[i]);
+            if (!double.IsFinite(expected)) { Assert.Equal(expected, log[i]); continue; }
+            Assert.True(Math.Abs(log[i] - expected) <= 1e-15 * Math.Abs(expected) + 1e-300, $"log({x[i]:R}) = {log[i]:R}, Math.Log gives {expected:R}");
+        }
+
+        var angles = new List<double>();
+        for (int i = 0; i < 200_000; i++) angles.Add(2.0 * Math.PI * r.NextDouble());
+        for (int q = 0; q <= 5; q++)
+            for (int k = -50; k <= 50; k++) angles.Add(q * (Math.PI / 2) + k * 1e-9 * Math.Pow(1.5, Math.Abs(k) % 20));
+        angles.AddRange(new[] { 0.0, -0.0, Math.PI / 4, -8.0, 8.0, 8.5, 100.0, double.NaN });
+        var a = angles.ToArray();
+        var sin = new double[a.Length];
+        var cos = new double[a.Length];
+        DoubleVectorMath.SinCos(a, sin, cos);
+        for (int i = 0; i < a.Length; i++)
+        {
+            var (es, ec) = Math.SinCos(a[i]);
+            if (double.IsNaN(a[i])) { Assert.True(double.IsNaN(sin[i]) && double.IsNaN(cos[i])); continue; }
+            Assert.True(Math.Abs(sin[i] - es) <= 1e-15 * Math.Abs(es) + 1e-16, $"sin({a[i]:R}) = {sin[i]:R}, Math gives {es:R}");
+            Assert.True(Math.Abs(cos[i] - ec) <= 1e-15 * Math.Abs(ec) + 1e-16, $"cos({a[i]:R}) = {cos[i]:R}, Math gives {ec:R}");
+        }
+    }
 }

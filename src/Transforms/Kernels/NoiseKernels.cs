@@ -11,7 +11,7 @@ internal static class NoiseKernels
     /// <summary>
     /// Fills <paramref name="values"/> with independent standard normal draws (Box–Muller, both outputs of each pair
     /// used). Same draws and bit-identical results as <see cref="FillStandardNormalScalar"/>: the uniforms are drawn in
-    /// the same order, the logarithms, sines and cosines are computed in batches by <see cref="TensorPrimitives"/>
+    /// the same order, the logarithms, sines and cosines are computed in batches by <see cref="DoubleVectorMath"/>
     /// (double precision, within a few ulps of <see cref="Math"/>'s), and any value whose float rounding could depend on
     /// that difference (it lies within 1e-12 relative, 1e-13 absolute, of a float rounding boundary) is recomputed with
     /// <see cref="Math"/>'s functions.
@@ -37,13 +37,12 @@ internal static class NoiseKernels
             }
             // radius = sqrt(−2 ln u1); angle = 2π u2 (the same double operations as the scalar code).
             var radius = radii[..m];
-            TensorPrimitives.Log(a, radius);
+            DoubleVectorMath.Log(a, radius);
             TensorPrimitives.Multiply(radius, -2.0, radius);
             TensorPrimitives.Sqrt(radius, radius);
             var angle = angles[..m];
             TensorPrimitives.Multiply(t, 2.0 * Math.PI, angle);
-            TensorPrimitives.Sin(angle, s);
-            TensorPrimitives.Cos(angle, c);
+            DoubleVectorMath.SinCos(angle, s, c);
             var dst = values.Slice(2 * p0, 2 * m);
             for (int k = 0; k < m; k++)
             {
