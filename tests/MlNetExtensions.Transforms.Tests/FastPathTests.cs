@@ -230,4 +230,50 @@ public class FastPathTests
             Assert.True(Math.Abs(cos[i] - ec) <= 1e-15 * Math.Abs(ec) + 1e-16, $"cos({a[i]:R}) = {cos[i]:R}, Math gives {ec:R}");
         }
     }
+
+    [Theory]
+    [InlineData(28, 28, 4f)]
+    [InlineData(224, 224, 4f)]
+    [InlineData(13, 9, 0.7f)]
+    [InlineData(5, 3, 6f)]   // radius far beyond the field
+    [InlineData(40, 17, 2.5f)]
+    public void SimdBlurEqualsTheReference(int width, int height, float sigma)
+    {
+        var r = new RandomStream(8);
+        var field = new float[width * height];
+        for (int i = 0; i < field.Length; i++) field[i] = 2f * r.NextSingle() - 1f;
+        var reference = field.ToArray();
+        GeometryKernels.GaussianBlur(field, new float[field.Length], width, height, sigma);
+        GeometryKernels.GaussianBlurReference(reference, new float[field.Length], width, height, sigma);
+        Assert.Equal(Bits(reference), Bits(field));
+    }
+
+    [Theory]
+    [InlineData(1, 28, 28, BorderMode.Constant)]
+    [InlineData(3, 37, 21, BorderMode.Reflect)]
+    [InlineData(3, 16, 9, BorderMode.Replicate)]
+    [InlineData(1, 5, 3, BorderMode.Reflect)]
+    public void VectorResamplingEqualsTheReference(int channels, int height, int width, BorderMode mode)
+    {
+        var r = new RandomStream(4);
+        int n = height * width;
+        var dx = new float[n]; var dy = new float[n];
+        for (int i = 0; i < n; i++) { dx[i] = 6f * r.NextSingle() - 3f; dy[i] = 6f * r.NextSingle() - 3f; }
+        dx[0] = 0f; dy[0] = 0f; dx[^1] = 0.5f; // exact grid points and edges
+        var image = TestData.RandomImage(channels, height, width, 6);
+        var reference = TestData.Copy(image);
+        GeometryKernels.Displace(image, dx, dy, mode, 0.25f);
+        GeometryKernels.DisplaceReference(reference, dx, dy, mode, 0.25f);
+        Assert.Equal(Bits(reference.Data), Bits(image.Data));
+
+        foreach (var (angle, scale) in new[] { (0.26f, 1.1f), (-0.2f, 0.9f), (0f, 1f), (3.1f, 0.5f) })
+        {
+            var a = TestData.RandomImage(channels, height, width, 7);
+            var b = TestData.Copy(a);
+            var (sin, cos) = MathF.SinCos(angle);
+            GeometryKernels.AffineInverse(a, cos / scale, sin / scale, -sin / scale, cos / scale, 1.5f, -0.75f, mode, 0.6f);
+            GeometryKernels.AffineInverseReference(b, cos / scale, sin / scale, -sin / scale, cos / scale, 1.5f, -0.75f, mode, 0.6f);
+            Assert.Equal(Bits(b.Data), Bits(a.Data));
+        }
+    }
 }
