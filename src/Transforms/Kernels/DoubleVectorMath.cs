@@ -30,23 +30,36 @@ internal static class DoubleVectorMath
             for (; i + 4 <= n; i += 4)
             {
                 var x = Vector256.LoadUnsafe(ref s, (nuint)i);
-                var bits = x.AsUInt64();
-                var exp = (bits >>> 52).AsInt64(); // sign bit included: negative inputs fail the range test
-                // Normal positive finite lanes have a biased exponent in [1, 2046]; zero, subnormals, negatives, ∞ and NaN do not.
-                if (!Vector256.LessThanAll((exp - Vector256.Create(1L)).AsUInt64(), Vector256.Create(2046UL)))
+                // Normal positive finite lanes have a biased exponent in [1, 2046] (the sign bit makes negatives fail).
+                if (!AllPositiveNormal(x))
                 {
                     for (int k = 0; k < 4; k++) Unsafe.Add(ref d, i + k) = Math.Log(Unsafe.Add(ref s, i + k));
                     continue;
                 }
-                var m = ((bits & Vector256.Create(0x000F_FFFF_FFFF_FFFFUL)) | Vector256.Create(0x3FF0_0000_0000_0000UL)).AsDouble(); // [1, 2)
-                var e = exp - Vector256.Create(1023L);
-                var big = Vector256.GreaterThan(m, Vector256.Create(Sqrt2));
-                m = Vector256.ConditionalSelect(big, m * Vector256.Create(0.5), m); // [√½, √2]
-                e -= big.AsInt64(); // all-ones lanes are −1
-                LogReduced(m, Vector256.ConvertToDouble(e)).StoreUnsafe(ref d, (nuint)i);
+                LogNormal(x).StoreUnsafe(ref d, (nuint)i);
             }
         }
         for (; i < n; i++) destination[i] = Math.Log(source[i]);
+    }
+
+    /// <summary>Whether every lane is a positive, normal, finite number (the domain of <see cref="LogNormal"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool AllPositiveNormal(Vector256<double> x)
+        => Vector256.LessThanAll(((x.AsUInt64() >>> 52) - Vector256.Create(1UL)), Vector256.Create(2046UL));
+
+    /// <summary>ln x for lanes that are positive, normal and finite (see <see cref="AllPositiveNormal"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> LogNormal(Vector256<double> x)
+    {
+        var bits = x.AsUInt64();
+        var m = ((bits & Vector256.Create(0x000F_FFFF_FFFF_FFFFUL)) | Vector256.Create(0x3FF0_0000_0000_0000UL)).AsDouble(); // [1, 2)
+        var e = (bits >>> 52).AsInt64() - Vector256.Create(1023L);
+        var big = Vector256.GreaterThan(m, Vector256.Create(Sqrt2));
+        m = Vector256.ConditionalSelect(big, m * Vector256.Create(0.5), m); // [√½, √2]
+        e -= big.AsInt64(); // all-ones lanes are −1
+        // e → double exactly through the 1.5·2⁵² trick (|e| < 2⁵¹).
+        var ed = (Vector256.Create(0x4338_0000_0000_0000L) + e).AsDouble() - Vector256.Create(6755399441055744.0);
+        return LogReduced(m, ed);
     }
 
     /// <summary>ln(m) + e·ln 2 for m in [√½, √2]: 2·atanh((m − 1)/(m + 1)) as an odd series.</summary>
@@ -85,46 +98,59 @@ internal static class DoubleVectorMath
             for (; i + 4 <= n; i += 4)
             {
                 var x = Vector256.LoadUnsafe(ref src, (nuint)i);
-                if (!Vector256.LessThanOrEqualAll(Vector256.Abs(x), Vector256.Create(8.0))) // also catches NaN
+                if (!AllSmall(x))
                 {
                     for (int k = 0; k < 4; k++)
                         (Unsafe.Add(ref ds, i + k), Unsafe.Add(ref dc, i + k)) = Math.SinCos(Unsafe.Add(ref src, i + k));
                     continue;
                 }
-                var q = Vector256.Round(x * Vector256.Create(TwoOverPi));
-                var r = ((x - q * Vector256.Create(PiO2Hi)) - q * Vector256.Create(PiO2Mid)) - q * Vector256.Create(PiO2Lo); // |r| ≤ π/4 + ε
-                var r2 = r * r;
-                // sin r = r + r³·S(r²), cos r = 1 − r²/2 + r⁴·C(r²) (Taylor, truncation below 1e-19 for |r| ≤ π/4).
-                var ps = Vector256.Create(1.0 / 355687428096000);           // 1/17!
-                ps = ps * r2 - Vector256.Create(1.0 / 1307674368000);       // 1/15!
-                ps = ps * r2 + Vector256.Create(1.0 / 6227020800);          // 1/13!
-                ps = ps * r2 - Vector256.Create(1.0 / 39916800);            // 1/11!
-                ps = ps * r2 + Vector256.Create(1.0 / 362880);              // 1/9!
-                ps = ps * r2 - Vector256.Create(1.0 / 5040);                // 1/7!
-                ps = ps * r2 + Vector256.Create(1.0 / 120);                 // 1/5!
-                ps = ps * r2 - Vector256.Create(1.0 / 6);                   // 1/3!
-                var sr = r + r * r2 * ps;
-                var pc = Vector256.Create(-1.0 / 6402373705728000);         // 1/18!
-                pc = pc * r2 + Vector256.Create(1.0 / 20922789888000);      // 1/16!
-                pc = pc * r2 - Vector256.Create(1.0 / 87178291200);         // 1/14!
-                pc = pc * r2 + Vector256.Create(1.0 / 479001600);           // 1/12!
-                pc = pc * r2 - Vector256.Create(1.0 / 3628800);             // 1/10!
-                pc = pc * r2 + Vector256.Create(1.0 / 40320);               // 1/8!
-                pc = pc * r2 - Vector256.Create(1.0 / 720);                 // 1/6!
-                pc = pc * r2 + Vector256.Create(1.0 / 24);                  // 1/4!
-                var cr = Vector256.Create(1.0) + (r2 * Vector256.Create(-0.5) + r2 * r2 * pc);
-                // Quadrant q mod 4: 0 (s, c), 1 (c, −s), 2 (−s, −c), 3 (−c, s).
-                var qi = Vector256.ConvertToInt64(q);
-                var swap = Vector256.Equals(qi & Vector256.Create(1L), Vector256.Create(1L)).AsDouble();
-                var sinNeg = Vector256.Equals(qi & Vector256.Create(2L), Vector256.Create(2L)).AsDouble();
-                var cosNeg = Vector256.Equals((qi + Vector256.Create(1L)) & Vector256.Create(2L), Vector256.Create(2L)).AsDouble();
-                var sv = Vector256.ConditionalSelect(swap, cr, sr);
-                var cv = Vector256.ConditionalSelect(swap, sr, cr);
-                var signBit = Vector256.Create(-0.0);
-                (sv ^ (sinNeg & signBit)).StoreUnsafe(ref ds, (nuint)i);
-                (cv ^ (cosNeg & signBit)).StoreUnsafe(ref dc, (nuint)i);
+                SinCosSmall(x, out var sv, out var cv);
+                sv.StoreUnsafe(ref ds, (nuint)i);
+                cv.StoreUnsafe(ref dc, (nuint)i);
             }
         }
         for (; i < n; i++) (sin[i], cos[i]) = Math.SinCos(source[i]);
+    }
+
+    /// <summary>Whether every lane lies in [−8, 8] (the domain of <see cref="SinCosSmall"/>; false for NaN).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool AllSmall(Vector256<double> x) => Vector256.LessThanOrEqualAll(Vector256.Abs(x), Vector256.Create(8.0));
+
+    /// <summary>sin x and cos x for lanes in [−8, 8] (see <see cref="AllSmall"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void SinCosSmall(Vector256<double> x, out Vector256<double> sin, out Vector256<double> cos)
+    {
+        var q = Vector256.Round(x * Vector256.Create(TwoOverPi));
+        var r = ((x - q * Vector256.Create(PiO2Hi)) - q * Vector256.Create(PiO2Mid)) - q * Vector256.Create(PiO2Lo); // |r| ≤ π/4 + ε
+        var r2 = r * r;
+        // sin r = r + r³·S(r²), cos r = 1 − r²/2 + r⁴·C(r²) (Taylor, truncation below 1e-19 for |r| ≤ π/4).
+        var ps = Vector256.Create(1.0 / 355687428096000);           // 1/17!
+        ps = ps * r2 - Vector256.Create(1.0 / 1307674368000);       // 1/15!
+        ps = ps * r2 + Vector256.Create(1.0 / 6227020800);          // 1/13!
+        ps = ps * r2 - Vector256.Create(1.0 / 39916800);            // 1/11!
+        ps = ps * r2 + Vector256.Create(1.0 / 362880);              // 1/9!
+        ps = ps * r2 - Vector256.Create(1.0 / 5040);                // 1/7!
+        ps = ps * r2 + Vector256.Create(1.0 / 120);                 // 1/5!
+        ps = ps * r2 - Vector256.Create(1.0 / 6);                   // 1/3!
+        var sr = r + r * r2 * ps;
+        var pc = Vector256.Create(-1.0 / 6402373705728000);         // 1/18!
+        pc = pc * r2 + Vector256.Create(1.0 / 20922789888000);      // 1/16!
+        pc = pc * r2 - Vector256.Create(1.0 / 87178291200);         // 1/14!
+        pc = pc * r2 + Vector256.Create(1.0 / 479001600);           // 1/12!
+        pc = pc * r2 - Vector256.Create(1.0 / 3628800);             // 1/10!
+        pc = pc * r2 + Vector256.Create(1.0 / 40320);               // 1/8!
+        pc = pc * r2 - Vector256.Create(1.0 / 720);                 // 1/6!
+        pc = pc * r2 + Vector256.Create(1.0 / 24);                  // 1/4!
+        var cr = Vector256.Create(1.0) + (r2 * Vector256.Create(-0.5) + r2 * r2 * pc);
+        // Quadrant q mod 4: 0 (s, c), 1 (c, −s), 2 (−s, −c), 3 (−c, s).
+        var qi = (q + Vector256.Create(6755399441055744.0)).AsInt64(); // low bits = q mod 4 (two's complement)
+        var swap = Vector256.Equals(qi & Vector256.Create(1L), Vector256.Create(1L)).AsDouble();
+        var sinNeg = Vector256.Equals(qi & Vector256.Create(2L), Vector256.Create(2L)).AsDouble();
+        var cosNeg = Vector256.Equals((qi + Vector256.Create(1L)) & Vector256.Create(2L), Vector256.Create(2L)).AsDouble();
+        var sv = Vector256.ConditionalSelect(swap, cr, sr);
+        var cv = Vector256.ConditionalSelect(swap, sr, cr);
+        var signBit = Vector256.Create(-0.0);
+        sin = sv ^ (sinNeg & signBit);
+        cos = cv ^ (cosNeg & signBit);
     }
 }

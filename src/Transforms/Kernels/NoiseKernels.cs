@@ -1,4 +1,7 @@
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using MlNetExtensions.Randomness;
 
 namespace MlNetExtensions.Transforms.Kernels;
@@ -11,7 +14,7 @@ internal static class NoiseKernels
     /// <summary>
     /// Fills <paramref name="values"/> with independent standard normal draws (Box–Muller, both outputs of each pair
     /// used). Same draws and bit-identical results as <see cref="FillStandardNormalScalar"/>: the uniforms are drawn in
-    /// the same order, the logarithms, sines and cosines are computed in batches by <see cref="DoubleVectorMath"/>
+    /// the same order, the logarithms, sines and cosines are computed four at a time by <see cref="DoubleVectorMath"/>
     /// (double precision, within a few ulps of <see cref="Math"/>'s), and any value whose float rounding could depend on
     /// that difference (it lies within 1e-12 relative, 1e-13 absolute, of a float rounding boundary) is recomputed with
     /// <see cref="Math"/>'s functions.
@@ -19,53 +22,78 @@ internal static class NoiseKernels
     public static void FillStandardNormal(Span<float> values, ref RandomStream random)
     {
         int pairs = values.Length / 2;
-        if (pairs < 8) { FillStandardNormalScalar(values, ref random); return; }
+        if (pairs < 8 || !Avx2.IsSupported) { FillStandardNormalScalar(values, ref random); return; }
         Span<double> u1 = stackalloc double[Chunk];
         Span<double> u2 = stackalloc double[Chunk];
-        Span<double> sin = stackalloc double[Chunk];
-        Span<double> cos = stackalloc double[Chunk];
-        Span<double> radii = stackalloc double[Chunk];
-        Span<double> angles = stackalloc double[Chunk];
+        ref float output = ref MemoryMarshal.GetReference(values);
         for (int p0 = 0; p0 < pairs; p0 += Chunk)
         {
             int m = Math.Min(Chunk, pairs - p0);
-            var a = u1[..m]; var t = u2[..m]; var s = sin[..m]; var c = cos[..m];
             for (int k = 0; k < m; k++)
             {
-                a[k] = 1.0 - random.NextDouble();
-                t[k] = random.NextDouble();
+                u1[k] = 1.0 - random.NextDouble();
+                u2[k] = random.NextDouble();
             }
-            // radius = sqrt(−2 ln u1); angle = 2π u2 (the same double operations as the scalar code).
-            var radius = radii[..m];
-            DoubleVectorMath.Log(a, radius);
-            TensorPrimitives.Multiply(radius, -2.0, radius);
-            TensorPrimitives.Sqrt(radius, radius);
-            var angle = angles[..m];
-            TensorPrimitives.Multiply(t, 2.0 * Math.PI, angle);
-            DoubleVectorMath.SinCos(angle, s, c);
-            var dst = values.Slice(2 * p0, 2 * m);
-            for (int k = 0; k < m; k++)
+            int k0 = 0;
+            for (; k0 + 8 <= m; k0 += 8)
             {
-                double x = radius[k] * c[k], y = radius[k] * s[k];
-                if (Ambiguous(x) || Ambiguous(y))
+                if (!Pairs4(u1, u2, k0, out var xa, out var ya) || !Pairs4(u1, u2, k0 + 4, out var xb, out var yb))
                 {
-                    double r = Math.Sqrt(-2.0 * Math.Log(a[k]));
-                    (double ss, double cc) = Math.SinCos(2.0 * Math.PI * t[k]);
-                    x = r * cc; y = r * ss;
+                    ScalarPairs(u1, u2, k0, 8, values.Slice(2 * (p0 + k0), 16));
+                    continue;
                 }
-                dst[2 * k] = (float)x;
-                dst[2 * k + 1] = (float)y;
+                var xf = Vector256.Narrow(xa, xb); // x of pairs k0 … k0 + 7
+                var yf = Vector256.Narrow(ya, yb);
+                var lo = Avx.UnpackLow(xf, yf);   // x0 y0 x1 y1 | x4 y4 x5 y5
+                var hi = Avx.UnpackHigh(xf, yf);  // x2 y2 x3 y3 | x6 y6 x7 y7
+                nuint at = (nuint)(2 * (p0 + k0));
+                Avx.Permute2x128(lo, hi, 0x20).StoreUnsafe(ref output, at);
+                Avx.Permute2x128(lo, hi, 0x31).StoreUnsafe(ref output, at + 8);
             }
+            if (k0 < m) ScalarPairs(u1, u2, k0, m - k0, values.Slice(2 * (p0 + k0), 2 * (m - k0)));
         }
         if (2 * pairs < values.Length) values[^1] = (float)random.NextGaussian();
     }
 
-    /// <summary>Whether rounding <paramref name="v"/> to float could change under a relative perturbation of 1e-12.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static bool Ambiguous(double v)
+    /// <summary>
+    /// Box–Muller outputs (r·cos θ, r·sin θ) of pairs k … k + 3 in double precision with the vector functions; false
+    /// when an input is outside their domain or an output's float rounding is ambiguous (see <see cref="Ambiguous"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Pairs4(ReadOnlySpan<double> u1, ReadOnlySpan<double> u2, int k, out Vector256<double> x, out Vector256<double> y)
     {
-        double e = Math.Abs(v) * 1e-12 + 1e-13; // relative and absolute slack, far above the functions' differences
-        return (float)(v - e) != (float)(v + e);
+        var a = Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(u1), (nuint)k);
+        var t = Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(u2), (nuint)k);
+        var angle = Vector256.Create(2.0 * Math.PI) * t; // the scalar code's 2.0 * Math.PI * u2
+        if (!DoubleVectorMath.AllPositiveNormal(a) || !DoubleVectorMath.AllSmall(angle)) { x = y = default; return false; }
+        var radius = Vector256.Sqrt(Vector256.Create(-2.0) * DoubleVectorMath.LogNormal(a));
+        DoubleVectorMath.SinCosSmall(angle, out var sin, out var cos);
+        x = radius * cos;
+        y = radius * sin;
+        return !Ambiguous(x) && !Ambiguous(y);
+    }
+
+    /// <summary>
+    /// Whether rounding any lane to float could change under a perturbation of 1e-12 relative plus 1e-13 absolute, far
+    /// more than the vector functions' difference from <see cref="Math"/>'s (tested).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Ambiguous(Vector256<double> v)
+    {
+        var e = Vector256.Abs(v) * Vector256.Create(1e-12) + Vector256.Create(1e-13);
+        return !Vector128.EqualsAll(Avx.ConvertToVector128Single(v - e), Avx.ConvertToVector128Single(v + e));
+    }
+
+    /// <summary>Pairs k … k + count − 1 with <see cref="Math"/>'s functions, exactly as <see cref="FillStandardNormalScalar"/>.</summary>
+    private static void ScalarPairs(ReadOnlySpan<double> u1, ReadOnlySpan<double> u2, int k, int count, Span<float> destination)
+    {
+        for (int j = 0; j < count; j++)
+        {
+            double radius = Math.Sqrt(-2.0 * Math.Log(u1[k + j]));
+            var (sin, cos) = Math.SinCos(2.0 * Math.PI * u2[k + j]);
+            destination[2 * j] = (float)(radius * cos);
+            destination[2 * j + 1] = (float)(radius * sin);
+        }
     }
 
     /// <summary>The reference of <see cref="FillStandardNormal"/>: one pair at a time with <see cref="Math"/>'s functions.</summary>
