@@ -253,6 +253,8 @@ public class FastPathTests
     [InlineData(3, 37, 21, BorderMode.Reflect)]
     [InlineData(3, 16, 9, BorderMode.Replicate)]
     [InlineData(1, 5, 3, BorderMode.Reflect)]
+    [InlineData(3, 11, 10, BorderMode.Constant)]
+    [InlineData(1, 9, 8, BorderMode.Replicate)]
     public void VectorResamplingEqualsTheReference(int channels, int height, int width, BorderMode mode)
     {
         var r = new RandomStream(4);
@@ -260,19 +262,22 @@ public class FastPathTests
         var dx = new float[n]; var dy = new float[n];
         for (int i = 0; i < n; i++) { dx[i] = 6f * r.NextSingle() - 3f; dy[i] = 6f * r.NextSingle() - 3f; }
         dx[0] = 0f; dy[0] = 0f; dx[^1] = 0.5f; // exact grid points and edges
+        for (int i = 1; i < n; i += 7) { dx[i] = MathF.Round(dx[i]); dy[i] = MathF.Round(dy[i] * 2f) * 0.5f; }
         var image = TestData.RandomImage(channels, height, width, 6);
+        image.Data[0] = -0f; image.Data[^1] = -0f;
         var reference = TestData.Copy(image);
         GeometryKernels.Displace(image, dx, dy, mode, 0.25f);
         GeometryKernels.DisplaceReference(reference, dx, dy, mode, 0.25f);
         Assert.Equal(Bits(reference.Data), Bits(image.Data));
 
-        foreach (var (angle, scale) in new[] { (0.26f, 1.1f), (-0.2f, 0.9f), (0f, 1f), (3.1f, 0.5f) })
+        foreach (var (angle, scale, tx, ty) in new[] { (0.26f, 1.1f, 1.5f, -0.75f), (-0.2f, 0.9f, 0f, 0f), (0f, 1f, 2f, -1f), (0f, 1f, 0.5f, 3f), (3.1f, 0.5f, 1.5f, -0.75f) })
         {
             var a = TestData.RandomImage(channels, height, width, 7);
+            a.Data[0] = -0f; a.Data[^1] = -0f; a.Data[width] = -0f;
             var b = TestData.Copy(a);
             var (sin, cos) = MathF.SinCos(angle);
-            GeometryKernels.AffineInverse(a, cos / scale, sin / scale, -sin / scale, cos / scale, 1.5f, -0.75f, mode, 0.6f);
-            GeometryKernels.AffineInverseReference(b, cos / scale, sin / scale, -sin / scale, cos / scale, 1.5f, -0.75f, mode, 0.6f);
+            GeometryKernels.AffineInverse(a, cos / scale, sin / scale, -sin / scale, cos / scale, tx, ty, mode, 0.6f);
+            GeometryKernels.AffineInverseReference(b, cos / scale, sin / scale, -sin / scale, cos / scale, tx, ty, mode, 0.6f);
             Assert.Equal(Bits(b.Data), Bits(a.Data));
         }
     }

@@ -237,8 +237,9 @@ internal static class GeometryKernels
             {
                 var vcx = Vector256.Create(cx); var vtx = Vector256.Create(tx);
                 var a = Vector256.Create(m01 * oy); var b = Vector256.Create(m11 * oy);
-                for (; x + 8 <= w; x += 8)
+                for (; x < w && w >= 8; x += 8)
                 {
+                    if (x + 8 > w) x = w - 8; // overlap: recomputes a few outputs identically
                     var ox = (Vector256.Create((float)x) + ramp - vcx) - vtx;
                     var sx = Vector256.Create(m00) * ox + a + vcx;
                     var sy = Vector256.Create(m10) * ox + b + Vector256.Create(cy);
@@ -272,11 +273,15 @@ internal static class GeometryKernels
             if (Resampler.IsVectorized)
             {
                 var vy = Vector256.Create((float)y);
-                for (; x + 8 <= w; x += 8, i += 8)
+                int rowStart = i;
+                for (; x < w && w >= 8; x += 8)
                 {
+                    if (x + 8 > w) x = w - 8; // overlap: recomputes a few outputs identically
+                    int at = rowStart + x;
                     var vx = Vector256.Create((float)x) + ramp;
-                    sampler.Sample8(vx + Vector256.LoadUnsafe(ref rx, (nuint)i), vy + Vector256.LoadUnsafe(ref ry, (nuint)i), i);
+                    sampler.Sample8(vx + Vector256.LoadUnsafe(ref rx, (nuint)at), vy + Vector256.LoadUnsafe(ref ry, (nuint)at), at);
                 }
+                i = rowStart + x;
             }
             for (; x < w; x++, i++) sampler.Sample1(x + dx[i], y + dy[i], i);
         }
@@ -309,35 +314,83 @@ internal static class GeometryKernels
                 _dst[c * _plane + i] = Sampling.Bilinear(_src.Slice(c * _plane, _plane), _w, _h, x, y, _mode, _fill);
         }
 
-        /// <summary>Output pixels i … i + 7 of every plane; gathers when all eight 2 × 2 neighbourhoods are inside.</summary>
+        /// <summary>
+        /// Output pixels i … i + 7 of every plane, as <see cref="Sampling.Bilinear"/> computes each: lanes whose 2 × 2
+        /// neighbourhood is inside by gathers with the interior formula; the others, with the constant border, by
+        /// masked gathers with the border formula (each lane takes the formula the scalar code would use), with the
+        /// other borders one lane at a time.
+        /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Sample8(Vector256<float> sx, Vector256<float> sy, int i)
         {
             var fx0 = Vector256.Floor(sx); var fy0 = Vector256.Floor(sy);
             var x0 = Vector256.ConvertToInt32(fx0); var y0 = Vector256.ConvertToInt32(fy0);
-            bool inside = Vector256.LessThanAll(x0.AsUInt32(), Vector256.Create((uint)(_w - 1)))
-                       && Vector256.LessThanAll(y0.AsUInt32(), Vector256.Create((uint)(_h - 1)));
-            if (!inside)
-            {
-                for (int k = 0; k < 8; k++) Sample1(sx.GetElement(k), sy.GetElement(k), i + k);
-                return;
-            }
+            var interior = Vector256.LessThan(x0.AsUInt32(), Vector256.Create((uint)(_w - 1)))
+                         & Vector256.LessThan(y0.AsUInt32(), Vector256.Create((uint)(_h - 1)));
             var ax = sx - fx0; var ay = sy - fy0;
             var idx = y0 * Vector256.Create(_w) + x0;
+            bool allInside = Vector256.EqualsAll(interior, Vector256<uint>.AllBitsSet);
+            bool noneInside = Vector256.EqualsAll(interior, Vector256<uint>.Zero);
+            if (!allInside && _mode != BorderMode.Constant)
+            {
+                if (noneInside) { for (int k = 0; k < 8; k++) Sample1(sx.GetElement(k), sy.GetElement(k), i + k); return; }
+            }
+            Vector256<float> inX0 = default, inX1 = default, inY0 = default, inY1 = default, axZero = default, ayZero = default, fill = default;
+            if (!allInside && _mode == BorderMode.Constant)
+            {
+                var wu = Vector256.Create((uint)_w); var hu = Vector256.Create((uint)_h);
+                inX0 = Vector256.LessThan(x0.AsUInt32(), wu).AsSingle();
+                inX1 = Vector256.LessThan((x0 + Vector256<int>.One).AsUInt32(), wu).AsSingle();
+                inY0 = Vector256.LessThan(y0.AsUInt32(), hu).AsSingle();
+                inY1 = Vector256.LessThan((y0 + Vector256<int>.One).AsUInt32(), hu).AsSingle();
+                axZero = Vector256.Equals(ax, Vector256<float>.Zero);
+                ayZero = Vector256.Equals(ay, Vector256<float>.Zero);
+                fill = Vector256.Create(_fill);
+            }
+            var inMask = interior.AsSingle();
             fixed (float* src = _src)
             fixed (float* dst = _dst)
             {
                 for (int c = 0; c < _channels; c++)
                 {
                     float* p = src + c * _plane;
-                    var v00 = Avx2.GatherVector256(p, idx, 4);
-                    var v01 = Avx2.GatherVector256(p + 1, idx, 4);
-                    var v10 = Avx2.GatherVector256(p + _w, idx, 4);
-                    var v11 = Avx2.GatherVector256(p + _w + 1, idx, 4);
+                    Vector256<float> v00, v01, v10, v11;
+                    if (allInside)
+                    {
+                        v00 = Avx2.GatherVector256(p, idx, 4);
+                        v01 = Avx2.GatherVector256(p + 1, idx, 4);
+                        v10 = Avx2.GatherVector256(p + _w, idx, 4);
+                        v11 = Avx2.GatherVector256(p + _w + 1, idx, 4);
+                    }
+                    else
+                    {
+                        v00 = Avx2.GatherMaskVector256(Vector256<float>.Zero, p, idx, inMask, 4);
+                        v01 = Avx2.GatherMaskVector256(Vector256<float>.Zero, p + 1, idx, inMask, 4);
+                        v10 = Avx2.GatherMaskVector256(Vector256<float>.Zero, p + _w, idx, inMask, 4);
+                        v11 = Avx2.GatherMaskVector256(Vector256<float>.Zero, p + _w + 1, idx, inMask, 4);
+                    }
                     var top = v00 + ax * (v01 - v00);
                     var bottom = v10 + ax * (v11 - v10);
-                    (top + ay * (bottom - top)).Store(dst + c * _plane + i);
+                    var result = top + ay * (bottom - top);
+                    if (!allInside && _mode == BorderMode.Constant)
+                    {
+                        // Sampling.Bilinear's border formula: fill outside, v01 = v00 when ax = 0, t alone when ay = 0.
+                        var b00 = Avx2.GatherMaskVector256(fill, p, idx, inX0 & inY0, 4);
+                        var b01 = Vector256.ConditionalSelect(axZero, b00, Avx2.GatherMaskVector256(fill, p + 1, idx, inX1 & inY0, 4));
+                        var t = b00 + ax * (b01 - b00);
+                        var b10 = Avx2.GatherMaskVector256(fill, p + _w, idx, inX0 & inY1, 4);
+                        var b11 = Vector256.ConditionalSelect(axZero, b10, Avx2.GatherMaskVector256(fill, p + _w + 1, idx, inX1 & inY1, 4));
+                        var bt = b10 + ax * (b11 - b10);
+                        var border = Vector256.ConditionalSelect(ayZero, t, t + ay * (bt - t));
+                        result = Vector256.ConditionalSelect(inMask, result, border);
+                    }
+                    result.Store(dst + c * _plane + i);
                 }
+            }
+            if (!allInside && _mode != BorderMode.Constant)
+            {
+                for (int k = 0; k < 8; k++)
+                    if (interior.GetElement(k) == 0) Sample1(sx.GetElement(k), sy.GetElement(k), i + k);
             }
         }
     }
@@ -363,55 +416,109 @@ internal static class GeometryKernels
         Span<float> pad = padded <= 4096 ? stackalloc float[padded] : new float[padded];
         Span<int> map = padded <= 4096 ? stackalloc int[padded] : new int[padded];
         for (int j = 0; j < padded; j++) map[j] = Sampling.MapIndex(j - radius, width, BorderMode.Reflect);
-        ref float kr = ref MemoryMarshal.GetReference(kernel);
-        ref float pr = ref MemoryMarshal.GetReference(pad);
+        bool simd = Vector256.IsHardwareAccelerated && width >= 8;
         for (int y = 0; y < height; y++)
         {
             var row = field.Slice(y * width, width);
             for (int j = 0; j < padded; j++) pad[j] = row[map[j]];
             var outRow = temp.Slice(y * width, width);
-            int x = 0;
-            if (Vector256.IsHardwareAccelerated)
+            if (simd) BlurRowsSimd(kernel, pad, outRow, width);
+            else
             {
-                for (; x + 8 <= width; x += 8)
+                for (int x = 0; x < width; x++)
                 {
-                    var acc = Vector256<float>.Zero;
-                    for (int k = 0; k < taps; k++)
-                        acc += Vector256.Create(Unsafe.Add(ref kr, k)) * Vector256.LoadUnsafe(ref pr, (nuint)(x + k));
-                    acc.StoreUnsafe(ref MemoryMarshal.GetReference(outRow), (nuint)x);
+                    float acc = 0f;
+                    for (int k = 0; k < taps; k++) acc += kernel[k] * pad[x + k];
+                    outRow[x] = acc;
                 }
-            }
-            for (; x < width; x++)
-            {
-                float acc = 0f;
-                for (int k = 0; k < taps; k++) acc += kernel[k] * pad[x + k];
-                outRow[x] = acc;
             }
         }
         // Columns: temp -> field, each output accumulated over k in order.
-        ref float tr = ref MemoryMarshal.GetReference(temp);
         Span<int> rows = taps <= 4096 ? stackalloc int[taps] : new int[taps];
         for (int y = 0; y < height; y++)
         {
             for (int k = 0; k < taps; k++) rows[k] = Sampling.MapIndex(y + k - radius, height, BorderMode.Reflect) * width;
             var outRow = field.Slice(y * width, width);
-            int x = 0;
-            if (Vector256.IsHardwareAccelerated)
+            if (simd) BlurColumnsSimd(kernel, temp, rows, outRow, width);
+            else
             {
-                for (; x + 8 <= width; x += 8)
+                for (int x = 0; x < width; x++)
                 {
-                    var acc = Vector256<float>.Zero;
-                    for (int k = 0; k < taps; k++)
-                        acc += Vector256.Create(Unsafe.Add(ref kr, k)) * Vector256.LoadUnsafe(ref tr, (nuint)(rows[k] + x));
-                    acc.StoreUnsafe(ref MemoryMarshal.GetReference(outRow), (nuint)x);
+                    float acc = 0f;
+                    for (int k = 0; k < taps; k++) acc += kernel[k] * temp[rows[k] + x];
+                    outRow[x] = acc;
                 }
             }
-            for (; x < width; x++)
+        }
+    }
+
+    /// <summary>
+    /// <c>output[x] = Σₖ kernel[k] · source[x + k]</c>, summed from k = 0 up, for x in [0, width) (width ≥ 8): four
+    /// vectors at a time to hide the addition latency, the last vector overlapping the previous ones.
+    /// </summary>
+    private static void BlurRowsSimd(ReadOnlySpan<float> kernel, ReadOnlySpan<float> source, Span<float> output, int width)
+    {
+        ref float kr = ref MemoryMarshal.GetReference(kernel);
+        ref float sr = ref MemoryMarshal.GetReference(source);
+        ref float o = ref MemoryMarshal.GetReference(output);
+        int taps = kernel.Length, x = 0;
+        for (; x + 32 <= width; x += 32)
+        {
+            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            for (int k = 0; k < taps; k++)
             {
-                float acc = 0f;
-                for (int k = 0; k < taps; k++) acc += kernel[k] * temp[rows[k] + x];
-                outRow[x] = acc;
+                var w = Vector256.Create(Unsafe.Add(ref kr, k));
+                ref float s = ref Unsafe.Add(ref sr, x + k);
+                a0 += w * Vector256.LoadUnsafe(ref s);
+                a1 += w * Vector256.LoadUnsafe(ref s, 8);
+                a2 += w * Vector256.LoadUnsafe(ref s, 16);
+                a3 += w * Vector256.LoadUnsafe(ref s, 24);
             }
+            a0.StoreUnsafe(ref o, (nuint)x); a1.StoreUnsafe(ref o, (nuint)(x + 8));
+            a2.StoreUnsafe(ref o, (nuint)(x + 16)); a3.StoreUnsafe(ref o, (nuint)(x + 24));
+        }
+        for (; x < width; x += 8)
+        {
+            if (x + 8 > width) x = width - 8; // overlap: recomputes some outputs identically
+            var acc = Vector256<float>.Zero;
+            for (int k = 0; k < taps; k++) acc += Vector256.Create(Unsafe.Add(ref kr, k)) * Vector256.LoadUnsafe(ref sr, (nuint)(x + k));
+            acc.StoreUnsafe(ref o, (nuint)x);
+        }
+    }
+
+    /// <summary>
+    /// <c>output[x] = Σₖ kernel[k] · source[rows[k] + x]</c>, summed from k = 0 up, for x in [0, width) (width ≥ 8),
+    /// four vectors at a time, the last vector overlapping the previous ones.
+    /// </summary>
+    private static void BlurColumnsSimd(ReadOnlySpan<float> kernel, ReadOnlySpan<float> source, ReadOnlySpan<int> rows, Span<float> output, int width)
+    {
+        ref float kr = ref MemoryMarshal.GetReference(kernel);
+        ref float sr = ref MemoryMarshal.GetReference(source);
+        ref int rr = ref MemoryMarshal.GetReference(rows);
+        ref float o = ref MemoryMarshal.GetReference(output);
+        int taps = kernel.Length, x = 0;
+        for (; x + 32 <= width; x += 32)
+        {
+            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            for (int k = 0; k < taps; k++)
+            {
+                var w = Vector256.Create(Unsafe.Add(ref kr, k));
+                ref float s = ref Unsafe.Add(ref sr, Unsafe.Add(ref rr, k) + x);
+                a0 += w * Vector256.LoadUnsafe(ref s);
+                a1 += w * Vector256.LoadUnsafe(ref s, 8);
+                a2 += w * Vector256.LoadUnsafe(ref s, 16);
+                a3 += w * Vector256.LoadUnsafe(ref s, 24);
+            }
+            a0.StoreUnsafe(ref o, (nuint)x); a1.StoreUnsafe(ref o, (nuint)(x + 8));
+            a2.StoreUnsafe(ref o, (nuint)(x + 16)); a3.StoreUnsafe(ref o, (nuint)(x + 24));
+        }
+        for (; x < width; x += 8)
+        {
+            if (x + 8 > width) x = width - 8;
+            var acc = Vector256<float>.Zero;
+            for (int k = 0; k < taps; k++)
+                acc += Vector256.Create(Unsafe.Add(ref kr, k)) * Vector256.LoadUnsafe(ref sr, (nuint)(Unsafe.Add(ref rr, k) + x));
+            acc.StoreUnsafe(ref o, (nuint)x);
         }
     }
 }
