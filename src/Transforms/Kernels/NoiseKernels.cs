@@ -29,14 +29,32 @@ internal static class NoiseKernels
         for (int p0 = 0; p0 < pairs; p0 += Chunk)
         {
             int m = Math.Min(Chunk, pairs - p0);
+            var local = random; // a local copy keeps the generator's state in registers
             for (int k = 0; k < m; k++)
             {
-                u1[k] = 1.0 - random.NextDouble();
-                u2[k] = random.NextDouble();
+                u1[k] = 1.0 - local.NextDouble();
+                u2[k] = local.NextDouble();
             }
+            random = local;
             int k0 = 0;
             for (; k0 + 8 <= m; k0 += 8)
             {
+                if (Avx512F.IsSupported)
+                {
+                    if (!Pairs8(u1, u2, k0, out var x8, out var y8))
+                    {
+                        ScalarPairs(u1, u2, k0, 8, values.Slice(2 * (p0 + k0), 16));
+                        continue;
+                    }
+                    var xs = Avx512F.ConvertToVector256Single(x8);
+                    var ys = Avx512F.ConvertToVector256Single(y8);
+                    var l8 = Avx.UnpackLow(xs, ys);
+                    var h8 = Avx.UnpackHigh(xs, ys);
+                    nuint at8 = (nuint)(2 * (p0 + k0));
+                    Avx.Permute2x128(l8, h8, 0x20).StoreUnsafe(ref output, at8);
+                    Avx.Permute2x128(l8, h8, 0x31).StoreUnsafe(ref output, at8 + 8);
+                    continue;
+                }
                 if (!Pairs4(u1, u2, k0, out var xa, out var ya) || !Pairs4(u1, u2, k0 + 4, out var xb, out var yb))
                 {
                     ScalarPairs(u1, u2, k0, 8, values.Slice(2 * (p0 + k0), 16));
@@ -71,6 +89,24 @@ internal static class NoiseKernels
         x = radius * cos;
         y = radius * sin;
         return !Ambiguous(x) && !Ambiguous(y);
+    }
+
+    /// <summary>As <see cref="Pairs4"/> for pairs k … k + 7 on 512-bit vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Pairs8(ReadOnlySpan<double> u1, ReadOnlySpan<double> u2, int k, out Vector512<double> x, out Vector512<double> y)
+    {
+        var a = Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(u1), (nuint)k);
+        var t = Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(u2), (nuint)k);
+        var angle = Vector512.Create(2.0 * Math.PI) * t;
+        if (!DoubleVectorMath.AllPositiveNormal(a) || !DoubleVectorMath.AllSmall(angle)) { x = y = default; return false; }
+        var radius = Vector512.Sqrt(Vector512.Create(-2.0) * DoubleVectorMath.LogNormal(a));
+        DoubleVectorMath.SinCosSmall(angle, out var sin, out var cos);
+        x = radius * cos;
+        y = radius * sin;
+        var ex = Vector512.Abs(x) * Vector512.Create(1e-12) + Vector512.Create(1e-13);
+        var ey = Vector512.Abs(y) * Vector512.Create(1e-12) + Vector512.Create(1e-13);
+        return Vector256.EqualsAll(Avx512F.ConvertToVector256Single(x - ex), Avx512F.ConvertToVector256Single(x + ex))
+            && Vector256.EqualsAll(Avx512F.ConvertToVector256Single(y - ey), Avx512F.ConvertToVector256Single(y + ey));
     }
 
     /// <summary>
@@ -115,6 +151,8 @@ internal static class NoiseKernels
     /// <summary>Fills <paramref name="values"/> with independent uniform draws in [-1, 1).</summary>
     public static void FillUniformSymmetric(Span<float> values, ref RandomStream random)
     {
-        for (int i = 0; i < values.Length; i++) values[i] = 2f * random.NextSingle() - 1f;
+        var local = random; // a local copy keeps the generator's state in registers
+        for (int i = 0; i < values.Length; i++) values[i] = 2f * local.NextSingle() - 1f;
+        random = local;
     }
 }
