@@ -281,4 +281,55 @@ public class FastPathTests
             Assert.Equal(Bits(b.Data), Bits(a.Data));
         }
     }
+
+    [Theory]
+    [InlineData(224, 224)]
+    [InlineData(7, 5)]
+    public void SimdColourKernelsEqualTheReferences(int height, int width)
+    {
+        foreach (float degrees in new[] { 13f, -20f, 180f, 0.001f, 359.99f, -179.5f })
+        {
+            var a = ColourImage(height, width, 31);
+            var b = TestData.Copy(a);
+            ColorKernels.ShiftHue(a, degrees);
+            ColorKernels.ShiftHueReference(b, degrees);
+            Assert.Equal(Bits(b.Data), Bits(a.Data));
+        }
+        foreach (float factor in new[] { 0f, 0.8f, 1.2f, 3f })
+        {
+            var a = ColourImage(height, width, 32); var b = TestData.Copy(a);
+            ColorKernels.Brightness(a, factor); ColorKernels.BrightnessReference(b, factor);
+            Assert.Equal(Bits(b.Data), Bits(a.Data));
+            ColorKernels.Contrast(a, factor); ColorKernels.ContrastReference(b, factor);
+            Assert.Equal(Bits(b.Data), Bits(a.Data));
+            ColorKernels.Saturation(a, factor); ColorKernels.SaturationReference(b, factor);
+            Assert.Equal(Bits(b.Data), Bits(a.Data));
+            ColorKernels.AddPerChannel(a, 0.1f * factor, -0.05f, 0.2f); ColorKernels.AddPerChannelReference(b, 0.1f * factor, -0.05f, 0.2f);
+            Assert.Equal(Bits(b.Data), Bits(a.Data));
+        }
+        var grey = TestData.RandomImage(1, height, width, 33); var greyRef = TestData.Copy(grey);
+        ColorKernels.Contrast(grey, 1.3f); ColorKernels.ContrastReference(greyRef, 1.3f);
+        Assert.Equal(Bits(greyRef.Data), Bits(grey.Data));
+    }
+
+    /// <summary>Random colours with greys, equal channels, pure hues, 0/1 extremes and −0 mixed in.</summary>
+    private static PixelBuffer ColourImage(int height, int width, ulong seed)
+    {
+        var image = TestData.RandomImage(3, height, width, seed);
+        var r = image.Plane(0); var g = image.Plane(1); var b = image.Plane(2);
+        var rng = new RandomStream(seed + 1);
+        for (int i = 0; i < r.Length; i++)
+        {
+            switch (rng.NextInt(8))
+            {
+                case 0: g[i] = r[i]; b[i] = r[i]; break;            // grey
+                case 1: g[i] = r[i]; break;                         // two equal maxima or minima
+                case 2: r[i] = 1f; g[i] = 0f; break;                // saturated
+                case 3: r[i] = -0f; g[i] = 0f; b[i] = 0f; break;    // black with −0
+                case 4: b[i] = r[i]; break;
+                default: break;
+            }
+        }
+        return image;
+    }
 }
