@@ -109,6 +109,7 @@ public class FastPathTests
     {
         "hflip", "vflip", "translate", "translate-reflect", "translate-replicate", "translate-white", "translate-grey",
         "hflip+translate+vflip", "hflip+noise", "translate+affine", "vflip+hue", "translate-grey+jitter",
+        "affine-black", "affine-grey", "hflip+affine-grey", "elastic", "elastic-small", "translate+elastic+noise", "affine-black+hflip",
     };
 
     private static AugmentationOperation[] Chain(string name) => name.Split('+').Select<string, AugmentationOperation>(op => op switch
@@ -122,6 +123,10 @@ public class FastPathTests
         "translate-grey" => new Translation { Probability = 1, MaxShiftX = 0.3f, FillValue = 0.3f },
         "noise" => new GaussianNoise { Probability = 1, StandardDeviation = 0.1f },
         "affine" => new Affine { Probability = 1, Scale = new FloatRange(0.8f, 1.2f), Border = BorderMode.Reflect },
+        "affine-black" => new Affine { Probability = 1, Scale = new FloatRange(0.7f, 1.3f), ShearXDegrees = FloatRange.Symmetric(10) },
+        "affine-grey" => new Affine { Probability = 1, RotationDegrees = FloatRange.Symmetric(90), FillValue = 0.3f },
+        "elastic" => new ElasticDeformation { Probability = 1, Alpha = 34, Sigma = 4 },
+        "elastic-small" => new ElasticDeformation { Probability = 1, Alpha = 3, Sigma = 1, FillValue = 0.7f },
         "hue" => new HueShift { Probability = 1 },
         "jitter" => new ColorJitter { Probability = 1, HueDegrees = 10 },
         _ => throw new ArgumentException(op),

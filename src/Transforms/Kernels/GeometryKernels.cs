@@ -243,7 +243,8 @@ internal static class GeometryKernels
                     var ox = (Vector256.Create((float)x) + ramp - vcx) - vtx;
                     var sx = Vector256.Create(m00) * ox + a + vcx;
                     var sy = Vector256.Create(m10) * ox + b + Vector256.Create(cy);
-                    sampler.Sample8(sx, sy, y * w + x);
+                    if (sampler.FromPacked) sampler.Sample8Packed(sx, sy, y * w + x);
+                    else sampler.Sample8(sx, sy, y * w + x);
                 }
             }
             for (; x < w; x++)
@@ -252,7 +253,7 @@ internal static class GeometryKernels
                 sampler.Sample1(m00 * ox + m01 * oy + cx, m10 * ox + m11 * oy + cy, y * w + x);
             }
         }
-        image.Swap();
+        sampler.Finish(image);
     }
 
     /// <summary>
@@ -279,13 +280,16 @@ internal static class GeometryKernels
                     if (x + 8 > w) x = w - 8; // overlap: recomputes a few outputs identically
                     int at = rowStart + x;
                     var vx = Vector256.Create((float)x) + ramp;
-                    sampler.Sample8(vx + Vector256.LoadUnsafe(ref rx, (nuint)at), vy + Vector256.LoadUnsafe(ref ry, (nuint)at), at);
+                    var sx = vx + Vector256.LoadUnsafe(ref rx, (nuint)at);
+                    var sy = vy + Vector256.LoadUnsafe(ref ry, (nuint)at);
+                    if (sampler.FromPacked) sampler.Sample8Packed(sx, sy, at);
+                    else sampler.Sample8(sx, sy, at);
                 }
                 i = rowStart + x;
             }
             for (; x < w; x++, i++) sampler.Sample1(x + dx[i], y + dy[i], i);
         }
-        image.Swap();
+        sampler.Finish(image);
     }
 
     /// <summary>Bilinear sampling of all planes of an image into its scratch planes, at positions shared by the planes.</summary>
@@ -299,11 +303,117 @@ internal static class GeometryKernels
 
         public static bool IsVectorized => Avx2.IsSupported;
 
+        private readonly Span<uint> _packed;
+        private readonly int _rs, _gs, _bs;
+
+        /// <summary>Whether the samples come straight from packed pixels (see <see cref="Sample8Packed"/>).</summary>
+        public bool FromPacked { get; }
+
         public Resampler(PixelBuffer image, BorderMode mode, float fill)
         {
-            _src = image.Data; _dst = image.Scratch;
             _w = image.Width; _h = image.Height; _plane = image.PlaneSize; _channels = image.Channels;
             _mode = mode; _fill = fill;
+            // Packed pixels are sampled directly when every output goes through Sample8 with the constant border
+            // (at least eight columns: the row loops then never fall back to Sample1).
+            FromPacked = image.IsPacked && IsVectorized && mode == BorderMode.Constant && _w >= 8;
+            if (FromPacked)
+            {
+                _packed = image.Packed;
+                var (r, g, b) = image.PackedOffsets;
+                _rs = 8 * r; _gs = 8 * g; _bs = 8 * b;
+                _dst = image.ScratchForPackedSource;
+            }
+            else
+            {
+                _src = image.Data; _dst = image.Scratch;
+            }
+        }
+
+        /// <summary>Makes the samples the image.</summary>
+        public void Finish(PixelBuffer image)
+        {
+            if (FromPacked) image.SwapPackedToPlanar();
+            else image.Swap();
+        }
+
+        /// <summary>Channel <paramref name="shift"/> of packed pixels as values byte / 255 (as <see cref="PixelConversion.UnpackToPlanar"/>).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<float> Channel(Vector256<uint> pixels, int shift)
+            => Vector256.ConvertToSingle(((pixels >>> shift) & Vector256.Create(0xFFu)).AsInt32()) * Vector256.Create(1f / 255f);
+
+        /// <summary>
+        /// <see cref="Sample8"/> for packed RGB pixels and the constant border: one gather per corner fetches all three
+        /// channels, each converted exactly as the planar conversion would have converted it.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Sample8Packed(Vector256<float> sx, Vector256<float> sy, int i)
+        {
+            var fx0 = Vector256.Floor(sx); var fy0 = Vector256.Floor(sy);
+            var x0 = Vector256.ConvertToInt32(fx0); var y0 = Vector256.ConvertToInt32(fy0);
+            var interior = Vector256.LessThan(x0.AsUInt32(), Vector256.Create((uint)(_w - 1)))
+                         & Vector256.LessThan(y0.AsUInt32(), Vector256.Create((uint)(_h - 1)));
+            var ax = sx - fx0; var ay = sy - fy0;
+            var idx = y0 * Vector256.Create(_w) + x0;
+            bool allInside = Vector256.EqualsAll(interior, Vector256<uint>.AllBitsSet);
+            fixed (uint* src = _packed)
+            fixed (float* dst = _dst)
+            {
+                Vector256<uint> g00, g01, g10, g11;
+                var inMask = interior.AsInt32();
+                if (allInside)
+                {
+                    g00 = Avx2.GatherVector256(src, idx, 4);
+                    g01 = Avx2.GatherVector256(src + 1, idx, 4);
+                    g10 = Avx2.GatherVector256(src + _w, idx, 4);
+                    g11 = Avx2.GatherVector256(src + _w + 1, idx, 4);
+                }
+                else
+                {
+                    g00 = Avx2.GatherMaskVector256(Vector256<uint>.Zero, src, idx, inMask.AsUInt32(), 4);
+                    g01 = Avx2.GatherMaskVector256(Vector256<uint>.Zero, src + 1, idx, inMask.AsUInt32(), 4);
+                    g10 = Avx2.GatherMaskVector256(Vector256<uint>.Zero, src + _w, idx, inMask.AsUInt32(), 4);
+                    g11 = Avx2.GatherMaskVector256(Vector256<uint>.Zero, src + _w + 1, idx, inMask.AsUInt32(), 4);
+                }
+                Vector256<uint> b00 = default, b01 = default, b10 = default, b11 = default;
+                Vector256<float> m00 = default, m01 = default, m10 = default, m11 = default, axZero = default, ayZero = default, fill = default;
+                if (!allInside)
+                {
+                    var wu = Vector256.Create((uint)_w); var hu = Vector256.Create((uint)_h);
+                    var inX0 = Vector256.LessThan(x0.AsUInt32(), wu);
+                    var inX1 = Vector256.LessThan((x0 + Vector256<int>.One).AsUInt32(), wu);
+                    var inY0 = Vector256.LessThan(y0.AsUInt32(), hu);
+                    var inY1 = Vector256.LessThan((y0 + Vector256<int>.One).AsUInt32(), hu);
+                    m00 = (inX0 & inY0).AsSingle(); m01 = (inX1 & inY0).AsSingle(); m10 = (inX0 & inY1).AsSingle(); m11 = (inX1 & inY1).AsSingle();
+                    b00 = Avx2.GatherMaskVector256(Vector256<uint>.Zero, src, idx, m00.AsUInt32(), 4);
+                    b01 = Avx2.GatherMaskVector256(Vector256<uint>.Zero, src + 1, idx, m01.AsUInt32(), 4);
+                    b10 = Avx2.GatherMaskVector256(Vector256<uint>.Zero, src + _w, idx, m10.AsUInt32(), 4);
+                    b11 = Avx2.GatherMaskVector256(Vector256<uint>.Zero, src + _w + 1, idx, m11.AsUInt32(), 4);
+                    axZero = Vector256.Equals(ax, Vector256<float>.Zero);
+                    ayZero = Vector256.Equals(ay, Vector256<float>.Zero);
+                    fill = Vector256.Create(_fill);
+                }
+                for (int c = 0; c < 3; c++)
+                {
+                    int shift = c == 0 ? _rs : c == 1 ? _gs : _bs;
+                    var v00 = Channel(g00, shift); var v01 = Channel(g01, shift);
+                    var v10 = Channel(g10, shift); var v11 = Channel(g11, shift);
+                    var top = v00 + ax * (v01 - v00);
+                    var bottom = v10 + ax * (v11 - v10);
+                    var result = top + ay * (bottom - top);
+                    if (!allInside)
+                    {
+                        var c00 = Vector256.ConditionalSelect(m00, Channel(b00, shift), fill);
+                        var c01 = Vector256.ConditionalSelect(axZero, c00, Vector256.ConditionalSelect(m01, Channel(b01, shift), fill));
+                        var t = c00 + ax * (c01 - c00);
+                        var c10 = Vector256.ConditionalSelect(m10, Channel(b10, shift), fill);
+                        var c11 = Vector256.ConditionalSelect(axZero, c10, Vector256.ConditionalSelect(m11, Channel(b11, shift), fill));
+                        var bt = c10 + ax * (c11 - c10);
+                        var border = Vector256.ConditionalSelect(ayZero, t, t + ay * (bt - t));
+                        result = Vector256.ConditionalSelect(inMask.AsSingle(), result, border);
+                    }
+                    result.Store(dst + c * _plane + i);
+                }
+            }
         }
 
         /// <summary>Output pixel <paramref name="i"/> of every plane from position (x, y), as <see cref="Sampling.Bilinear"/>.</summary>

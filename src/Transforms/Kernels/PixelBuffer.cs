@@ -86,6 +86,19 @@ internal sealed class PixelBuffer
         IsPacked = true;
     }
 
+    /// <summary>
+    /// For a kernel that reads the packed pixels and writes planar floats: the scratch planes, without converting the
+    /// packed pixels first. Call <see cref="SwapPackedToPlanar"/> when they hold the whole image.
+    /// </summary>
+    public Span<float> ScratchForPackedSource => _scratch.AsSpan(0, Length);
+
+    /// <summary>Makes the scratch planes (written from the packed pixels) the image, which is then planar.</summary>
+    public void SwapPackedToPlanar()
+    {
+        IsPacked = false;
+        (_data, _scratch) = (_scratch, _data);
+    }
+
     /// <summary>Converts packed pixels to planar floats (no-op when already planar).</summary>
     public void EnsurePlanar()
     {
