@@ -109,12 +109,13 @@ public class FastPathTests
     {
         "hflip", "vflip", "translate", "translate-reflect", "translate-replicate", "translate-white", "translate-grey",
         "hflip+translate+vflip", "hflip+noise", "translate+affine", "vflip+hue", "translate-grey+jitter",
-        "affine-black", "affine-grey", "hflip+affine-grey", "elastic", "elastic-small", "translate+elastic+noise", "affine-black+hflip",
+        "never", "never+hflip", "affine-black", "affine-grey", "hflip+affine-grey", "elastic", "elastic-small", "translate+elastic+noise", "affine-black+hflip",
     };
 
     private static AugmentationOperation[] Chain(string name) => name.Split('+').Select<string, AugmentationOperation>(op => op switch
     {
         "hflip" => new HorizontalFlip { Probability = 1 },
+        "never" => new HorizontalFlip { Probability = 0 },
         "vflip" => new VerticalFlip { Probability = 1 },
         "translate" => new Translation { Probability = 1, MaxShiftX = 0.3f, MaxShiftY = 0.3f },
         "translate-reflect" => new Translation { Probability = 1, MaxShiftX = 0.4f, MaxShiftY = 0.4f, Border = BorderMode.Reflect },
@@ -165,6 +166,10 @@ public class FastPathTests
             NoiseKernels.FillStandardNormalScalar(reference, ref b);
             Assert.Equal(Bits(reference), Bits(fast));
             Assert.Equal(b.NextUInt64(), a.NextUInt64()); // same number of draws
+            var c = new RandomStream(seed);
+            var narrow = new float[length];
+            NoiseKernels.FillStandardNormal(narrow, ref c, use512: false); // the 256-bit path, also where AVX-512 exists
+            Assert.Equal(Bits(reference), Bits(narrow));
         }
     }
 
@@ -179,6 +184,9 @@ public class FastPathTests
             var b = new RandomStream(seed);
             NoiseKernels.FillStandardNormal(fast, ref a);
             NoiseKernels.FillStandardNormalScalar(reference, ref b);
+            Assert.Equal(Bits(reference), Bits(fast));
+            var c = new RandomStream(seed);
+            NoiseKernels.FillStandardNormal(fast, ref c, use512: false);
             Assert.Equal(Bits(reference), Bits(fast));
         }
     }

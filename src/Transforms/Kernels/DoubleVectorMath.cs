@@ -8,7 +8,7 @@ namespace MlNetExtensions.Transforms.Kernels;
 /// Double-precision natural logarithm, sine and cosine over spans, four lanes at a time, accurate to a few units in the
 /// last place in the domains the Box–Muller sampler uses (logarithm of positive normal numbers, sine and cosine on
 /// [−8, 8]; other inputs go through <see cref="Math"/>). They are not bit-identical to <see cref="Math"/>'s functions;
-/// <see cref="NoiseKernels.FillStandardNormal"/> guards the float rounding of its results so that its outputs are.
+/// <see cref="NoiseKernels.FillStandardNormal(Span{float}, ref MlNetExtensions.Randomness.RandomStream)"/> guards the float rounding of its results so that its outputs are.
 /// </summary>
 internal static class DoubleVectorMath
 {

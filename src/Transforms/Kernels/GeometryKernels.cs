@@ -14,8 +14,15 @@ internal static class GeometryKernels
         int w = image.Width, h = image.Height;
         if (image.IsPacked)
         {
-            var packed = image.Packed;
-            for (int y = 0; y < h; y++) packed.Slice(y * w, w).Reverse();
+            var packed = image.PackedInput;
+            var dst = image.PackedScratch;
+            for (int y = 0; y < h; y++)
+            {
+                var row = dst.Slice(y * w, w);
+                packed.Slice(y * w, w).CopyTo(row);
+                row.Reverse();
+            }
+            image.SwapPacked();
             return;
         }
         for (int c = 0; c < image.Channels; c++)
@@ -31,7 +38,7 @@ internal static class GeometryKernels
         int w = image.Width, h = image.Height;
         if (image.IsPacked)
         {
-            var packed = image.Packed;
+            var packed = image.PackedInput;
             var dst = image.PackedScratch;
             for (int y = 0; y < h; y++) packed.Slice((h - 1 - y) * w, w).CopyTo(dst.Slice(y * w, w));
             image.SwapPacked();
@@ -65,7 +72,7 @@ internal static class GeometryKernels
             {
                 var (ro, go, bo) = image.PackedOffsets;
                 uint fillPixel = ((uint)level << (8 * ro)) | ((uint)level << (8 * go)) | ((uint)level << (8 * bo));
-                TranslatePacked(image.Packed, image.PackedScratch, w, h, dx, dy, columns, mode, fillPixel);
+                TranslatePacked(image.PackedInput, image.PackedScratch, w, h, dx, dy, columns, mode, fillPixel);
                 image.SwapPacked();
                 return;
             }
@@ -303,7 +310,7 @@ internal static class GeometryKernels
 
         public static bool IsVectorized => Avx2.IsSupported;
 
-        private readonly Span<uint> _packed;
+        private readonly ReadOnlySpan<uint> _packed;
         private readonly int _rs, _gs, _bs;
 
         /// <summary>Whether the samples come straight from packed pixels (see <see cref="Sample8Packed"/>).</summary>
@@ -318,7 +325,7 @@ internal static class GeometryKernels
             FromPacked = image.IsPacked && IsVectorized && mode == BorderMode.Constant && _w >= 8;
             if (FromPacked)
             {
-                _packed = image.Packed;
+                _packed = image.PackedInput;
                 var (r, g, b) = image.PackedOffsets;
                 _rs = 8 * r; _gs = 8 * g; _bs = 8 * b;
                 _dst = image.ScratchForPackedSource;

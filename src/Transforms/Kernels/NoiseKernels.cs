@@ -20,6 +20,10 @@ internal static class NoiseKernels
     /// <see cref="Math"/>'s functions.
     /// </summary>
     public static void FillStandardNormal(Span<float> values, ref RandomStream random)
+        => FillStandardNormal(values, ref random, Avx512F.IsSupported);
+
+    /// <summary><see cref="FillStandardNormal(Span{float}, ref RandomStream)"/> with the 512-bit path allowed or not (for tests).</summary>
+    internal static void FillStandardNormal(Span<float> values, ref RandomStream random, bool use512)
     {
         int pairs = values.Length / 2;
         if (pairs < 8 || !Avx2.IsSupported) { FillStandardNormalScalar(values, ref random); return; }
@@ -39,7 +43,7 @@ internal static class NoiseKernels
             int k0 = 0;
             for (; k0 + 8 <= m; k0 += 8)
             {
-                if (Avx512F.IsSupported)
+                if (use512 && Avx512F.IsSupported)
                 {
                     if (!Pairs8(u1, u2, k0, out var x8, out var y8))
                     {
@@ -132,7 +136,7 @@ internal static class NoiseKernels
         }
     }
 
-    /// <summary>The reference of <see cref="FillStandardNormal"/>: one pair at a time with <see cref="Math"/>'s functions.</summary>
+    /// <summary>The reference of <see cref="FillStandardNormal(Span{float}, ref RandomStream)"/>: one pair at a time with <see cref="Math"/>'s functions.</summary>
     public static void FillStandardNormalScalar(Span<float> values, ref RandomStream random)
     {
         int i = 0;

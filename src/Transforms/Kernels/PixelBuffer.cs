@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace MlNetExtensions.Transforms.Kernels;
 
 /// <summary>
@@ -44,6 +46,7 @@ internal sealed class PixelBuffer
     {
         Channels = channels; Height = height; Width = width;
         IsPacked = false;
+        _source = null;
         int n = channels * height * width;
         if (_data.Length < n) { _data = new float[n]; _scratch = new float[n]; }
     }
@@ -66,14 +69,38 @@ internal sealed class PixelBuffer
     /// <summary>Byte offsets of R, G and B within a packed pixel.</summary>
     public (int R, int G, int B) PackedOffsets { get; private set; }
 
-    /// <summary>The packed pixels (only while <see cref="IsPacked"/>).</summary>
-    public Span<uint> Packed => _packed.AsSpan(0, PlaneSize);
+    // While not null, the packed pixels are still those of this image (not copied yet).
+    private Microsoft.ML.Data.MLImage? _source;
+
+    /// <summary>The packed pixels to read (only while <see cref="IsPacked"/>): the source image's own, until a kernel wrote its output.</summary>
+    public ReadOnlySpan<uint> PackedInput => _source is not null
+        ? MemoryMarshal.Cast<byte, uint>(_source.Pixels[..(PlaneSize * 4)])
+        : _packed.AsSpan(0, PlaneSize);
 
     /// <summary>The packed scratch area permutation kernels write into (only while <see cref="IsPacked"/>).</summary>
     public Span<uint> PackedScratch => _packedScratch.AsSpan(0, PlaneSize);
 
     /// <summary>Makes the packed scratch area the image.</summary>
-    public void SwapPacked() => (_packed, _packedScratch) = (_packedScratch, _packed);
+    public void SwapPacked()
+    {
+        (_packed, _packedScratch) = (_packedScratch, _packed);
+        _source = null;
+    }
+
+    /// <summary>
+    /// Takes the 32-bit RGB(A) pixels of <paramref name="image"/> without copying them: kernels read them from the image
+    /// (which must stay alive and unchanged while the buffer is in use) and write their output into the buffer.
+    /// </summary>
+    public void LoadPacked(Microsoft.ML.Data.MLImage image, (int R, int G, int B) offsets)
+    {
+        int height = image.Height, width = image.Width;
+        Reset(3, height, width);
+        int n = height * width;
+        if (_packed.Length < n) { _packed = new uint[n]; _packedScratch = new uint[n]; }
+        PackedOffsets = offsets;
+        IsPacked = true;
+        _source = image;
+    }
 
     /// <summary>Loads 32-bit RGB(A) pixels as they are (3 channels; the fourth byte is carried along but not used).</summary>
     public void LoadPacked(ReadOnlySpan<byte> pixels, int height, int width, (int R, int G, int B) offsets)
@@ -81,7 +108,7 @@ internal sealed class PixelBuffer
         Reset(3, height, width);
         int n = height * width;
         if (_packed.Length < n) { _packed = new uint[n]; _packedScratch = new uint[n]; }
-        System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(pixels[..(n * 4)]).CopyTo(_packed);
+        MemoryMarshal.Cast<byte, uint>(pixels[..(n * 4)]).CopyTo(_packed);
         PackedOffsets = offsets;
         IsPacked = true;
     }
@@ -96,6 +123,7 @@ internal sealed class PixelBuffer
     public void SwapPackedToPlanar()
     {
         IsPacked = false;
+        _source = null;
         (_data, _scratch) = (_scratch, _data);
     }
 
@@ -103,8 +131,9 @@ internal sealed class PixelBuffer
     public void EnsurePlanar()
     {
         if (!IsPacked) return;
+        PixelConversion.UnpackToPlanar(PackedInput, PackedOffsets, _data.AsSpan(0, Length));
         IsPacked = false;
-        PixelConversion.UnpackToPlanar(_packed.AsSpan(0, PlaneSize), PackedOffsets, _data.AsSpan(0, Length));
+        _source = null;
     }
 
     private readonly float[][] _temps = new float[4][];

@@ -36,7 +36,7 @@ internal static class PixelConversion
         ReadOnlySpan<byte> pixels = image.Pixels;
         if (pixels.Length < n * 4)
             throw new InvalidOperationException($"The image holds {pixels.Length} bytes, but {w}×{h} 32-bit pixels need {n * 4}.");
-        buffer.LoadPacked(pixels, h, w, offsets);
+        buffer.LoadPacked(image, offsets);
     }
 
     /// <summary>The reference conversion of <see cref="FromImage"/>, straight to planar floats (one pixel at a time).</summary>
@@ -103,7 +103,7 @@ internal static class PixelConversion
         var output = MemoryMarshal.Cast<byte, uint>(scratch.AsSpan(0, n * 4));
         var alpha = MemoryMarshal.Cast<byte, uint>(source.Pixels[..(n * 4)]);
         uint rgbMask = (0xFFu << (8 * offsets.R)) | (0xFFu << (8 * offsets.G)) | (0xFFu << (8 * offsets.B));
-        if (buffer.IsPacked && buffer.PackedOffsets == offsets) MergeAlpha(buffer.Packed, alpha, rgbMask, output);
+        if (buffer.IsPacked && buffer.PackedOffsets == offsets) MergeAlpha(buffer.PackedInput, alpha, rgbMask, output);
         else Pack(buffer.Data, n, offsets, alpha, ~rgbMask, output);
         return MLImage.CreateFromPixels(w, h, source.PixelFormat, scratch.AsSpan(0, n * 4));
     }
