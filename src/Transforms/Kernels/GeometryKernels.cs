@@ -16,12 +16,7 @@ internal static class GeometryKernels
         {
             var packed = image.PackedInput;
             var dst = image.PackedScratch;
-            for (int y = 0; y < h; y++)
-            {
-                var row = dst.Slice(y * w, w);
-                packed.Slice(y * w, w).CopyTo(row);
-                row.Reverse();
-            }
+            for (int y = 0; y < h; y++) ReverseCopy(packed.Slice(y * w, w), dst.Slice(y * w, w));
             image.SwapPacked();
             return;
         }
@@ -30,6 +25,21 @@ internal static class GeometryKernels
             var plane = image.Plane(c);
             for (int y = 0; y < h; y++) plane.Slice(y * w, w).Reverse();
         }
+    }
+
+    /// <summary><c>destination[i] = source[n − 1 − i]</c> in one pass.</summary>
+    private static void ReverseCopy(ReadOnlySpan<uint> source, Span<uint> destination)
+    {
+        int n = source.Length, i = 0;
+        ref uint s = ref MemoryMarshal.GetReference(source);
+        ref uint d = ref MemoryMarshal.GetReference(destination);
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var reverse = Vector256.Create(7u, 6u, 5u, 4u, 3u, 2u, 1u, 0u);
+            for (; i + 8 <= n; i += 8)
+                Vector256.Shuffle(Vector256.LoadUnsafe(ref s, (nuint)(n - 8 - i)), reverse).StoreUnsafe(ref d, (nuint)i);
+        }
+        for (; i < n; i++) destination[i] = source[n - 1 - i];
     }
 
     /// <summary>Mirrors every column (top ↔ bottom), in place.</summary>
