@@ -169,6 +169,7 @@ public sealed class ImageAugmentationTransformer : TrainingOnlyTransformerBase, 
         {
             var source = input.GetGetter<MLImage>(column);
             MLImage? image = null;
+            byte[]? pixels = null; // output bytes, reused: MLImage.CreateFromPixels copies them
             ValueGetter<MLImage> getter = (ref MLImage value) =>
             {
                 ReadImage(source, ref image, input.Position, column.Name);
@@ -176,7 +177,7 @@ public sealed class ImageAugmentationTransformer : TrainingOnlyTransformerBase, 
                 if (image is null) { value = null!; return; }
                 PixelConversion.FromImage(image, buffer);
                 Augment(input.Position);
-                value = PixelConversion.ToImage(buffer, image);
+                value = PixelConversion.ToImage(buffer, image, ref pixels);
             };
             getters[0] = getter;
         }

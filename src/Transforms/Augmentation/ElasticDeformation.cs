@@ -41,7 +41,8 @@ public sealed class ElasticDeformation : AugmentationOperation
         if (Alpha == 0f) return;
         GeometryKernels.GaussianBlur(dx, temp, image.Width, image.Height, Sigma);
         GeometryKernels.GaussianBlur(dy, temp, image.Width, image.Height, Sigma);
-        for (int i = 0; i < n; i++) { dx[i] *= Alpha; dy[i] *= Alpha; }
+        VectorMath.Scale(dx, Alpha, dx);
+        VectorMath.Scale(dy, Alpha, dy);
         GeometryKernels.Displace(image, dx, dy, Border, FillValue);
     }
 

@@ -24,8 +24,7 @@ public sealed class GaussianNoise : AugmentationOperation
     {
         var noise = image.Temp(0, image.Length).AsSpan(0, image.Length);
         NoiseKernels.FillStandardNormal(noise, ref random);
-        var d = image.Data;
-        for (int i = 0; i < d.Length; i++) d[i] = Math.Clamp(d[i] + Mean + StandardDeviation * noise[i], 0f, 1f);
+        VectorMath.AddScaledClamp01(image.Data, Mean, StandardDeviation, noise);
     }
 
     internal override void WriteParameters(BinaryWriter writer) { writer.Write(StandardDeviation); writer.Write(Mean); }
