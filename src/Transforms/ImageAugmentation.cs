@@ -62,6 +62,7 @@ public sealed class ImageAugmentationEstimator : IEstimator<ImageAugmentationTra
     {
         ArgumentNullException.ThrowIfNull(input);
         var layout = _settings.Bind(input.Schema);
+        if (!layout.IsImage) CheckPixelRange(input);
         var ops = _settings.Operations.ToArray();
         if (ops.OfType<FancyPca>().Any(o => o.NeedsFitting))
         {
@@ -70,6 +71,39 @@ public sealed class ImageAugmentationEstimator : IEstimator<ImageAugmentationTra
                 if (ops[i] is FancyPca { NeedsFitting: true } pca) ops[i] = pca.WithCovariance(covariance);
         }
         return new ImageAugmentationTransformer(_env, _settings with { Operations = ops }, input);
+    }
+
+    /// <summary>Rows whose pixel values are checked against the declared range at Fit.</summary>
+    private const int RangeCheckRows = 256;
+
+    /// <summary>
+    /// Values outside [PixelMinimum, PixelMaximum] would be clamped away by the kernels (a 0–255 column declared with
+    /// maximum 1 becomes black and white): check the first rows at Fit and say which column and range.
+    /// </summary>
+    private void CheckPixelRange(IDataView input)
+    {
+        var column = input.Schema[_settings.InputColumnName];
+        float min = float.PositiveInfinity, max = float.NegativeInfinity;
+        using (var cursor = input.GetRowCursor(new[] { column }))
+        {
+            var getter = cursor.GetGetter<VBuffer<float>>(column);
+            var values = default(VBuffer<float>);
+            for (int row = 0; row < RangeCheckRows && cursor.MoveNext(); row++)
+            {
+                getter(ref values);
+                foreach (var v in values.DenseValues())
+                {
+                    if (v < min) min = v;
+                    if (v > max) max = v;
+                }
+            }
+        }
+        if (min > max) return; // no rows
+        float tolerance = 1e-3f * (_settings.PixelMaximum - _settings.PixelMinimum);
+        if (min < _settings.PixelMinimum - tolerance || max > _settings.PixelMaximum + tolerance)
+            throw new ArgumentOutOfRangeException(nameof(input),
+                $"Column '{column.Name}' holds values from {min} to {max}, outside the declared pixel range " +
+                $"[{_settings.PixelMinimum}, {_settings.PixelMaximum}]: set pixelMaximum (255 for ExtractPixels' default, 1 for scaled data).");
     }
 
     private double[] ComputeCovariance(IDataView input, ColumnLayout layout)
@@ -323,7 +357,15 @@ internal sealed record Settings(string OutputColumnName, string InputColumnName,
         var dims = vector.Dimensions;
         if (vector.IsKnownSize)
         {
-            if (dims.Length == 3) return new ImageShape(dims[0], dims[1], dims[2]);
+            if (dims.Length == 3)
+            {
+                if (dims[0] is not (1 or 3))
+                    throw new ArgumentOutOfRangeException(nameof(vector),
+                        $"Column '{InputColumnName}' ({vector}) is not planar grey or RGB (channels × height × width with 1 or 3 channels): " +
+                        (dims[2] is 1 or 3 or 4 ? "interleaved pixels are not supported; use ExtractPixels without interleavePixelColors. " : "") +
+                        "Extract RGB planes without alpha, in R, G, B order, or declare the shape (options.Shape).");
+                return new ImageShape(dims[0], dims[1], dims[2]);
+            }
             if (dims.Length == 2) return new ImageShape(1, dims[0], dims[1]);
             int side = (int)Math.Round(Math.Sqrt(vector.Size));
             if (dims.Length == 1 && side * side == vector.Size) return new ImageShape(1, side, side);

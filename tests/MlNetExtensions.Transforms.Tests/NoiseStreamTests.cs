@@ -24,3 +24,18 @@ public class NoiseStreamTests
         Assert.NotEqual(deltaA, deltaB);
     }
 }
+
+public class AffineShearTests
+{
+    [Theory]
+    [InlineData(0f, 1f, 30f, 30f)]
+    [InlineData(20f, 1.1f, 45f, 45f)]
+    [InlineData(-10f, 0.9f, 60f, 60f)]
+    [InlineData(5f, 1f, -60f, 60f)]
+    public void ShearNeverFoldsOrMirrors_AreaScalesBySquaredScale(float degrees, float scale, float shearX, float shearY)
+    {
+        float shx = MathF.Tan(shearX * MathF.PI / 180f), shy = MathF.Tan(shearY * MathF.PI / 180f);
+        var (a00, a01, a10, a11) = Affine.ForwardMatrix(degrees * MathF.PI / 180f, scale, shx, shy);
+        Assert.Equal(scale * scale, a00 * a11 - a01 * a10, 3);
+    }
+}

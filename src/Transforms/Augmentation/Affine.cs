@@ -45,16 +45,26 @@ public sealed class Affine : AugmentationOperation
         ApplyWith(image, angle, scale, shx, shy, Border, FillValue);
     }
 
-    /// <summary>Applies the forward map A = scale · R(angle) · [[1, shx], [shy, 1]] (angle in radians).</summary>
+    /// <summary>
+    /// Applies the forward map A = scale · R(angle) · Sh (angle in radians) with Sh = [[1, shx], [0, 1]] · [[1, 0], [shy, 1]]
+    /// = [[1 + shx·shy, shx], [shy, 1]]: two unit shears, so det Sh = 1 and the map only scales areas by scale², never
+    /// folds or mirrors the image (a single matrix [[1, shx], [shy, 1]] would, for large shears on both axes).
+    /// </summary>
     internal static void ApplyWith(PixelBuffer image, float angle, float scale, float shx, float shy, BorderMode border, float fill)
     {
-        var (sin, cos) = MathF.SinCos(angle);
-        // A = s · [[cos, −sin], [sin, cos]] · [[1, shx], [shy, 1]]
-        float a00 = scale * (cos - sin * shy), a01 = scale * (cos * shx - sin);
-        float a10 = scale * (sin + cos * shy), a11 = scale * (sin * shx + cos);
+        var (a00, a01, a10, a11) = ForwardMatrix(angle, scale, shx, shy);
         float det = a00 * a11 - a01 * a10;
-        if (MathF.Abs(det) < 1e-12f) return; // degenerate shear: leave the image unchanged rather than fill it
+        if (MathF.Abs(det) < 1e-12f) return; // only for a vanishing scale, which the options exclude
         GeometryKernels.AffineInverse(image, a11 / det, -a01 / det, -a10 / det, a00 / det, 0f, 0f, border, fill);
+    }
+
+    /// <summary>The forward map A = s · [[cos, −sin], [sin, cos]] · [[1 + shx·shy, shx], [shy, 1]].</summary>
+    internal static (float A00, float A01, float A10, float A11) ForwardMatrix(float angle, float scale, float shx, float shy)
+    {
+        var (sin, cos) = MathF.SinCos(angle);
+        float sh00 = 1f + shx * shy;
+        return (scale * (cos * sh00 - sin * shy), scale * (cos * shx - sin),
+                scale * (sin * sh00 + cos * shy), scale * (sin * shx + cos));
     }
 
     internal override void WriteParameters(BinaryWriter writer)

@@ -43,10 +43,17 @@ public abstract class AugmentationOperation
     {
         for (int i = 0; i < operations.Count; i++)
         {
-            var random = RandomStream.For(seed, pass, position, (ulong)i);
+            var random = StreamFor(seed, pass, position, i);
             if (random.NextSingle() < operations[i].Probability) operations[i].Apply(image, ref random);
         }
     }
+
+    /// <summary>Salt that keeps augmentation's streams apart from other components' (noise injection) for the same seed.</summary>
+    private static readonly ulong StreamSalt = RandomStream.Salt("AugmentImages");
+
+    /// <summary>The random stream of operation <paramref name="index"/> for a row of a pass.</summary>
+    internal static RandomStream StreamFor(ulong seed, ulong pass, ulong position, int index)
+        => RandomStream.For(seed ^ StreamSalt, pass, position, (ulong)index);
 
     /// <summary>Writes the operation to a model file.</summary>
     internal void Write(BinaryWriter writer)

@@ -20,7 +20,10 @@ public sealed class ElasticDeformation : AugmentationOperation
     public float Alpha { get => _alpha; init => _alpha = Check.NonNegative(value, nameof(Alpha)); }
 
     /// <summary>Standard deviation of the smoothing Gaussian, in pixels (positive). Default 4.</summary>
-    public float Sigma { get => _sigma; init => _sigma = Check.Positive(value, nameof(Sigma)); }
+    public float Sigma { get => _sigma; init => _sigma = Check.Positive(value, nameof(Sigma)) <= MaxSigma ? value : throw new ArgumentOutOfRangeException(nameof(Sigma), value, $"Sigma must be at most {MaxSigma} pixels."); }
+
+    /// <summary>Largest accepted <see cref="Sigma"/>: the Gaussian kernel spans ±3σ pixels, computed per image.</summary>
+    public const float MaxSigma = 1000f;
 
     /// <summary>How pixels from outside the image are filled. Default <see cref="BorderMode.Constant"/>.</summary>
     public BorderMode Border { get => _border; init => _border = Check.Defined(value, nameof(Border)); }

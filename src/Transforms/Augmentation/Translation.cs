@@ -26,10 +26,16 @@ public sealed class Translation : AugmentationOperation
     private readonly BorderMode _border;
 
     /// <summary>Largest horizontal shift, in <see cref="Unit"/>s (non-negative). Default 0.1 (10% of the width).</summary>
-    public float MaxShiftX { get => _maxX; init => _maxX = Check.NonNegative(value, nameof(MaxShiftX)); }
+    public float MaxShiftX { get => _maxX; init => _maxX = Bounded(Check.NonNegative(value, nameof(MaxShiftX)), nameof(MaxShiftX)); }
 
     /// <summary>Largest vertical shift, in <see cref="Unit"/>s (non-negative). Default 0.1 (10% of the height).</summary>
-    public float MaxShiftY { get => _maxY; init => _maxY = Check.NonNegative(value, nameof(MaxShiftY)); }
+    public float MaxShiftY { get => _maxY; init => _maxY = Bounded(Check.NonNegative(value, nameof(MaxShiftY)), nameof(MaxShiftY)); }
+
+    /// <summary>Largest accepted shift, in pixels or as a fraction: far beyond any image, and safe from integer overflow.</summary>
+    public const float MaxShift = 1_000_000f;
+
+    private static float Bounded(float value, string name) =>
+        value <= MaxShift ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be at most {MaxShift}.");
 
     /// <summary>Unit of the shifts. Default <see cref="TranslationUnit.Fraction"/>.</summary>
     public TranslationUnit Unit { get => _unit; init => _unit = Check.Defined(value, nameof(Unit)); }
