@@ -111,6 +111,9 @@ internal sealed class StepProfileBenchmark : IBenchmark
                 Trainers.Kernels.Gemm.Multiply(Trainers.Kernels.Transpose.No, Trainers.Kernels.Transpose.No, batch, 128, d, x, d, w1, 128, h, 128, maxThreads: threads));
             Time($"GEMM TN 784x128x128, MNIST A, sparse path {(sparse ? "on" : "off")}", () =>
                 Trainers.Kernels.Gemm.Multiply(Trainers.Kernels.Transpose.Yes, Trainers.Kernels.Transpose.No, d, 128, batch, x, d, h, 128, dw, 128, maxThreads: threads));
+            var w1Aligned = AlignedCopy(w1);
+            Time($"GEMM NN 128x128x784, MNIST A, 64-byte-aligned W, sparse path {(sparse ? "on" : "off")}", () =>
+                Trainers.Kernels.Gemm.Multiply(Trainers.Kernels.Transpose.No, Trainers.Kernels.Transpose.No, batch, 128, d, x, d, w1Aligned.Span, 128, h, 128, maxThreads: threads));
             Time($"GEMM NN 1x128x784, MNIST A, sparse path {(sparse ? "on" : "off")}", () =>
                 Trainers.Kernels.Gemm.Multiply(Trainers.Kernels.Transpose.No, Trainers.Kernels.Transpose.No, 1, 128, d, x, d, w1, 128, h, 128, maxThreads: threads));
         }
@@ -128,6 +131,22 @@ internal sealed class StepProfileBenchmark : IBenchmark
 
         Console.WriteLine($"allocated per step (this thread): {(GC.GetAllocatedBytesForCurrentThread() - a0) / 100} B");
         return 0;
+    }
+
+    private static Memory<float> AlignedCopy(float[] source)
+    {
+        var array = GC.AllocateArray<float>(source.Length + 16, pinned: true);
+        int offset;
+        unsafe
+        {
+            fixed (float* p = array)
+            {
+                offset = (int)((64 - ((nint)p & 63)) & 63) / sizeof(float);
+            }
+        }
+
+        source.CopyTo(array, offset);
+        return array.AsMemory(offset, source.Length);
     }
 
     private static void Time(string label, Action action)

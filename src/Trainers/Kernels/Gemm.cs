@@ -165,7 +165,7 @@ internal static unsafe partial class Gemm
             }
 
             Blocking blocking = GetBlocking(path);
-            if (CanUseSparse(path, args) && TryRunSparse(args, blocking.Kc))
+            if (CanUseSparse(path, args) && TryRunSparse(args, blocking.Kc, maxThreads))
             {
                 return;
             }
@@ -594,10 +594,13 @@ internal static unsafe partial class Gemm
     {
         [ThreadStatic] private static float[]? t_a;
         [ThreadStatic] private static float[]? t_b;
+        [ThreadStatic] private static float[]? t_t;
 
         public static float* A(int length) => Get(ref t_a, length);
 
         public static float* B(int length) => Get(ref t_b, length);
+
+        public static float* Transposed(int length) => Get(ref t_t, length);
 
         private static float* Get(ref float[]? array, int length)
         {
@@ -642,6 +645,8 @@ internal static unsafe partial class Gemm
         private int _nextPart;
         private int _partsDone;
         private int _users;
+        private int _sparseKc; // > 0: a zero-skipping product split over rows of C
+        private float* _packedB; // its B panels, packed by the caller
         private Exception? _error;
 
         public static ParallelJob Rent()
@@ -668,7 +673,15 @@ internal static unsafe partial class Gemm
             _partsDone = 0;
             _users = threads; // the caller and threads - 1 queued workers
             _error = null;
+            _sparseKc = 0;
             _done.Reset();
+        }
+
+        public void StartSparse(in Args args, int kc, int threads, float* packedB)
+        {
+            Start(default, args, threads, splitM: true);
+            _sparseKc = kc;
+            _packedB = packedB;
         }
 
         public void Execute()
@@ -702,6 +715,17 @@ internal static unsafe partial class Gemm
 
         private void RunPart(int part)
         {
+            if (_sparseKc > 0)
+            {
+                int from = (int)((long)_args.M * part / _parts), to = (int)((long)_args.M * (part + 1) / _parts);
+                if (from < to)
+                {
+                    RunSparse(_args, _sparseKc, from, to, _packedB);
+                }
+
+                return;
+            }
+
             int tile = _splitM ? _blocking.Mr : _blocking.Nr;
             int size = _splitM ? _args.M : _args.N;
             int tiles = (size + tile - 1) / tile;

@@ -75,78 +75,379 @@ internal static unsafe partial class Gemm
     /// <summary>Runs the product on the zero-skipping path when A is sparse enough; false when it did nothing.</summary>
     /// <param name="g">The product.</param>
     /// <param name="kc">The summation block: the path's <see cref="Blocking.Kc"/>, or k for the small-row path.</param>
-    private static bool TryRunSparse(in Args g, int kc)
+    /// <param name="maxThreads">Upper bound on threads (rows of C are split; results do not depend on it).</param>
+    private static bool TryRunSparse(in Args g, int kc, int maxThreads = 1)
     {
-        if ((g.TransA == Transpose.Yes && !SparseTransposedEnabled) || SampleDensity(g) > SparseMaxDensity)
+        if ((g.TransA == Transpose.Yes && !SparseTransposedEnabled))
         {
             return false;
         }
 
-        if (g.TransA == Transpose.No)
+        double density = SampleDensity(g);
+        if (density > SparseMaxDensity)
         {
-            RunSparseRows(g, kc);
+            return false;
+        }
+
+        // Packing pays for itself only when B is reused by many rows of C.
+        float* packedB = Avx512F.IsSupported && g.N >= PanelWidth && g.M >= 16 ? PackPanels(g) : null;
+
+        long work = (long)(g.M * (double)g.N * g.K * Math.Max(density, 0.02));
+        int threads = (int)Math.Min(Math.Min(maxThreads, Environment.ProcessorCount), Math.Max(1, work / MinMacsPerThread));
+        threads = Math.Min(threads, Math.Max(1, g.M / 8));
+        if (threads <= 1)
+        {
+            RunSparse(g, kc, 0, g.M, packedB);
         }
         else
         {
-            RunSparseColumns(g, kc);
+            ParallelJob job = ParallelJob.Rent();
+            job.StartSparse(g, kc, threads, packedB);
+            for (int w = 1; w < threads; w++)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(job, preferLocal: false);
+            }
+
+            job.RunParts();
+            job.Finish();
         }
 
         return true;
     }
 
-    /// <summary>op(A) = A (m×k, row-major): per row of C, the non-zeros of A's row per k block drive AXPYs over B's rows.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: fully optimized at first call, no tier-0/OSR warm-up
-    private static void RunSparseRows(in Args g, int kc)
+    /// <summary>The zero-skipping product restricted to rows [i0, i1) of C.</summary>
+    private static void RunSparse(in Args g, int kc, int i0, int i1, float* packedB)
     {
-        int[] idxArray = ArrayPool<int>.Shared.Rent(Math.Min(kc, g.K));
-        float[] valArray = ArrayPool<float>.Shared.Rent(Math.Min(kc, g.K));
-        fixed (int* idx = idxArray)
-        fixed (float* val = valArray)
+        if (g.TransA == Transpose.No)
         {
-            for (int i = 0; i < g.M; i++)
-            {
-                float* a = g.A + (long)i * g.Lda;
-                float* c = g.C + (long)i * g.Ldc;
-                for (int pc = 0; pc < g.K; pc += kc)
-                {
-                    int end = Math.Min(g.K, pc + kc), count = 0;
-                    for (int p = pc; p < end; p++)
-                    {
-                        // Branch-free: always write, advance only past a non-zero.
-                        float v = a[p];
-                        idx[count] = p;
-                        val[count] = v;
-                        count += v != 0f ? 1 : 0;
-                    }
+            RunSparseRows(g, kc, i0, i1, packedB);
+        }
+        else
+        {
+            RunSparseColumns(g, kc, i0, i1, packedB);
+        }
+    }
 
-                    SparseAxpy(count, idx, val, g.B, g.Ldb, c, g.N, add: pc > 0 || g.Accumulate);
+    /// <summary>
+    /// Lists the non-zeros of x[0..n) (ascending) into <paramref name="idx"/> (index + <paramref name="offset"/>)
+    /// and <paramref name="val"/> (both with room for n + 16 values); returns their count. Cost ∝ n/16 + non-zeros (mask scan, no per-element branch).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: fully optimized at first call, no tier-0/OSR warm-up
+    private static int ListNonZeros(float* x, int n, int offset, int* idx, float* val)
+    {
+        int count = 0, p = 0;
+        if (Avx512F.IsSupported)
+        {
+            // Register compress (the memory form is slow on some CPUs), full-width stores: idx and val need 16 spare slots.
+            Vector512<int> lanes = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) + Vector512.Create(offset);
+            for (; p + 16 <= n; p += 16)
+            {
+                Vector512<float> v = Vector512.Load(x + p);
+                Vector512<float> nonZero = ~Vector512.Equals(v, Vector512<float>.Zero);
+                Avx512F.Compress(Vector512<float>.Zero, nonZero, v).Store(val + count);
+                Avx512F.Compress(Vector512<int>.Zero, nonZero.AsInt32(), lanes + Vector512.Create(p)).Store(idx + count);
+                count += BitOperations.PopCount(nonZero.ExtractMostSignificantBits());
+            }
+        }
+        else if (Vector512.IsHardwareAccelerated)
+        {
+            for (; p + 16 <= n; p += 16)
+            {
+                ulong nz = ~Vector512.Equals(Vector512.Load(x + p), Vector512<float>.Zero).ExtractMostSignificantBits() & 0xFFFFUL;
+                while (nz != 0)
+                {
+                    int bit = BitOperations.TrailingZeroCount(nz);
+                    idx[count] = p + bit + offset;
+                    val[count] = x[p + bit];
+                    count++;
+                    nz &= nz - 1;
+                }
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; p + 8 <= n; p += 8)
+            {
+                uint nz = ~Vector256.Equals(Vector256.Load(x + p), Vector256<float>.Zero).ExtractMostSignificantBits() & 0xFFu;
+                while (nz != 0)
+                {
+                    int bit = BitOperations.TrailingZeroCount(nz);
+                    idx[count] = p + bit + offset;
+                    val[count] = x[p + bit];
+                    count++;
+                    nz &= nz - 1;
                 }
             }
         }
 
-        ArrayPool<int>.Shared.Return(idxArray);
-        ArrayPool<float>.Shared.Return(valArray);
+        for (; p < n; p++)
+        {
+            float v = x[p];
+            idx[count] = p + offset;
+            val[count] = v;
+            count += v != 0f ? 1 : 0;
+        }
+
+        return count;
+    }
+
+    /// <summary>op(A) = A (m×k, row-major): per row of C, the non-zeros of A's row per k block drive AXPYs over B's rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: fully optimized at first call, no tier-0/OSR warm-up
+    private static void RunSparseRows(in Args g, int kc, int i0, int i1, float* packedB)
+    {
+        int m = i1 - i0;
+        if (packedB != null)
+        {
+            // Lists of all rows first, then B panels that stay in L1 across the rows.
+            int[] startArray = ArrayPool<int>.Shared.Rent(m + 1);
+            int[] idxArray = ArrayPool<int>.Shared.Rent(m * g.K + 16);
+            float[] valArray = ArrayPool<float>.Shared.Rent(m * g.K + 16);
+            fixed (int* start = startArray, idxAll = idxArray)
+            fixed (float* valAll = valArray)
+            {
+                start[0] = 0;
+                for (int i = 0; i < m; i++)
+                {
+                    start[i + 1] = start[i] + ListNonZeros(g.A + (long)(i0 + i) * g.Lda, g.K, 0, idxAll + start[i], valAll + start[i]);
+                }
+
+                RunListsPanels(g, kc, i0, m, start, idxAll, valAll, packedB);
+            }
+
+            ArrayPool<int>.Shared.Return(startArray);
+            ArrayPool<int>.Shared.Return(idxArray);
+            ArrayPool<float>.Shared.Return(valArray);
+            return;
+        }
+
+        int[] rowIdxArray = ArrayPool<int>.Shared.Rent(g.K + 16);
+        float[] rowValArray = ArrayPool<float>.Shared.Rent(g.K + 16);
+        fixed (int* idx = rowIdxArray)
+        fixed (float* val = rowValArray)
+        {
+            for (int i = i0; i < i1; i++)
+            {
+                float* c = g.C + (long)i * g.Ldc;
+                int total = ListNonZeros(g.A + (long)i * g.Lda, g.K, 0, idx, val);
+                int q = 0;
+                for (int pc = 0; pc < g.K; pc += kc)
+                {
+                    int end = Math.Min(g.K, pc + kc), q0 = q;
+                    while (q < total && idx[q] < end)
+                    {
+                        q++;
+                    }
+
+                    SparseAxpy(q - q0, idx + q0, val + q0, g.B, g.Ldb, c, g.N, add: pc > 0 || g.Accumulate);
+                }
+            }
+        }
+
+        ArrayPool<int>.Shared.Return(rowIdxArray);
+        ArrayPool<float>.Shared.Return(rowValArray);
+    }
+
+    /// <summary>Columns per B panel of the AVX-512 list executor (two zmm accumulators per row of C).</summary>
+    private const int PanelWidth = 32;
+
+    [ThreadStatic] private static float[]? t_panelArray;
+
+    /// <summary>
+    /// Copies the full 32-column panels of B (k×n, row-major) into a 64-byte-aligned buffer, panel after
+    /// panel, each k rows of 32 contiguous values: every load of the list executor is then one aligned line.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: fully optimized at first call, no tier-0/OSR warm-up
+    private static float* PackPanels(in Args g)
+    {
+        int panels = g.N / PanelWidth, k = g.K;
+        int length = panels * k * PanelWidth + 16;
+        if (t_panelArray is null || t_panelArray.Length < length)
+        {
+            t_panelArray = GC.AllocateUninitializedArray<float>(length, pinned: true);
+        }
+
+        float* raw = (float*)Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(t_panelArray));
+        float* packed = (float*)(((nint)raw + 63) & ~(nint)63);
+        for (int q = 0; q < panels; q++)
+        {
+            float* dst = packed + (long)q * k * PanelWidth;
+            float* src = g.B + q * PanelWidth;
+            for (int p = 0; p < k; p++)
+            {
+                float* s = src + (long)p * g.Ldb;
+                Vector512.Store(Vector512.Load(s), dst + p * PanelWidth);
+                Vector512.Store(Vector512.Load(s + 16), dst + p * PanelWidth + 16);
+            }
+        }
+
+        return packed;
     }
 
     /// <summary>
-    /// op(A) = Aᵀ with A stored k×m (the weight gradient xᵀ·dy): A's non-zeros are listed per column
-    /// (ascending k), then each row of C is the AXPY sum of its column's entries per k block.
+    /// C rows i0.. (m of them) from per-row lists of (k index ascending, value): for each 32-column panel
+    /// of B and each k block (the panel's block slice, ≤ 24 KiB, stays in L1 across rows), two rows of C
+    /// at a time are summed with fused multiply-adds from zero in ascending k (four independent chains
+    /// hide the FMA latency), then stored or added to C once: the dense kernels' arithmetic minus the
+    /// zero terms. Columns past the last full panel go through <see cref="SparseAxpy"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: fully optimized at first call, no tier-0/OSR warm-up
-    private static void RunSparseColumns(in Args g, int kc)
+    private static void RunListsPanels(in Args g, int kc, int i0, int m, int* start, int* idx, float* val, float* packedB)
     {
-        int m = g.M, k = g.K;
+        int k = g.K, blocks = (k + kc - 1) / kc;
+        int[] cutArray = ArrayPool<int>.Shared.Rent(m * (blocks + 1));
+        fixed (int* cut = cutArray)
+        {
+            // cut[i·(blocks+1) + b]: first list entry of row i at or after k block b.
+            for (int i = 0; i < m; i++)
+            {
+                int q = start[i], qEnd = start[i + 1];
+                int* ci = cut + i * (blocks + 1);
+                for (int b = 0; b < blocks; b++)
+                {
+                    ci[b] = q;
+                    int end = Math.Min(k, (b + 1) * kc);
+                    while (q < qEnd && idx[q] < end)
+                    {
+                        q++;
+                    }
+                }
+
+                ci[blocks] = q;
+            }
+
+            int nFull = g.N / PanelWidth * PanelWidth;
+            const long ldb = PanelWidth;
+            for (int jp = 0; jp < nFull; jp += PanelWidth)
+            {
+                float* bPanel = packedB + (long)jp * k;
+                for (int b = 0; b < blocks; b++)
+                {
+                    bool add = b > 0 || g.Accumulate;
+                    int i = 0;
+                    for (; i + 2 <= m; i += 2)
+                    {
+                        int* c0 = cut + i * (blocks + 1) + b;
+                        int* c1 = c0 + blocks + 1;
+                        int qa = c0[0], qaEnd = c0[1], qb = c1[0], qbEnd = c1[1];
+                        Vector512<float> a0 = default, a1 = default, b0 = default, b1 = default;
+                        int common = Math.Min(qaEnd - qa, qbEnd - qb);
+                        for (int t = 0; t < common; t++)
+                        {
+                            float* pa = bPanel + idx[qa + t] * ldb;
+                            float* pb = bPanel + idx[qb + t] * ldb;
+                            var va = Vector512.Create(val[qa + t]);
+                            var vb = Vector512.Create(val[qb + t]);
+                            a0 = Avx512F.FusedMultiplyAdd(va, Avx512F.LoadVector512(pa), a0);
+                            a1 = Avx512F.FusedMultiplyAdd(va, Avx512F.LoadVector512(pa + 16), a1);
+                            b0 = Avx512F.FusedMultiplyAdd(vb, Avx512F.LoadVector512(pb), b0);
+                            b1 = Avx512F.FusedMultiplyAdd(vb, Avx512F.LoadVector512(pb + 16), b1);
+                        }
+
+                        for (int q = qa + common; q < qaEnd; q++)
+                        {
+                            float* pa = bPanel + idx[q] * ldb;
+                            var va = Vector512.Create(val[q]);
+                            a0 = Avx512F.FusedMultiplyAdd(va, Avx512F.LoadVector512(pa), a0);
+                            a1 = Avx512F.FusedMultiplyAdd(va, Avx512F.LoadVector512(pa + 16), a1);
+                        }
+
+                        for (int q = qb + common; q < qbEnd; q++)
+                        {
+                            float* pb = bPanel + idx[q] * ldb;
+                            var vb = Vector512.Create(val[q]);
+                            b0 = Avx512F.FusedMultiplyAdd(vb, Avx512F.LoadVector512(pb), b0);
+                            b1 = Avx512F.FusedMultiplyAdd(vb, Avx512F.LoadVector512(pb + 16), b1);
+                        }
+
+                        float* ca = g.C + (long)(i0 + i) * g.Ldc + jp;
+                        float* cb = ca + g.Ldc;
+                        StoreSparse(ca, a0, add); StoreSparse(ca + 16, a1, add);
+                        StoreSparse(cb, b0, add); StoreSparse(cb + 16, b1, add);
+                    }
+
+                    for (; i < m; i++)
+                    {
+                        int* c0 = cut + i * (blocks + 1) + b;
+                        Vector512<float> a0 = default, a1 = default;
+                        for (int q = c0[0]; q < c0[1]; q++)
+                        {
+                            float* pa = bPanel + idx[q] * ldb;
+                            var va = Vector512.Create(val[q]);
+                            a0 = Avx512F.FusedMultiplyAdd(va, Avx512F.LoadVector512(pa), a0);
+                            a1 = Avx512F.FusedMultiplyAdd(va, Avx512F.LoadVector512(pa + 16), a1);
+                        }
+
+                        float* ca = g.C + (long)(i0 + i) * g.Ldc + jp;
+                        StoreSparse(ca, a0, add); StoreSparse(ca + 16, a1, add);
+                    }
+                }
+            }
+
+            if (nFull < g.N)
+            {
+                for (int i = 0; i < m; i++)
+                {
+                    int* ci = cut + i * (blocks + 1);
+                    float* c = g.C + (long)(i0 + i) * g.Ldc + nFull;
+                    for (int b = 0; b < blocks; b++)
+                    {
+                        SparseAxpy(ci[b + 1] - ci[b], idx + ci[b], val + ci[b], g.B + nFull, g.Ldb, c, g.N - nFull, add: b > 0 || g.Accumulate);
+                    }
+                }
+            }
+        }
+
+        ArrayPool<int>.Shared.Return(cutArray);
+    }
+
+    /// <summary>
+    /// op(A) = Aᵀ with A stored k×m (the weight gradient xᵀ·dy), for rows [i0, i1) of C: A's non-zeros in
+    /// those columns are listed per column (ascending k), then each row of C is the AXPY sum of its
+    /// column's entries per k block.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: fully optimized at first call, no tier-0/OSR warm-up
+    private static void RunSparseColumns(in Args g, int kc, int i0, int i1, float* packedB)
+    {
+        int m = i1 - i0, k = g.K;
+        if (packedB != null && k % 8 == 0 && Avx.IsSupported)
+        {
+            // Transpose A's columns [i0, i1) with 8×8 register transposes, then list each (now contiguous) column.
+            float* at = Buffers.Transposed(m * k);
+            PackBTransposedAvx(g.A + i0, g.Lda, m, k, at);
+            int[] tStartArray = ArrayPool<int>.Shared.Rent(m + 1);
+            int[] tIdxArray = ArrayPool<int>.Shared.Rent(m * k + 16);
+            float[] tValArray = ArrayPool<float>.Shared.Rent(m * k + 16);
+            fixed (int* start = tStartArray, idx = tIdxArray)
+            fixed (float* val = tValArray)
+            {
+                start[0] = 0;
+                for (int i = 0; i < m; i++)
+                {
+                    start[i + 1] = start[i] + ListNonZeros(at + (long)i * k, k, 0, idx + start[i], val + start[i]);
+                }
+
+                RunListsPanels(g, kc, i0, m, start, idx, val, packedB);
+            }
+
+            ArrayPool<int>.Shared.Return(tStartArray);
+            ArrayPool<int>.Shared.Return(tIdxArray);
+            ArrayPool<float>.Shared.Return(tValArray);
+            return;
+        }
+
         int[] startArray = ArrayPool<int>.Shared.Rent(m + 1);
-        long total = 0;
-        fixed (int* start = startArray)
+        int[] scratchIdxArray = ArrayPool<int>.Shared.Rent(m + 16);
+        float[] scratchValArray = ArrayPool<float>.Shared.Rent(m + 16);
+        fixed (int* start = startArray, sIdx = scratchIdxArray)
+        fixed (float* sVal = scratchValArray)
         {
             new Span<int>(start, m + 1).Clear();
             for (int p = 0; p < k; p++)
             {
-                float* row = g.A + (long)p * g.Lda;
-                for (int i = 0; i < m; i++)
+                int count = ListNonZeros(g.A + (long)p * g.Lda + i0, m, 0, sIdx, sVal);
+                for (int q = 0; q < count; q++)
                 {
-                    start[i + 1] += row[i] != 0f ? 1 : 0;
+                    start[sIdx[q] + 1]++;
                 }
             }
 
@@ -155,10 +456,9 @@ internal static unsafe partial class Gemm
                 start[i + 1] += start[i];
             }
 
-            total = start[m];
-            int spare = (int)total;
-            int[] rowArray = ArrayPool<int>.Shared.Rent(spare + 1);
-            float[] valArray = ArrayPool<float>.Shared.Rent(spare + 1);
+            int total = start[m];
+            int[] rowArray = ArrayPool<int>.Shared.Rent(total + 1);
+            float[] valArray = ArrayPool<float>.Shared.Rent(total + 1);
             int[] nextArray = ArrayPool<int>.Shared.Rent(m);
             fixed (int* rowsOf = rowArray, next = nextArray)
             fixed (float* val = valArray)
@@ -166,22 +466,23 @@ internal static unsafe partial class Gemm
                 new Span<int>(start, m).CopyTo(new Span<int>(next, m));
                 for (int p = 0; p < k; p++)
                 {
-                    float* row = g.A + (long)p * g.Lda;
-                    for (int i = 0; i < m; i++)
+                    int count = ListNonZeros(g.A + (long)p * g.Lda + i0, m, 0, sIdx, sVal);
+                    for (int q = 0; q < count; q++)
                     {
-                        // Branch-free: a zero is written to the spare slot at the end and does not advance.
-                        float v = row[i];
-                        int at = next[i], nz = v != 0f ? 1 : 0;
-                        int slot = nz != 0 ? at : spare;
-                        rowsOf[slot] = p;
-                        val[slot] = v;
-                        next[i] = at + nz;
+                        int at = next[sIdx[q]]++;
+                        rowsOf[at] = p;
+                        val[at] = sVal[q];
                     }
                 }
 
+                if (packedB != null)
+                {
+                    RunListsPanels(g, kc, i0, m, start, rowsOf, val, packedB);
+                }
+                else
                 for (int i = 0; i < m; i++)
                 {
-                    float* c = g.C + (long)i * g.Ldc;
+                    float* c = g.C + (long)(i0 + i) * g.Ldc;
                     int q = start[i], qEnd = start[i + 1];
                     for (int pc = 0; pc < k; pc += kc)
                     {
@@ -202,6 +503,8 @@ internal static unsafe partial class Gemm
         }
 
         ArrayPool<int>.Shared.Return(startArray);
+        ArrayPool<int>.Shared.Return(scratchIdxArray);
+        ArrayPool<float>.Shared.Return(scratchValArray);
     }
 
     /// <summary>
@@ -212,6 +515,32 @@ internal static unsafe partial class Gemm
     private static void SparseAxpy(int count, int* idx, float* val, float* b, int ldb, float* c, int n, bool add)
     {
         int j = 0;
+        if (Avx512F.IsSupported)
+        {
+            for (; j + 128 <= n; j += 128)
+            {
+                Vector512<float> z0 = default, z1 = default, z2 = default, z3 = default, z4 = default, z5 = default, z6 = default, z7 = default;
+                for (int q = 0; q < count; q++)
+                {
+                    var av = Vector512.Create(val[q]);
+                    float* bp = b + (long)idx[q] * ldb + j;
+                    z0 = Avx512F.FusedMultiplyAdd(av, Avx512F.LoadVector512(bp), z0);
+                    z1 = Avx512F.FusedMultiplyAdd(av, Avx512F.LoadVector512(bp + 16), z1);
+                    z2 = Avx512F.FusedMultiplyAdd(av, Avx512F.LoadVector512(bp + 32), z2);
+                    z3 = Avx512F.FusedMultiplyAdd(av, Avx512F.LoadVector512(bp + 48), z3);
+                    z4 = Avx512F.FusedMultiplyAdd(av, Avx512F.LoadVector512(bp + 64), z4);
+                    z5 = Avx512F.FusedMultiplyAdd(av, Avx512F.LoadVector512(bp + 80), z5);
+                    z6 = Avx512F.FusedMultiplyAdd(av, Avx512F.LoadVector512(bp + 96), z6);
+                    z7 = Avx512F.FusedMultiplyAdd(av, Avx512F.LoadVector512(bp + 112), z7);
+                }
+
+                StoreSparse(c + j, z0, add); StoreSparse(c + j + 16, z1, add);
+                StoreSparse(c + j + 32, z2, add); StoreSparse(c + j + 48, z3, add);
+                StoreSparse(c + j + 64, z4, add); StoreSparse(c + j + 80, z5, add);
+                StoreSparse(c + j + 96, z6, add); StoreSparse(c + j + 112, z7, add);
+            }
+        }
+
         for (; j + 64 <= n; j += 64)
         {
             Vector256<float> v0 = default, v1 = default, v2 = default, v3 = default, v4 = default, v5 = default, v6 = default, v7 = default;
@@ -256,6 +585,17 @@ internal static unsafe partial class Gemm
 
             c[j] = add ? c[j] + s : s;
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreSparse(float* c, Vector512<float> v, bool add)
+    {
+        if (add)
+        {
+            v = Avx512F.Add(v, Avx512F.LoadVector512(c));
+        }
+
+        Avx512F.Store(c, v);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
