@@ -170,6 +170,12 @@ internal static unsafe partial class Gemm
                 return;
             }
 
+            if (UseNarrow(path, args))
+            {
+                RunNarrow(args, blocking.Kc);
+                return;
+            }
+
             int threads = ChooseThreads(blocking, m, n, k, maxThreads, out bool splitM);
             if (threads <= 1)
             {

@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using MlNetExtensions.Randomness;
 
 namespace MlNetExtensions.Trainers.Network;
@@ -39,6 +41,32 @@ internal sealed class ActivationLayer : Layer
         }
     }
 
+    /// <summary>dx = y &gt; 0 ? dy : 0 element-wise (vectorized select: the same values as the scalar rule).</summary>
+    private static void ReluBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        int i = 0, count = y.Length;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            ref float yr = ref MemoryMarshal.GetReference(y), dyr = ref MemoryMarshal.GetReference(dy), dxr = ref MemoryMarshal.GetReference(dx);
+            for (; i + 16 <= count; i += 16)
+            {
+                var mask = Vector512.GreaterThan(Vector512.LoadUnsafe(ref yr, (nuint)i), Vector512<float>.Zero);
+                Vector512.BitwiseAnd(mask, Vector512.LoadUnsafe(ref dyr, (nuint)i)).StoreUnsafe(ref dxr, (nuint)i);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            ref float yr = ref MemoryMarshal.GetReference(y), dyr = ref MemoryMarshal.GetReference(dy), dxr = ref MemoryMarshal.GetReference(dx);
+            for (; i + 8 <= count; i += 8)
+            {
+                var mask = Vector256.GreaterThan(Vector256.LoadUnsafe(ref yr, (nuint)i), Vector256<float>.Zero);
+                Vector256.BitwiseAnd(mask, Vector256.LoadUnsafe(ref dyr, (nuint)i)).StoreUnsafe(ref dxr, (nuint)i);
+            }
+        }
+
+        for (; i < count; i++) dx[i] = y[i] > 0 ? dy[i] : 0f;
+    }
+
     /// <inheritdoc/>
     public override void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, int batch)
     {
@@ -48,7 +76,7 @@ internal sealed class ActivationLayer : Layer
         switch (Function)
         {
             case Activation.Relu:
-                for (int i = 0; i < count; i++) dx[i] = y[i] > 0 ? dy[i] : 0f;
+                ReluBackward(y, dy, dx);
                 break;
             case Activation.LeakyRelu:
                 for (int i = 0; i < count; i++) dx[i] = y[i] > 0 ? dy[i] : LeakySlope * dy[i];
