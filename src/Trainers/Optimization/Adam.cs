@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace MlNetExtensions.Trainers.Optimization;
 
@@ -60,7 +61,30 @@ internal class Adam : Optimizer
         float correction1 = (float)(1.0 - Math.Pow(Beta1, t));
         float correction2 = (float)(1.0 - Math.Pow(Beta2, t));
         int i = 0;
-        if (Vector.IsHardwareAccelerated && theta.Length >= Vector<float>.Count)
+        if (Vector512.IsHardwareAccelerated && theta.Length >= Vector512<float>.Count)
+        {
+            // The same operations in the same order per coordinate as the scalar loop below (no fused
+            // multiply-add), 16 coordinates at a time: bit-identical results, half the divide instructions of 256-bit vectors.
+            var rho1 = Vector512.Create(Beta1); var oneMinusRho1 = Vector512.Create(1f - Beta1);
+            var rho2 = Vector512.Create(Beta2); var oneMinusRho2 = Vector512.Create(1f - Beta2);
+            var c1 = Vector512.Create(correction1); var c2 = Vector512.Create(correction2);
+            var eps = Vector512.Create(epsilon); var delta = Vector512.Create(Delta);
+            ref float thetaR = ref MemoryMarshal.GetReference(theta), gR = ref MemoryMarshal.GetReference(gradient);
+            ref float sR = ref MemoryMarshal.GetArrayDataReference(s), rR = ref MemoryMarshal.GetArrayDataReference(r);
+            for (; i + Vector512<float>.Count <= theta.Length; i += Vector512<float>.Count)
+            {
+                nuint at = (nuint)i;
+                var g = Vector512.LoadUnsafe(ref gR, at);
+                var sv = rho1 * Vector512.LoadUnsafe(ref sR, at) + oneMinusRho1 * g;     // s ← ρ1 s + (1 − ρ1)g
+                var rv = rho2 * Vector512.LoadUnsafe(ref rR, at) + oneMinusRho2 * g * g; // r ← ρ2 r + (1 − ρ2)g⊙g
+                sv.StoreUnsafe(ref sR, at);
+                rv.StoreUnsafe(ref rR, at);
+                var sHat = sv / c1;                                                       // ŝ = s/(1 − ρ1^t)
+                var rHat = rv / c2;                                                       // r̂ = r/(1 − ρ2^t)
+                (Vector512.LoadUnsafe(ref thetaR, at) - eps * sHat / (Vector512.Sqrt(rHat) + delta)).StoreUnsafe(ref thetaR, at); // θ ← θ − ε ŝ/(√r̂ + δ)
+            }
+        }
+        else if (Vector.IsHardwareAccelerated && theta.Length >= Vector<float>.Count)
         {
             // The same operations in the same order per coordinate as the scalar loop below (no fused
             // multiply-add), Vector<float>.Count coordinates at a time: bit-identical results.
