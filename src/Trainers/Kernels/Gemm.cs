@@ -119,6 +119,7 @@ internal static unsafe partial class Gemm
     /// <param name="ldc">Distance between consecutive rows of C.</param>
     /// <param name="accumulate">True to add the product to C, false to overwrite C.</param>
     /// <param name="maxThreads">Upper bound on threads used.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     internal static void Multiply(GemmPath path, Transpose transA, Transpose transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc,
         bool accumulate = false, int maxThreads = 1)
@@ -225,6 +226,7 @@ internal static unsafe partial class Gemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     private static void Validate(Transpose transA, Transpose transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, int maxThreads)
     {
@@ -343,6 +345,7 @@ internal static unsafe partial class Gemm
         Blockings[(int)path] = new Blocking(old.Mr, old.Nr, kc, mc, nc, old.Kernel);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     private static int ChooseThreads(in Blocking blocking, int m, int n, int k, int maxThreads, out bool splitM)
     {
         int tilesM = (m + blocking.Mr - 1) / blocking.Mr;
@@ -621,6 +624,7 @@ internal static unsafe partial class Gemm
     }
 
     /// <summary>Runs the output partitions of one call on the calling thread plus pooled workers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     private static void RunParallel(in Blocking blocking, in Args args, int threads, bool splitM)
     {
         ParallelJob job = ParallelJob.Rent();
@@ -690,12 +694,14 @@ internal static unsafe partial class Gemm
             _packedB = packedB;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
         public void Execute()
         {
             RunParts();
             Leave();
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
         public void RunParts()
         {
             int part;
@@ -719,6 +725,7 @@ internal static unsafe partial class Gemm
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
         private void RunPart(int part)
         {
             if (_sparseKc > 0)
@@ -752,6 +759,7 @@ internal static unsafe partial class Gemm
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
         public void Finish()
         {
             if (Volatile.Read(ref _partsDone) != _parts)

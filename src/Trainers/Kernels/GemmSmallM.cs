@@ -19,6 +19,7 @@ internal static unsafe partial class Gemm
     private static bool UseSmallRows(GemmPath path, int m) =>
         m <= SmallMaxRows && path is GemmPath.Avx2 or GemmPath.Avx512;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     private static void RunSmallRows(in Args g)
     {
         if (g.TransB == Transpose.No)

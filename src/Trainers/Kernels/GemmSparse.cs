@@ -35,6 +35,7 @@ internal static unsafe partial class Gemm
         && (long)g.M * g.N * g.K >= SparseMinMacs && g.N >= 8;
 
     /// <summary>Fraction of non-zeros among (up to) the first 16 rows of the stored A.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     private static double SampleDensity(in Args g)
     {
         int rows = g.TransA == Transpose.No ? g.M : g.K;
@@ -49,6 +50,7 @@ internal static unsafe partial class Gemm
         return nonZero / (double)((long)sample * cols);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     private static int CountNonZero(float* x, int n)
     {
         int count = 0, i = 0;
@@ -76,6 +78,7 @@ internal static unsafe partial class Gemm
     /// <param name="g">The product.</param>
     /// <param name="kc">The summation block: the path's <see cref="Blocking.Kc"/>, or k for the small-row path.</param>
     /// <param name="maxThreads">Upper bound on threads (rows of C are split; results do not depend on it).</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     private static bool TryRunSparse(in Args g, int kc, int maxThreads = 1)
     {
         if ((g.TransA == Transpose.Yes && !SparseTransposedEnabled))
@@ -116,6 +119,7 @@ internal static unsafe partial class Gemm
     }
 
     /// <summary>The zero-skipping product restricted to rows [i0, i1) of C.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     private static void RunSparse(in Args g, int kc, int i0, int i1, float* packedB)
     {
         if (g.TransA == Transpose.No)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -22,10 +23,12 @@ internal sealed class ActivationLayer : Layer
     public Activation Function { get; }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     public override void Forward(ReadOnlySpan<float> x, Span<float> y, int batch, bool training, ref RandomStream random)
         => Apply(Function, x[..(batch * InputSize)], y[..(batch * InputSize)]);
 
     /// <summary>y = f(x) element-wise (x and y may be the same memory).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     public static void Apply(Activation function, ReadOnlySpan<float> x, Span<float> y)
     {
         switch (function)
@@ -42,6 +45,7 @@ internal sealed class ActivationLayer : Layer
     }
 
     /// <summary>dx = y &gt; 0 ? dy : 0 element-wise (vectorized select: the same values as the scalar rule).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     private static void ReluBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         int i = 0, count = y.Length;
@@ -68,6 +72,7 @@ internal sealed class ActivationLayer : Layer
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     public override void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, int batch)
     {
         if (dx.IsEmpty) return;

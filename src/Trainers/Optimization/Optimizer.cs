@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace MlNetExtensions.Trainers.Optimization;
 
 /// <summary>
@@ -31,6 +32,7 @@ internal abstract class Optimizer
     public virtual void MoveToGradientPoint(IReadOnlyList<Parameter> parameters) { }
 
     /// <summary>Applies one update to every parameter from its <see cref="Parameter.Gradient"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     public void Step(IReadOnlyList<Parameter> parameters)
     {
         StepCount++;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using MlNetExtensions.Randomness;
 using MlNetExtensions.Trainers.Losses;
@@ -102,6 +103,7 @@ internal sealed class MlpTrainingLoop
         return bounds;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     private PhaseResult RunPhase(string phase, IEpochData data, DenseDataset? validation, int epochs, bool useEarlyStopping,
         double? targetLoss, MultilayerPerceptron? network, Optimizer? optimizer)
     {
