@@ -59,7 +59,7 @@ internal sealed class StepProfileBenchmark : IBenchmark
 
         var loss = new SoftmaxCrossEntropyLoss(k);
         var g = new float[batch * k];
-        var adam = new Adam { LearningRate = 1e-3f };
+        var adam = new Adam { LearningRate = 1e-3f, MaxThreads = threads };
         var parameters = net.Parameters;
         Console.WriteLine($"machine: {BenchData.Machine()}, threads {threads}, hidden {string.Join(",", hidden)}");
         Time("full step (fwd+loss+bwd+adam)", () =>
@@ -130,6 +130,53 @@ internal sealed class StepProfileBenchmark : IBenchmark
         }
 
         Console.WriteLine($"allocated per step (this thread): {(GC.GetAllocatedBytesForCurrentThread() - a0) / 100} B");
+        long fwdBytes = 0, lossBytes = 0, bwdBytes = 0, adamBytes = 0;
+        for (int i = 0; i < 100; i++)
+        {
+            long b0 = GC.GetAllocatedBytesForCurrentThread();
+            var rs = RandomStream.For(3, 4);
+            var o = net.Forward(x, batch, true, ref rs);
+            long b1 = GC.GetAllocatedBytesForCurrentThread();
+            loss.Compute(o, t, ReadOnlySpan<float>.Empty, batch, g);
+            long b2 = GC.GetAllocatedBytesForCurrentThread();
+            net.Backward(x, g, batch);
+            long b3 = GC.GetAllocatedBytesForCurrentThread();
+            adam.Step(parameters);
+            long b4 = GC.GetAllocatedBytesForCurrentThread();
+            fwdBytes += b1 - b0; lossBytes += b2 - b1; bwdBytes += b3 - b2; adamBytes += b4 - b3;
+        }
+
+        Console.WriteLine($"  of which forward {fwdBytes / 100} B, loss {lossBytes / 100} B, backward {bwdBytes / 100} B, Adam {adamBytes / 100} B");
+        {
+            var rs = RandomStream.For(3, 4);
+            ReadOnlySpan<float> input = x;
+            long n0 = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 100; i++)
+            {
+                net.Forward(x, batch, true, ref rs);
+            }
+
+            Console.WriteLine($"  network forward alone: {(GC.GetAllocatedBytesForCurrentThread() - n0) / 100} B per call");
+            var outBuffers = net.Layers.Select(l => new float[batch * l.OutputSize]).ToArray();
+            for (int li = 0; li < net.Layers.Length; li++)
+            {
+                var l = net.Layers[li];
+                l.Forward(input, outBuffers[li], batch, true, ref rs);
+                long b0 = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < 100; i++)
+                {
+                    l.Forward(input, outBuffers[li], batch, true, ref rs);
+                }
+
+                long bytes = (GC.GetAllocatedBytesForCurrentThread() - b0) / 100;
+                if (bytes != 0)
+                {
+                    Console.WriteLine($"  forward of layer {li} ({l.GetType().Name}) allocates {bytes} B per call");
+                }
+
+                input = outBuffers[li];
+            }
+        }
         return 0;
     }
 

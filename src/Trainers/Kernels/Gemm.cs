@@ -627,7 +627,13 @@ internal static unsafe partial class Gemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     private static void RunParallel(in Blocking blocking, in Args args, int threads, bool splitM)
     {
-        ParallelJob job = ParallelJob.Rent();
+        ParallelJob? job = ParallelJob.Rent();
+        if (job is null)
+        {
+            Run(blocking, args, 0, args.M, 0, args.N);
+            return;
+        }
+
         job.Start(blocking, args, threads, splitM);
         for (int w = 1; w < threads; w++)
         {
@@ -647,6 +653,7 @@ internal static unsafe partial class Gemm
     private sealed class ParallelJob : IThreadPoolWorkItem
     {
         private static readonly ParallelJob?[] s_pool = new ParallelJob?[8];
+        private static int s_created;
         private readonly ManualResetEventSlim _done = new(false);
         private Blocking _blocking;
         private Args _args;
@@ -659,7 +666,7 @@ internal static unsafe partial class Gemm
         private float* _packedB; // its B panels, packed by the caller
         private Exception? _error;
 
-        public static ParallelJob Rent()
+        public static ParallelJob? Rent()
         {
             for (int i = 0; i < s_pool.Length; i++)
             {
@@ -670,7 +677,9 @@ internal static unsafe partial class Gemm
                 }
             }
 
-            return new ParallelJob();
+            // At most PoolSize jobs ever exist: when all are still held by late workers (a busy machine),
+            // the caller runs the product alone instead of allocating another.
+            return Interlocked.Increment(ref s_created) <= s_pool.Length ? new ParallelJob() : null;
         }
 
         public void Start(in Blocking blocking, in Args args, int threads, bool splitM)

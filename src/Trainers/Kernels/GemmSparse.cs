@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -98,13 +97,13 @@ internal static unsafe partial class Gemm
         long work = (long)(g.M * (double)g.N * g.K * Math.Max(density, 0.02));
         int threads = (int)Math.Min(Math.Min(maxThreads, Environment.ProcessorCount), Math.Max(1, work / MinMacsPerThread));
         threads = Math.Min(threads, Math.Max(1, g.M / 8));
-        if (threads <= 1)
+        ParallelJob? job = threads > 1 ? ParallelJob.Rent() : null;
+        if (job is null)
         {
             RunSparse(g, kc, 0, g.M, packedB);
         }
         else
         {
-            ParallelJob job = ParallelJob.Rent();
             job.StartSparse(g, kc, threads, packedB);
             for (int w = 1; w < threads; w++)
             {
@@ -203,9 +202,9 @@ internal static unsafe partial class Gemm
         if (packedB != null)
         {
             // Lists of all rows first, then B panels that stay in L1 across the rows.
-            int[] startArray = ArrayPool<int>.Shared.Rent(m + 1);
-            int[] idxArray = ArrayPool<int>.Shared.Rent(m * g.K + 16);
-            float[] valArray = ArrayPool<float>.Shared.Rent(m * g.K + 16);
+            int[] startArray = Scratch.Ints(0, m + 1);
+            int[] idxArray = Scratch.Ints(1, m * g.K + 16);
+            float[] valArray = Scratch.Floats(0, m * g.K + 16);
             fixed (int* start = startArray, idxAll = idxArray)
             fixed (float* valAll = valArray)
             {
@@ -218,14 +217,11 @@ internal static unsafe partial class Gemm
                 RunListsPanels(g, kc, i0, m, start, idxAll, valAll, packedB);
             }
 
-            ArrayPool<int>.Shared.Return(startArray);
-            ArrayPool<int>.Shared.Return(idxArray);
-            ArrayPool<float>.Shared.Return(valArray);
             return;
         }
 
-        int[] rowIdxArray = ArrayPool<int>.Shared.Rent(g.K + 16);
-        float[] rowValArray = ArrayPool<float>.Shared.Rent(g.K + 16);
+        int[] rowIdxArray = Scratch.Ints(1, g.K + 16);
+        float[] rowValArray = Scratch.Floats(0, g.K + 16);
         fixed (int* idx = rowIdxArray)
         fixed (float* val = rowValArray)
         {
@@ -247,8 +243,6 @@ internal static unsafe partial class Gemm
             }
         }
 
-        ArrayPool<int>.Shared.Return(rowIdxArray);
-        ArrayPool<float>.Shared.Return(rowValArray);
     }
 
     /// <summary>Columns per B panel of the AVX-512 list executor (two zmm accumulators per row of C).</summary>
@@ -298,7 +292,7 @@ internal static unsafe partial class Gemm
     private static void RunListsPanels(in Args g, int kc, int i0, int m, int* start, int* idx, float* val, float* packedB)
     {
         int k = g.K, blocks = (k + kc - 1) / kc;
-        int[] cutArray = ArrayPool<int>.Shared.Rent(m * (blocks + 1));
+        int[] cutArray = Scratch.Ints(4, m * (blocks + 1));
         fixed (int* cut = cutArray)
         {
             // cut[i·(blocks+1) + b]: first list entry of row i at or after k block b.
@@ -401,7 +395,6 @@ internal static unsafe partial class Gemm
             }
         }
 
-        ArrayPool<int>.Shared.Return(cutArray);
     }
 
     /// <summary>
@@ -418,9 +411,9 @@ internal static unsafe partial class Gemm
             // Transpose A's columns [i0, i1) with 8×8 register transposes, then list each (now contiguous) column.
             float* at = Buffers.Transposed(m * k);
             PackBTransposedAvx(g.A + i0, g.Lda, m, k, at);
-            int[] tStartArray = ArrayPool<int>.Shared.Rent(m + 1);
-            int[] tIdxArray = ArrayPool<int>.Shared.Rent(m * k + 16);
-            float[] tValArray = ArrayPool<float>.Shared.Rent(m * k + 16);
+            int[] tStartArray = Scratch.Ints(0, m + 1);
+            int[] tIdxArray = Scratch.Ints(1, m * k + 16);
+            float[] tValArray = Scratch.Floats(0, m * k + 16);
             fixed (int* start = tStartArray, idx = tIdxArray)
             fixed (float* val = tValArray)
             {
@@ -433,15 +426,12 @@ internal static unsafe partial class Gemm
                 RunListsPanels(g, kc, i0, m, start, idx, val, packedB);
             }
 
-            ArrayPool<int>.Shared.Return(tStartArray);
-            ArrayPool<int>.Shared.Return(tIdxArray);
-            ArrayPool<float>.Shared.Return(tValArray);
             return;
         }
 
-        int[] startArray = ArrayPool<int>.Shared.Rent(m + 1);
-        int[] scratchIdxArray = ArrayPool<int>.Shared.Rent(m + 16);
-        float[] scratchValArray = ArrayPool<float>.Shared.Rent(m + 16);
+        int[] startArray = Scratch.Ints(0, m + 1);
+        int[] scratchIdxArray = Scratch.Ints(1, m + 16);
+        float[] scratchValArray = Scratch.Floats(0, m + 16);
         fixed (int* start = startArray, sIdx = scratchIdxArray)
         fixed (float* sVal = scratchValArray)
         {
@@ -461,9 +451,9 @@ internal static unsafe partial class Gemm
             }
 
             int total = start[m];
-            int[] rowArray = ArrayPool<int>.Shared.Rent(total + 1);
-            float[] valArray = ArrayPool<float>.Shared.Rent(total + 1);
-            int[] nextArray = ArrayPool<int>.Shared.Rent(m);
+            int[] rowArray = Scratch.Ints(2, total + 1);
+            float[] valArray = Scratch.Floats(1, total + 1);
+            int[] nextArray = Scratch.Ints(3, m);
             fixed (int* rowsOf = rowArray, next = nextArray)
             fixed (float* val = valArray)
             {
@@ -501,14 +491,8 @@ internal static unsafe partial class Gemm
                 }
             }
 
-            ArrayPool<int>.Shared.Return(rowArray);
-            ArrayPool<float>.Shared.Return(valArray);
-            ArrayPool<int>.Shared.Return(nextArray);
         }
 
-        ArrayPool<int>.Shared.Return(startArray);
-        ArrayPool<int>.Shared.Return(scratchIdxArray);
-        ArrayPool<float>.Shared.Return(scratchValArray);
     }
 
     /// <summary>
@@ -611,5 +595,34 @@ internal static unsafe partial class Gemm
         }
 
         Avx.Store(c, v);
+    }
+}
+
+/// <summary>
+/// Per-thread grow-only scratch arrays of the zero-skipping path, by slot (arrays alive at the same time
+/// on one thread use distinct slots): no allocation, and no pool traffic, in steady state.
+/// </summary>
+internal static class Scratch
+{
+    [ThreadStatic] private static int[]?[]? t_ints;
+    [ThreadStatic] private static float[]?[]? t_floats;
+
+    /// <summary>An int array of at least <paramref name="length"/> elements for <paramref name="slot"/> (0–4).</summary>
+    public static int[] Ints(int slot, int length) => Get(ref t_ints, slot, length);
+
+    /// <summary>A float array of at least <paramref name="length"/> elements for <paramref name="slot"/> (0–1).</summary>
+    public static float[] Floats(int slot, int length) => Get(ref t_floats, slot, length);
+
+    private static T[] Get<T>(ref T[]?[]? slots, int slot, int length)
+    {
+        slots ??= new T[]?[5];
+        T[]? array = slots[slot];
+        if (array is null || array.Length < length)
+        {
+            array = new T[Math.Max(length, (array?.Length ?? 0) * 5 / 4)];
+            slots[slot] = array;
+        }
+
+        return array;
     }
 }

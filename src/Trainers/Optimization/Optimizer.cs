@@ -22,6 +22,9 @@ internal abstract class Optimizer
     /// <summary>The number of steps taken so far (t in Adam's bias correction is <c>StepCount</c> after increment).</summary>
     public long StepCount { get; private set; }
 
+    /// <summary>Threads an update may use for large tensors (results do not depend on it). Default 1.</summary>
+    public int MaxThreads { get; set; } = 1;
+
     /// <summary>How many state buffers of the parameter's size the rule keeps (velocity, moments...).</summary>
     protected abstract int StateBuffers { get; }
 

@@ -116,6 +116,7 @@ internal sealed class MlpTrainingLoop
         network.MaxThreads = s.MaxThreads;
         var loss = s.CreateLoss();
         optimizer ??= s.CreateOptimizer();
+        optimizer.MaxThreads = s.MaxThreads;
         var parameters = network.Parameters;
         var weightParams = parameters.Where(p => p.IsWeight).ToArray();
         var noiseBackup = s.WeightNoiseStdDev > 0 ? weightParams.Select(p => new float[p.Length]).ToArray() : null;
