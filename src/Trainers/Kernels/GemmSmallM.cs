@@ -121,6 +121,22 @@ internal static unsafe partial class Gemm
                 StoreSparse(c + j, z0, add); StoreSparse(c + j + 16, z1, add);
                 StoreSparse(c + j + 32, z2, add); StoreSparse(c + j + 48, z3, add);
             }
+
+            // The last 1–63 columns, 16 at a time under a lane mask (the 10-wide output layer in one chain).
+            for (; j < n; j += 16)
+            {
+                Vector512<float> mask = Vector512.LessThan(Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), Vector512.Create(n - j)).AsSingle();
+                Vector512<float> z0 = default;
+                float* bp = b + j;
+                for (int p = 0; p < k; p++, bp += ldb)
+                {
+                    z0 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[p * aStride]), Avx512F.MaskLoad(bp, mask, Vector512<float>.Zero), z0);
+                }
+
+                StoreNarrow(c + j, z0, mask, add);
+            }
+
+            return;
         }
 
         for (; j + 32 <= n; j += 32)

@@ -64,6 +64,39 @@ public class NarrowPathTests
     }
 
     [Theory]
+    [InlineData(1, 10, 64)]
+    [InlineData(1, 64, 128)]
+    [InlineData(2, 130, 784)]
+    [InlineData(1, 200, 33)]
+    public void SingleRowSweepMatchesReference(int m, int n, int k)
+    {
+        var random = RandomStream.For(5, (ulong)(n * 1000 + k));
+        int lda = k + 1, ldb = n + 3, ldc = n + 1;
+        var a = new float[m * lda];
+        var b = new float[k * ldb];
+        var c0 = new float[m * ldc];
+        for (int i = 0; i < a.Length; i++) a[i] = (float)random.NextGaussian();
+        for (int i = 0; i < b.Length; i++) b[i] = (float)random.NextGaussian();
+        for (int i = 0; i < c0.Length; i++) c0[i] = (float)random.NextGaussian();
+        foreach (bool accumulate in new[] { false, true })
+        {
+            var c = (float[])c0.Clone();
+            Gemm.Multiply(Transpose.No, Transpose.No, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+            double[] expected = GemmReference.Multiply(Transpose.No, Transpose.No, m, n, k, a, lda, b, ldb, c0, ldc, accumulate, out double[] scale);
+            for (int i = 0; i < m; i++)
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    double err = Math.Abs(c[i * ldc + j] - expected[i * n + j]);
+                    Assert.True(err <= 1e-5 * Math.Max(1.0, k / 256.0) * Math.Max(scale[i * n + j], 1e-30), $"({i},{j}) {c[i * ldc + j]} vs {expected[i * n + j]}");
+                }
+
+                Assert.Equal(c0[i * ldc + n], c[i * ldc + n]); // the gap between rows is untouched
+            }
+        }
+    }
+
+    [Theory]
     [InlineData(1)]
     [InlineData(17)]
     [InlineData(128 * 64)]
