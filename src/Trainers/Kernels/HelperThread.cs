@@ -17,6 +17,7 @@ internal static unsafe class HelperThread
     private static readonly ManualResetEventSlim Finished = new(false);
     private static Thread? s_thread;
     private static int s_state;
+    private static int s_owner; // 1 while a caller uses the helper: one job at a time, other callers run alone
     private static delegate*<void*, int, int, void> s_job;
     private static void* s_context;
     private static int s_from, s_to;
@@ -29,6 +30,12 @@ internal static unsafe class HelperThread
     public static void RunSplit(delegate*<void*, int, int, void> job, void* context, int split, int length)
     {
         EnsureStarted();
+        if (Interlocked.CompareExchange(ref s_owner, 1, 0) != 0)
+        {
+            job(context, 0, length); // another caller (a parallel Fit) holds the helper: run it all here
+            return;
+        }
+
         s_job = job;
         s_context = context;
         s_from = split;
@@ -58,6 +65,7 @@ internal static unsafe class HelperThread
         }
 
         Volatile.Write(ref s_state, Idle);
+        Volatile.Write(ref s_owner, 0);
     }
 
     private static void EnsureStarted()

@@ -12,7 +12,16 @@ public class ParallelAdamTests
     [Theory]
     [InlineData(32_768)]
     [InlineData(100_353)]
-    public void TwoThreadAdamMatchesScalarAlgorithmBoxBitForBit(int length)
+    public void TwoThreadAdamMatchesScalarAlgorithmBoxBitForBit(int length) => Check(length, 20);
+
+    [Fact]
+    public void ConcurrentTwoThreadAdamStepsStayBitIdentical()
+    {
+        // Several optimizers (parallel Fits) share the one helper thread.
+        Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => Check(40_000 + 16 * i, 60));
+    }
+
+    private static void Check(int length, int steps)
     {
         var random = RandomStream.For(17, (ulong)length);
         var p = new Parameter("w", length, isWeight: true);
@@ -25,7 +34,7 @@ public class ParallelAdamTests
         var s = new float[length];
         var r = new float[length];
         var adam = new Adam(0.9f, 0.999f, 1e-8f) { MaxThreads = 2 };
-        for (int step = 1; step <= 20; step++)
+        for (int step = 1; step <= steps; step++)
         {
             for (int i = 0; i < length; i++)
             {
