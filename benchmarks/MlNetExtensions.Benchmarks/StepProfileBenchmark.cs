@@ -119,6 +119,37 @@ internal sealed class StepProfileBenchmark : IBenchmark
         }
 
         Trainers.Kernels.Gemm.SparseEnabled = true;
+        {
+            // Density of the hidden activations the next layers read, and the sparse/dense crossover on layer 2's shapes.
+            var rs0 = RandomStream.For(3, 4);
+            net.Forward(x, batch, true, ref rs0);
+            var h1 = new float[batch * hidden[0]];
+            var act = net.Layers.First(l => l is ActivationLayer);
+            var dense1 = (DenseLayer)net.Layers[0];
+            dense1.Forward(x, h1, batch, true, ref rs0);
+            act.Forward(h1, h1, batch, true, ref rs0);
+            Console.WriteLine($"hidden-1 activation density (random init): {h1.Count(v => v != 0) / (double)h1.Length:F3}");
+            var w2 = new float[hidden[0] * hidden[1]];
+            var y2 = new float[batch * hidden[1]];
+            var dw2 = new float[hidden[0] * hidden[1]];
+            for (int i = 0; i < w2.Length; i++) w2[i] = random.NextSingle() - 0.5f;
+            foreach (double density in new[] { 0.2, 0.3, 0.4, 0.5 })
+            {
+                var hd = new float[batch * hidden[0]];
+                for (int i = 0; i < hd.Length; i++) hd[i] = random.NextDouble() < density ? random.NextSingle() : 0f;
+                foreach (double cap in new[] { 0.0, 1.0 })
+                {
+                    Trainers.Kernels.Gemm.SparseMaxDensityPanels = cap;
+                    Time($"GEMM NN {batch}x{hidden[1]}x{hidden[0]} density {density:F1} {(cap > 0 ? "sparse" : "dense")}", () =>
+                        Trainers.Kernels.Gemm.Multiply(Trainers.Kernels.Transpose.No, Trainers.Kernels.Transpose.No, batch, hidden[1], hidden[0], hd, hidden[0], w2, hidden[1], y2, hidden[1], maxThreads: 1));
+                    Time($"GEMM TN {hidden[0]}x{hidden[1]}x{batch} density {density:F1} {(cap > 0 ? "sparse" : "dense")}", () =>
+                        Trainers.Kernels.Gemm.Multiply(Trainers.Kernels.Transpose.Yes, Trainers.Kernels.Transpose.No, hidden[0], hidden[1], batch, hd, hidden[0], y2, hidden[1], dw2, hidden[1], maxThreads: 1));
+                }
+            }
+
+            Trainers.Kernels.Gemm.SparseMaxDensityPanels = 0.45;
+        }
+
         long a0 = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 100; i++)
         {
