@@ -188,6 +188,28 @@ internal sealed class StepProfileBenchmark : IBenchmark
             }
 
             Console.WriteLine($"  network forward alone: {(GC.GetAllocatedBytesForCurrentThread() - n0) / 100} B per call");
+            n0 = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 100; i++)
+            {
+                net.Reserve(batch);
+            }
+
+            Console.WriteLine($"  Reserve alone: {(GC.GetAllocatedBytesForCurrentThread() - n0) / 100} B per call");
+            n0 = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 100; i++)
+            {
+                net.Forward(x, batch, false, ref rs);
+            }
+
+            Console.WriteLine($"  inference-mode forward: {(GC.GetAllocatedBytesForCurrentThread() - n0) / 100} B per call");
+            var xs = x.AsSpan(0, 2 * d).ToArray();
+            n0 = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 100; i++)
+            {
+                net.Forward(xs, 2, true, ref rs);
+            }
+
+            Console.WriteLine($"  2-row forward: {(GC.GetAllocatedBytesForCurrentThread() - n0) / 100} B per call");
             var outBuffers = net.Layers.Select(l => new float[batch * l.OutputSize]).ToArray();
             for (int li = 0; li < net.Layers.Length; li++)
             {

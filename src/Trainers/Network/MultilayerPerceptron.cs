@@ -77,7 +77,13 @@ internal sealed class MultilayerPerceptron
     /// <summary>Allocates training buffers for batches of up to <paramref name="maxBatch"/> examples.</summary>
     public void Reserve(int maxBatch)
     {
-        if (maxBatch <= _reserved) return;
+        // The lambdas below capture maxBatch: kept out of this method, whose closure would otherwise be
+        // allocated on every call (24 B per training step), even when nothing needs growing.
+        if (maxBatch > _reserved) Grow(maxBatch);
+    }
+
+    private void Grow(int maxBatch)
+    {
         _outputs = Layers.Select(l => new float[maxBatch * l.OutputSize]).ToArray();
         _gradients = Layers.Select(l => new float[maxBatch * l.OutputSize]).ToArray();
         foreach (var l in Layers) l.Reserve(maxBatch);
