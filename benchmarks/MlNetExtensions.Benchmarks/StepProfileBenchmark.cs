@@ -59,7 +59,7 @@ internal sealed class StepProfileBenchmark : IBenchmark
 
         var loss = new SoftmaxCrossEntropyLoss(k);
         var g = new float[batch * k];
-        var adam = new Adam { LearningRate = 1e-3f };
+        var adam = new Adam { LearningRate = 1e-3f, MaxThreads = threads };
         var parameters = net.Parameters;
         Console.WriteLine($"machine: {BenchData.Machine()}, threads {threads}, hidden {string.Join(",", hidden)}");
         Time("full step (fwd+loss+bwd+adam)", () =>
@@ -111,11 +111,45 @@ internal sealed class StepProfileBenchmark : IBenchmark
                 Trainers.Kernels.Gemm.Multiply(Trainers.Kernels.Transpose.No, Trainers.Kernels.Transpose.No, batch, 128, d, x, d, w1, 128, h, 128, maxThreads: threads));
             Time($"GEMM TN 784x128x128, MNIST A, sparse path {(sparse ? "on" : "off")}", () =>
                 Trainers.Kernels.Gemm.Multiply(Trainers.Kernels.Transpose.Yes, Trainers.Kernels.Transpose.No, d, 128, batch, x, d, h, 128, dw, 128, maxThreads: threads));
+            var w1Aligned = AlignedCopy(w1);
+            Time($"GEMM NN 128x128x784, MNIST A, 64-byte-aligned W, sparse path {(sparse ? "on" : "off")}", () =>
+                Trainers.Kernels.Gemm.Multiply(Trainers.Kernels.Transpose.No, Trainers.Kernels.Transpose.No, batch, 128, d, x, d, w1Aligned.Span, 128, h, 128, maxThreads: threads));
             Time($"GEMM NN 1x128x784, MNIST A, sparse path {(sparse ? "on" : "off")}", () =>
                 Trainers.Kernels.Gemm.Multiply(Trainers.Kernels.Transpose.No, Trainers.Kernels.Transpose.No, 1, 128, d, x, d, w1, 128, h, 128, maxThreads: threads));
         }
 
         Trainers.Kernels.Gemm.SparseEnabled = true;
+        {
+            // Density of the hidden activations the next layers read, and the sparse/dense crossover on layer 2's shapes.
+            var rs0 = RandomStream.For(3, 4);
+            net.Forward(x, batch, true, ref rs0);
+            var h1 = new float[batch * hidden[0]];
+            var act = net.Layers.First(l => l is ActivationLayer);
+            var dense1 = (DenseLayer)net.Layers[0];
+            dense1.Forward(x, h1, batch, true, ref rs0);
+            act.Forward(h1, h1, batch, true, ref rs0);
+            Console.WriteLine($"hidden-1 activation density (random init): {h1.Count(v => v != 0) / (double)h1.Length:F3}");
+            var w2 = new float[hidden[0] * hidden[1]];
+            var y2 = new float[batch * hidden[1]];
+            var dw2 = new float[hidden[0] * hidden[1]];
+            for (int i = 0; i < w2.Length; i++) w2[i] = random.NextSingle() - 0.5f;
+            foreach (double density in new[] { 0.2, 0.3, 0.4, 0.5 })
+            {
+                var hd = new float[batch * hidden[0]];
+                for (int i = 0; i < hd.Length; i++) hd[i] = random.NextDouble() < density ? random.NextSingle() : 0f;
+                foreach (double cap in new[] { 0.0, 1.0 })
+                {
+                    Trainers.Kernels.Gemm.SparseMaxDensityPanels = cap;
+                    Time($"GEMM NN {batch}x{hidden[1]}x{hidden[0]} density {density:F1} {(cap > 0 ? "sparse" : "dense")}", () =>
+                        Trainers.Kernels.Gemm.Multiply(Trainers.Kernels.Transpose.No, Trainers.Kernels.Transpose.No, batch, hidden[1], hidden[0], hd, hidden[0], w2, hidden[1], y2, hidden[1], maxThreads: 1));
+                    Time($"GEMM TN {hidden[0]}x{hidden[1]}x{batch} density {density:F1} {(cap > 0 ? "sparse" : "dense")}", () =>
+                        Trainers.Kernels.Gemm.Multiply(Trainers.Kernels.Transpose.Yes, Trainers.Kernels.Transpose.No, hidden[0], hidden[1], batch, hd, hidden[0], y2, hidden[1], dw2, hidden[1], maxThreads: 1));
+                }
+            }
+
+            Trainers.Kernels.Gemm.SparseMaxDensityPanels = 0.45;
+        }
+
         long a0 = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 100; i++)
         {
@@ -127,7 +161,92 @@ internal sealed class StepProfileBenchmark : IBenchmark
         }
 
         Console.WriteLine($"allocated per step (this thread): {(GC.GetAllocatedBytesForCurrentThread() - a0) / 100} B");
+        long fwdBytes = 0, lossBytes = 0, bwdBytes = 0, adamBytes = 0;
+        for (int i = 0; i < 100; i++)
+        {
+            long b0 = GC.GetAllocatedBytesForCurrentThread();
+            var rs = RandomStream.For(3, 4);
+            var o = net.Forward(x, batch, true, ref rs);
+            long b1 = GC.GetAllocatedBytesForCurrentThread();
+            loss.Compute(o, t, ReadOnlySpan<float>.Empty, batch, g);
+            long b2 = GC.GetAllocatedBytesForCurrentThread();
+            net.Backward(x, g, batch);
+            long b3 = GC.GetAllocatedBytesForCurrentThread();
+            adam.Step(parameters);
+            long b4 = GC.GetAllocatedBytesForCurrentThread();
+            fwdBytes += b1 - b0; lossBytes += b2 - b1; bwdBytes += b3 - b2; adamBytes += b4 - b3;
+        }
+
+        Console.WriteLine($"  of which forward {fwdBytes / 100} B, loss {lossBytes / 100} B, backward {bwdBytes / 100} B, Adam {adamBytes / 100} B");
+        {
+            var rs = RandomStream.For(3, 4);
+            ReadOnlySpan<float> input = x;
+            long n0 = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 100; i++)
+            {
+                net.Forward(x, batch, true, ref rs);
+            }
+
+            Console.WriteLine($"  network forward alone: {(GC.GetAllocatedBytesForCurrentThread() - n0) / 100} B per call");
+            n0 = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 100; i++)
+            {
+                net.Reserve(batch);
+            }
+
+            Console.WriteLine($"  Reserve alone: {(GC.GetAllocatedBytesForCurrentThread() - n0) / 100} B per call");
+            n0 = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 100; i++)
+            {
+                net.Forward(x, batch, false, ref rs);
+            }
+
+            Console.WriteLine($"  inference-mode forward: {(GC.GetAllocatedBytesForCurrentThread() - n0) / 100} B per call");
+            var xs = x.AsSpan(0, 2 * d).ToArray();
+            n0 = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 100; i++)
+            {
+                net.Forward(xs, 2, true, ref rs);
+            }
+
+            Console.WriteLine($"  2-row forward: {(GC.GetAllocatedBytesForCurrentThread() - n0) / 100} B per call");
+            var outBuffers = net.Layers.Select(l => new float[batch * l.OutputSize]).ToArray();
+            for (int li = 0; li < net.Layers.Length; li++)
+            {
+                var l = net.Layers[li];
+                l.Forward(input, outBuffers[li], batch, true, ref rs);
+                long b0 = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < 100; i++)
+                {
+                    l.Forward(input, outBuffers[li], batch, true, ref rs);
+                }
+
+                long bytes = (GC.GetAllocatedBytesForCurrentThread() - b0) / 100;
+                if (bytes != 0)
+                {
+                    Console.WriteLine($"  forward of layer {li} ({l.GetType().Name}) allocates {bytes} B per call");
+                }
+
+                input = outBuffers[li];
+            }
+        }
         return 0;
+    }
+
+    private static Memory<float> AlignedCopy(float[] source)
+    {
+        var array = GC.AllocateArray<float>(source.Length + 16, pinned: true);
+        int offset;
+        unsafe
+        {
+            fixed (float* p = array)
+            {
+                offset = (int)((64 - ((nint)p & 63)) & 63) / sizeof(float);
+            }
+        }
+
+        source.CopyTo(array, offset);
+        return array.AsMemory(offset, source.Length);
     }
 
     private static void Time(string label, Action action)

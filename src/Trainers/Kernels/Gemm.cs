@@ -119,6 +119,7 @@ internal static unsafe partial class Gemm
     /// <param name="ldc">Distance between consecutive rows of C.</param>
     /// <param name="accumulate">True to add the product to C, false to overwrite C.</param>
     /// <param name="maxThreads">Upper bound on threads used.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     internal static void Multiply(GemmPath path, Transpose transA, Transpose transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc,
         bool accumulate = false, int maxThreads = 1)
@@ -165,8 +166,14 @@ internal static unsafe partial class Gemm
             }
 
             Blocking blocking = GetBlocking(path);
-            if (CanUseSparse(path, args) && TryRunSparse(args, blocking.Kc))
+            if (CanUseSparse(path, args) && TryRunSparse(args, blocking.Kc, maxThreads))
             {
+                return;
+            }
+
+            if (UseNarrow(path, args))
+            {
+                RunNarrow(args, blocking.Kc);
                 return;
             }
 
@@ -219,6 +226,7 @@ internal static unsafe partial class Gemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     private static void Validate(Transpose transA, Transpose transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, int maxThreads)
     {
@@ -337,6 +345,7 @@ internal static unsafe partial class Gemm
         Blockings[(int)path] = new Blocking(old.Mr, old.Nr, kc, mc, nc, old.Kernel);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     private static int ChooseThreads(in Blocking blocking, int m, int n, int k, int maxThreads, out bool splitM)
     {
         int tilesM = (m + blocking.Mr - 1) / blocking.Mr;
@@ -594,10 +603,13 @@ internal static unsafe partial class Gemm
     {
         [ThreadStatic] private static float[]? t_a;
         [ThreadStatic] private static float[]? t_b;
+        [ThreadStatic] private static float[]? t_t;
 
         public static float* A(int length) => Get(ref t_a, length);
 
         public static float* B(int length) => Get(ref t_b, length);
+
+        public static float* Transposed(int length) => Get(ref t_t, length);
 
         private static float* Get(ref float[]? array, int length)
         {
@@ -612,9 +624,16 @@ internal static unsafe partial class Gemm
     }
 
     /// <summary>Runs the output partitions of one call on the calling thread plus pooled workers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     private static void RunParallel(in Blocking blocking, in Args args, int threads, bool splitM)
     {
-        ParallelJob job = ParallelJob.Rent();
+        ParallelJob? job = ParallelJob.Rent();
+        if (job is null)
+        {
+            Run(blocking, args, 0, args.M, 0, args.N);
+            return;
+        }
+
         job.Start(blocking, args, threads, splitM);
         for (int w = 1; w < threads; w++)
         {
@@ -634,6 +653,7 @@ internal static unsafe partial class Gemm
     private sealed class ParallelJob : IThreadPoolWorkItem
     {
         private static readonly ParallelJob?[] s_pool = new ParallelJob?[8];
+        private static int s_created;
         private readonly ManualResetEventSlim _done = new(false);
         private Blocking _blocking;
         private Args _args;
@@ -642,9 +662,11 @@ internal static unsafe partial class Gemm
         private int _nextPart;
         private int _partsDone;
         private int _users;
+        private int _sparseKc; // > 0: a zero-skipping product split over rows of C
+        private float* _packedB; // its B panels, packed by the caller
         private Exception? _error;
 
-        public static ParallelJob Rent()
+        public static ParallelJob? Rent()
         {
             for (int i = 0; i < s_pool.Length; i++)
             {
@@ -655,7 +677,9 @@ internal static unsafe partial class Gemm
                 }
             }
 
-            return new ParallelJob();
+            // At most PoolSize jobs ever exist: when all are still held by late workers (a busy machine),
+            // the caller runs the product alone instead of allocating another.
+            return Interlocked.Increment(ref s_created) <= s_pool.Length ? new ParallelJob() : null;
         }
 
         public void Start(in Blocking blocking, in Args args, int threads, bool splitM)
@@ -668,15 +692,25 @@ internal static unsafe partial class Gemm
             _partsDone = 0;
             _users = threads; // the caller and threads - 1 queued workers
             _error = null;
+            _sparseKc = 0;
             _done.Reset();
         }
 
+        public void StartSparse(in Args args, int kc, int threads, float* packedB)
+        {
+            Start(default, args, threads, splitM: true);
+            _sparseKc = kc;
+            _packedB = packedB;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
         public void Execute()
         {
             RunParts();
             Leave();
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
         public void RunParts()
         {
             int part;
@@ -700,8 +734,20 @@ internal static unsafe partial class Gemm
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
         private void RunPart(int part)
         {
+            if (_sparseKc > 0)
+            {
+                int from = (int)((long)_args.M * part / _parts), to = (int)((long)_args.M * (part + 1) / _parts);
+                if (from < to)
+                {
+                    RunSparse(_args, _sparseKc, from, to, _packedB);
+                }
+
+                return;
+            }
+
             int tile = _splitM ? _blocking.Mr : _blocking.Nr;
             int size = _splitM ? _args.M : _args.N;
             int tiles = (size + tile - 1) / tile;
@@ -722,6 +768,7 @@ internal static unsafe partial class Gemm
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
         public void Finish()
         {
             if (Volatile.Read(ref _partsDone) != _parts)

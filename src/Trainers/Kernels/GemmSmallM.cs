@@ -19,6 +19,7 @@ internal static unsafe partial class Gemm
     private static bool UseSmallRows(GemmPath path, int m) =>
         m <= SmallMaxRows && path is GemmPath.Avx2 or GemmPath.Avx512;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     private static void RunSmallRows(in Args g)
     {
         if (g.TransB == Transpose.No)
@@ -78,6 +79,66 @@ internal static unsafe partial class Gemm
     private static void RowTimesMatrix(float* a, long aStride, float* b, int ldb, float* c, int n, int k, bool add)
     {
         int j = 0;
+        if (Avx512F.IsSupported)
+        {
+            // 128 columns per sweep: B's rows stream once, in order (the same chain per element as below).
+            for (; j + 128 <= n; j += 128)
+            {
+                Vector512<float> z0 = default, z1 = default, z2 = default, z3 = default, z4 = default, z5 = default, z6 = default, z7 = default;
+                float* bp = b + j;
+                for (int p = 0; p < k; p++, bp += ldb)
+                {
+                    var av = Vector512.Create(a[p * aStride]);
+                    z0 = Avx512F.FusedMultiplyAdd(av, Avx512F.LoadVector512(bp), z0);
+                    z1 = Avx512F.FusedMultiplyAdd(av, Avx512F.LoadVector512(bp + 16), z1);
+                    z2 = Avx512F.FusedMultiplyAdd(av, Avx512F.LoadVector512(bp + 32), z2);
+                    z3 = Avx512F.FusedMultiplyAdd(av, Avx512F.LoadVector512(bp + 48), z3);
+                    z4 = Avx512F.FusedMultiplyAdd(av, Avx512F.LoadVector512(bp + 64), z4);
+                    z5 = Avx512F.FusedMultiplyAdd(av, Avx512F.LoadVector512(bp + 80), z5);
+                    z6 = Avx512F.FusedMultiplyAdd(av, Avx512F.LoadVector512(bp + 96), z6);
+                    z7 = Avx512F.FusedMultiplyAdd(av, Avx512F.LoadVector512(bp + 112), z7);
+                }
+
+                StoreSparse(c + j, z0, add); StoreSparse(c + j + 16, z1, add);
+                StoreSparse(c + j + 32, z2, add); StoreSparse(c + j + 48, z3, add);
+                StoreSparse(c + j + 64, z4, add); StoreSparse(c + j + 80, z5, add);
+                StoreSparse(c + j + 96, z6, add); StoreSparse(c + j + 112, z7, add);
+            }
+
+            for (; j + 64 <= n; j += 64)
+            {
+                Vector512<float> z0 = default, z1 = default, z2 = default, z3 = default;
+                float* bp = b + j;
+                for (int p = 0; p < k; p++, bp += ldb)
+                {
+                    var av = Vector512.Create(a[p * aStride]);
+                    z0 = Avx512F.FusedMultiplyAdd(av, Avx512F.LoadVector512(bp), z0);
+                    z1 = Avx512F.FusedMultiplyAdd(av, Avx512F.LoadVector512(bp + 16), z1);
+                    z2 = Avx512F.FusedMultiplyAdd(av, Avx512F.LoadVector512(bp + 32), z2);
+                    z3 = Avx512F.FusedMultiplyAdd(av, Avx512F.LoadVector512(bp + 48), z3);
+                }
+
+                StoreSparse(c + j, z0, add); StoreSparse(c + j + 16, z1, add);
+                StoreSparse(c + j + 32, z2, add); StoreSparse(c + j + 48, z3, add);
+            }
+
+            // The last 1–63 columns, 16 at a time under a lane mask (the 10-wide output layer in one chain).
+            for (; j < n; j += 16)
+            {
+                Vector512<float> mask = Vector512.LessThan(Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), Vector512.Create(n - j)).AsSingle();
+                Vector512<float> z0 = default;
+                float* bp = b + j;
+                for (int p = 0; p < k; p++, bp += ldb)
+                {
+                    z0 = Avx512F.FusedMultiplyAdd(Vector512.Create(a[p * aStride]), Avx512F.MaskLoad(bp, mask, Vector512<float>.Zero), z0);
+                }
+
+                StoreNarrow(c + j, z0, mask, add);
+            }
+
+            return;
+        }
+
         for (; j + 32 <= n; j += 32)
         {
             Vector256<float> v0 = default, v1 = default, v2 = default, v3 = default;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MlNetExtensions.Randomness;
 using MlNetExtensions.Trainers.Kernels;
 using MlNetExtensions.Trainers.Optimization;
@@ -31,6 +32,7 @@ internal sealed class DenseLayer : Layer
     public override IReadOnlyList<Parameter> Parameters => _parameters;
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     public override void Forward(ReadOnlySpan<float> x, Span<float> y, int batch, bool training, ref RandomStream random)
     {
         int n = OutputSize;
@@ -41,6 +43,7 @@ internal sealed class DenseLayer : Layer
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     public override void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, int batch)
     {
         int n = OutputSize, m = InputSize;

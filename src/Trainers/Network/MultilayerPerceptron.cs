@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MlNetExtensions.Randomness;
 using MlNetExtensions.Trainers.Initialization;
 using MlNetExtensions.Trainers.Optimization;
@@ -76,7 +77,13 @@ internal sealed class MultilayerPerceptron
     /// <summary>Allocates training buffers for batches of up to <paramref name="maxBatch"/> examples.</summary>
     public void Reserve(int maxBatch)
     {
-        if (maxBatch <= _reserved) return;
+        // The lambdas below capture maxBatch: kept out of this method, whose closure would otherwise be
+        // allocated on every call (24 B per training step), even when nothing needs growing.
+        if (maxBatch > _reserved) Grow(maxBatch);
+    }
+
+    private void Grow(int maxBatch)
+    {
         _outputs = Layers.Select(l => new float[maxBatch * l.OutputSize]).ToArray();
         _gradients = Layers.Select(l => new float[maxBatch * l.OutputSize]).ToArray();
         foreach (var l in Layers) l.Reserve(maxBatch);
@@ -84,6 +91,7 @@ internal sealed class MultilayerPerceptron
     }
 
     /// <summary>Training-mode (or inference-mode, with all layers) forward pass; returns the outputs, [batch × OutputSize].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     public ReadOnlySpan<float> Forward(ReadOnlySpan<float> x, int batch, bool training, ref RandomStream random)
     {
         Reserve(batch);
@@ -101,6 +109,7 @@ internal sealed class MultilayerPerceptron
     /// Back-propagates ∂L/∂outputs (of the last <see cref="Forward"/>) and leaves every parameter's gradient
     /// in <see cref="Parameter.Gradient"/>. The gradient with respect to the network's input is not computed.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     public void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> outputGradient, int batch)
     {
         outputGradient[..(batch * OutputSize)].CopyTo(_gradients[^1]);
@@ -122,6 +131,7 @@ internal sealed class MultilayerPerceptron
     /// Inference on <paramref name="batch"/> rows of <paramref name="x"/> into <paramref name="output"/>, using two scratch
     /// buffers of at least batch × <see cref="MaxWidth"/> values (one set per thread). Thread-safe for distinct scratch.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     public void Predict(ReadOnlySpan<float> x, Span<float> output, int batch, Span<float> scratchA, Span<float> scratchB)
     {
         var dummy = default(RandomStream);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace MlNetExtensions.Trainers.Optimization;
 
 /// <summary>
@@ -21,6 +22,9 @@ internal abstract class Optimizer
     /// <summary>The number of steps taken so far (t in Adam's bias correction is <c>StepCount</c> after increment).</summary>
     public long StepCount { get; private set; }
 
+    /// <summary>Threads an update may use for large tensors (results do not depend on it). Default 1.</summary>
+    public int MaxThreads { get; set; } = 1;
+
     /// <summary>How many state buffers of the parameter's size the rule keeps (velocity, moments...).</summary>
     protected abstract int StateBuffers { get; }
 
@@ -31,6 +35,7 @@ internal abstract class Optimizer
     public virtual void MoveToGradientPoint(IReadOnlyList<Parameter> parameters) { }
 
     /// <summary>Applies one update to every parameter from its <see cref="Parameter.Gradient"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     public void Step(IReadOnlyList<Parameter> parameters)
     {
         StepCount++;

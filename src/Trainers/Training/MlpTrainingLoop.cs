@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using MlNetExtensions.Randomness;
 using MlNetExtensions.Trainers.Losses;
@@ -102,6 +103,7 @@ internal sealed class MlpTrainingLoop
         return bounds;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     private PhaseResult RunPhase(string phase, IEpochData data, DenseDataset? validation, int epochs, bool useEarlyStopping,
         double? targetLoss, MultilayerPerceptron? network, Optimizer? optimizer)
     {
@@ -114,6 +116,7 @@ internal sealed class MlpTrainingLoop
         network.MaxThreads = s.MaxThreads;
         var loss = s.CreateLoss();
         optimizer ??= s.CreateOptimizer();
+        optimizer.MaxThreads = s.MaxThreads;
         var parameters = network.Parameters;
         var weightParams = parameters.Where(p => p.IsWeight).ToArray();
         var noiseBackup = s.WeightNoiseStdDev > 0 ? weightParams.Select(p => new float[p.Length]).ToArray() : null;
@@ -130,6 +133,8 @@ internal sealed class MlpTrainingLoop
         var reason = StopReason.MaximumEpochs;
         string message = $"Trained for the full {epochs} epochs.";
         int[] order = Array.Empty<int>();
+        List<(int Start, int Count)>? bounds = null;
+        int boundsRows = -1;
 
         for (int epoch = 1; epoch <= epochs; epoch++)
         {
@@ -139,7 +144,7 @@ internal sealed class MlpTrainingLoop
             else for (int i = 0; i < order.Length; i++) order[i] = i;
             var phaseSalt = (ulong)phase.Length * 7919UL + (ulong)phase[0];
             if (s.Shuffle) { var shuffle = RandomStream.For(s.Seed, phaseSalt, (ulong)epoch, 1); shuffle.Shuffle(order.AsSpan()); }
-            var bounds = BatchBounds(set.Count);
+            if (bounds is null || boundsRows != set.Count) { bounds = BatchBounds(set.Count); boundsRows = set.Count; } // same rows: same batches
             double lossSum = 0, weightSum = 0;
             bool diverged = false;
             for (int bi = 0; bi < bounds.Count; bi++)
@@ -247,8 +252,8 @@ internal sealed class MlpTrainingLoop
 
     private static bool ParametersFinite(IReadOnlyList<Parameter> parameters)
     {
-        foreach (var p in parameters)
-            if (!float.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum(p.Value))) return false;
+        for (int i = 0; i < parameters.Count; i++) // indexed: no enumerator allocated per epoch
+            if (!float.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum(parameters[i].Value))) return false;
         return true;
     }
 

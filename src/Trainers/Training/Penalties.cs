@@ -16,8 +16,9 @@ internal static class Penalties
     public static void AddPenaltyGradients(IReadOnlyList<Parameter> weights, float l1, float l2)
     {
         if (l1 == 0f && l2 == 0f) return;
-        foreach (var p in weights)
+        for (int k = 0; k < weights.Count; k++) // indexed: a foreach over the interface would allocate an enumerator per step
         {
+            var p = weights[k];
             var w = p.Value; var g = p.Gradient;
             if (l2 != 0f) TensorPrimitives.MultiplyAdd(w, l2, g, g);
             if (l1 != 0f)
@@ -41,18 +42,19 @@ internal static class Penalties
     public static void ClipGlobalNorm(IReadOnlyList<Parameter> parameters, float maxNorm)
     {
         double sq = 0;
-        foreach (var p in parameters) sq += TensorPrimitives.Dot(p.Gradient, p.Gradient);
+        for (int k = 0; k < parameters.Count; k++) sq += TensorPrimitives.Dot(parameters[k].Gradient, parameters[k].Gradient);
         double norm = Math.Sqrt(sq);
         if (norm <= maxNorm || norm == 0) return;
         float scale = (float)(maxNorm / norm);
-        foreach (var p in parameters) TensorPrimitives.Multiply(p.Gradient, scale, p.Gradient);
+        for (int k = 0; k < parameters.Count; k++) TensorPrimitives.Multiply(parameters[k].Gradient, scale, parameters[k].Gradient);
     }
 
     /// <summary>Rescales every dense unit's incoming weights (a column of W) to norm at most <paramref name="maxNorm"/>.</summary>
     public static void ApplyMaxNorm(MultilayerPerceptron network, float maxNorm)
     {
-        foreach (var dense in network.Layers.OfType<DenseLayer>())
+        foreach (var layer in network.Layers) // an array: no enumerator allocated per step
         {
+            if (layer is not DenseLayer dense) continue;
             var w = dense.Weights.Value;
             int rows = dense.InputSize, cols = dense.OutputSize;
             for (int j = 0; j < cols; j++)

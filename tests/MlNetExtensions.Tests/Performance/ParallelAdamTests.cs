@@ -1,0 +1,64 @@
+using MlNetExtensions.Randomness;
+using MlNetExtensions.Trainers.Optimization;
+
+namespace MlNetExtensions.Tests.Performance;
+
+/// <summary>
+/// Adam on two threads (a large tensor split between the caller and the helper thread) must give the
+/// scalar algorithm box's bits exactly, like the single-threaded update.
+/// </summary>
+public class ParallelAdamTests
+{
+    [Theory]
+    [InlineData(32_768)]
+    [InlineData(100_353)]
+    public void TwoThreadAdamMatchesScalarAlgorithmBoxBitForBit(int length) => Check(length, 20);
+
+    [Fact]
+    public void ConcurrentTwoThreadAdamStepsStayBitIdentical()
+    {
+        // Several optimizers (parallel Fits) share the one helper thread.
+        Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => Check(40_000 + 16 * i, 60));
+    }
+
+    private static void Check(int length, int steps)
+    {
+        var random = RandomStream.For(17, (ulong)length);
+        var p = new Parameter("w", length, isWeight: true);
+        for (int i = 0; i < length; i++)
+        {
+            p.Value[i] = (float)random.NextGaussian();
+        }
+
+        float[] theta = (float[])p.Value.Clone();
+        var s = new float[length];
+        var r = new float[length];
+        var adam = new Adam(0.9f, 0.999f, 1e-8f) { MaxThreads = 2 };
+        for (int step = 1; step <= steps; step++)
+        {
+            for (int i = 0; i < length; i++)
+            {
+                p.Gradient[i] = (float)random.NextGaussian() * (step % 2 == 0 ? 1e-3f : 10f);
+            }
+
+            float lr = 1e-3f * step;
+            adam.LearningRate = lr;
+            adam.Step(new[] { p });
+
+            float c1 = (float)(1.0 - Math.Pow(0.9f, step)), c2 = (float)(1.0 - Math.Pow(0.999f, step));
+            for (int i = 0; i < length; i++)
+            {
+                float g = p.Gradient[i];
+                s[i] = 0.9f * s[i] + (1f - 0.9f) * g;
+                r[i] = 0.999f * r[i] + (1f - 0.999f) * g * g;
+                float sHat = s[i] / c1, rHat = r[i] / c2;
+                theta[i] -= lr * sHat / (MathF.Sqrt(rHat) + 1e-8f);
+            }
+
+            for (int i = 0; i < length; i++)
+            {
+                Assert.Equal(BitConverter.SingleToInt32Bits(theta[i]), BitConverter.SingleToInt32Bits(p.Value[i]));
+            }
+        }
+    }
+}

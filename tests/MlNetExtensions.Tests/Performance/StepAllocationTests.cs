@@ -1,0 +1,46 @@
+using MlNetExtensions.Randomness;
+using MlNetExtensions.Trainers;
+using MlNetExtensions.Trainers.Initialization;
+using MlNetExtensions.Trainers.Losses;
+using MlNetExtensions.Trainers.Network;
+using MlNetExtensions.Trainers.Optimization;
+
+namespace MlNetExtensions.Tests.Performance;
+
+/// <summary>A steady-state training step (forward, loss, backward, Adam) allocates nothing on the calling thread.</summary>
+public class StepAllocationTests
+{
+    [Theory]
+    [InlineData(0.2)] // raw-pixel-like inputs: the zero-skipping path
+    [InlineData(1.0)] // dense inputs: the packed kernels
+    public void SteadyStateStepAllocatesNothing(double density)
+    {
+        const int batch = 64, d = 784, k = 10;
+        var random = RandomStream.For(8, 9);
+        var net = MultilayerPerceptron.Create(new NetworkSpec(d, new[] { 128, 64 }, k, Activation.Relu, false, 0, 0, 0, 0.9f),
+            WeightInitializerFactory.Create(WeightInitialization.HeUniform, 1f, 15), ref random);
+        net.MaxThreads = 1;
+        net.Reserve(batch);
+        var x = new float[batch * d];
+        for (int i = 0; i < x.Length; i++) x[i] = random.NextDouble() < density ? random.NextSingle() : 0f;
+        var t = new float[batch * k];
+        for (int r = 0; r < batch; r++) t[r * k + r % k] = 1f;
+        var g = new float[batch * k];
+        var loss = new SoftmaxCrossEntropyLoss(k);
+        var adam = new Adam { LearningRate = 1e-3f };
+        var parameters = net.Parameters;
+        void Step()
+        {
+            var rs = RandomStream.For(3, 4);
+            var o = net.Forward(x, batch, true, ref rs);
+            loss.Compute(o, t, ReadOnlySpan<float>.Empty, batch, g);
+            net.Backward(x, g, batch);
+            adam.Step(parameters);
+        }
+
+        for (int i = 0; i < 5; i++) Step();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 20; i++) Step();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
