@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MlNetExtensions.Trainers.Training;
@@ -55,6 +56,7 @@ internal sealed class TrainingDataReader
     }
 
     /// <summary>Reads every row of <paramref name="data"/>; returns the dataset and the number of rows skipped.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per Fit (or epoch): no time to tier up
     public (DenseDataset Data, long Skipped) Read(IDataView data, string dataName, int? expectedFeatures = null, DenseDataset? reuse = null)
     {
         int d = CheckSchema(data.Schema, dataName);

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace MlNetExtensions.Trainers.Training;
 
 /// <summary>
@@ -36,6 +38,7 @@ internal static class Standardization
     }
 
     /// <summary>Applies x ← (x − shift)·scale in place to [rows × columns] values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply(Span<float> values, int rows, float[] shift, float[] scale)
     {
         int columns = shift.Length;
