@@ -62,7 +62,7 @@ internal static class BackgroundJob
         Volatile.Write(ref s_owner, 0);
     }
 
-    private static void EnsureStarted()
+    internal static void EnsureStarted()
     {
         if (s_thread is not null) return;
         lock (StartLock) s_thread ??= StartThread();

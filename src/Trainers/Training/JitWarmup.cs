@@ -7,7 +7,7 @@ namespace MlNetExtensions.Trainers.Training;
 /// <summary>
 /// Compiles the training step's methods (those marked <see cref="MethodImplOptions.AggressiveOptimization"/>: kernels,
 /// layers, optimizer, loop) on a background thread while the caller reads the training data, so that epoch 1 does not
-/// wait for the JIT. Once per process; nothing changes but when the code is compiled (the same machine code either way).
+/// wait for the JIT; it also starts the step's helper threads and the thread pool. Once per process; nothing changes but when the code is compiled (the same machine code either way).
 /// <c>MLNETEXT_JIT_WARMUP=0</c> turns it off (for comparison).
 /// </summary>
 internal static class JitWarmup
@@ -22,7 +22,14 @@ internal static class JitWarmup
     {
         if (!Enabled || maxThreads <= 1 || Environment.ProcessorCount <= 1) return false;
         if (Interlocked.Exchange(ref s_started, 1) != 0) return false;
-        var thread = new Thread(() => PrepareAll(typeof(JitWarmup).Assembly)) { IsBackground = true, Name = "MlNetExtensions JIT warm-up" };
+        var thread = new Thread(() =>
+        {
+            // The step's helper threads and the thread pool (the GEMM's parallel parts) start now rather than in batch 1.
+            Kernels.HelperThread.EnsureStarted();
+            Kernels.BackgroundJob.EnsureStarted();
+            ThreadPool.UnsafeQueueUserWorkItem(static _ => { }, (object?)null);
+            PrepareAll(typeof(JitWarmup).Assembly);
+        }) { IsBackground = true, Name = "MlNetExtensions JIT warm-up" };
         thread.Start();
         return true;
     }
