@@ -159,12 +159,6 @@ internal sealed class MlpTrainingLoop
                 int slot = bi & 1;
                 if (pending) { BackgroundJob.Complete(); pending = false; }
                 else { gather.Prepare(set, order, start, count, slot); gather.Run(); }
-                if (prefetch && bi + 1 < bounds.Count)
-                {
-                    var (nextStart, nextCount) = bounds[bi + 1];
-                    gather.Prepare(set, order, nextStart, nextCount, slot ^ 1);
-                    pending = BackgroundJob.TryPost(gather); // false: another Fit holds the thread; gathered inline next time
-                }
                 float[] xBatch = gather.Features(slot), tBatch = gather.Targets(slot), wBatch = gather.Weights(slot);
                 var stepRandom = RandomStream.For(s.Seed, phaseSalt, (ulong)epoch, 2 + (ulong)bi);
                 optimizer.MoveToGradientPoint(parameters);
@@ -176,6 +170,15 @@ internal sealed class MlpTrainingLoop
                         for (int i = 0; i < v.Length; i++) v[i] += s.WeightNoiseStdDev * (float)stepRandom.NextGaussian();
                     }
                 var outputs = network.Forward(xBatch.AsSpan(0, count * d), count, training: true, ref stepRandom);
+                // The next batch is gathered on the other core from here on: after the forward pass (whose first-layer product
+                // splits over both cores), during the loss and the backward pass (measured ≈ 3 % faster than posting it before
+                // the forward pass).
+                if (prefetch && bi + 1 < bounds.Count)
+                {
+                    var (nextStart, nextCount) = bounds[bi + 1];
+                    gather.Prepare(set, order, nextStart, nextCount, slot ^ 1);
+                    pending = BackgroundJob.TryPost(gather); // false: another Fit holds the thread; gathered inline next time
+                }
                 double batchLoss = loss.Compute(outputs, tBatch.AsSpan(0, count * t),
                     set.Weights is null ? ReadOnlySpan<float>.Empty : wBatch.AsSpan(0, count), count, gradOut.AsSpan(0, count * o));
                 if (!double.IsFinite(batchLoss)) { diverged = true; break; }
