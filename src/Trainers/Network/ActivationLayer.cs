@@ -33,7 +33,7 @@ internal sealed class ActivationLayer : Layer
     {
         switch (function)
         {
-            case Activation.Relu: TensorPrimitives.Max(x, 0f, y); break;
+            case Activation.Relu: ReluForward(x, y); break;
             case Activation.LeakyRelu:
                 for (int i = 0; i < x.Length; i++) { float v = x[i]; y[i] = v > 0 ? v : LeakySlope * v; }
                 break;
@@ -42,6 +42,24 @@ internal sealed class ActivationLayer : Layer
             case Activation.Identity: x.CopyTo(y); break;
             default: throw new ArgumentOutOfRangeException(nameof(function), function, null);
         }
+    }
+
+    /// <summary>y = max(x, 0) element-wise with <see cref="float.Max(float, float)"/>'s semantics (NaN propagates), the
+    /// values <c>TensorPrimitives.Max(x, 0f, y)</c> gives, written out so that it runs fully optimized from the first batch
+    /// (the generic TensorPrimitives code ran at tier 0 through epoch 1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void ReluForward(ReadOnlySpan<float> x, Span<float> y)
+    {
+        int i = 0, count = x.Length;
+        if (y.Length < count) throw new ArgumentException("Output shorter than input.", nameof(y));
+        ref float xr = ref MemoryMarshal.GetReference(x), yr = ref MemoryMarshal.GetReference(y);
+        if (Vector512.IsHardwareAccelerated)
+            for (; i + 16 <= count; i += 16)
+                Vector512.Max(Vector512.LoadUnsafe(ref xr, (nuint)i), Vector512<float>.Zero).StoreUnsafe(ref yr, (nuint)i);
+        if (Vector256.IsHardwareAccelerated)
+            for (; i + 8 <= count; i += 8)
+                Vector256.Max(Vector256.LoadUnsafe(ref xr, (nuint)i), Vector256<float>.Zero).StoreUnsafe(ref yr, (nuint)i);
+        for (; i < count; i++) y[i] = float.Max(x[i], 0f);
     }
 
     /// <summary>dx = y &gt; 0 ? dy : 0 element-wise (vectorized select: the same values as the scalar rule).</summary>

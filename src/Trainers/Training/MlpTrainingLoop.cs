@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Diagnostics;
 using MlNetExtensions.Randomness;
+using MlNetExtensions.Trainers.Kernels;
 using MlNetExtensions.Trainers.Losses;
 using MlNetExtensions.Trainers.Network;
 using MlNetExtensions.Trainers.Optimization;
@@ -123,9 +124,9 @@ internal sealed class MlpTrainingLoop
         int d = s.Network.InputSize, t = loss.TargetSize, o = loss.OutputSize;
         int maxBatch = s.BatchSize + 1;
         network.Reserve(maxBatch);
-        var xBatch = new float[maxBatch * d];
-        var tBatch = new float[maxBatch * t];
-        var wBatch = new float[maxBatch];
+        var gather = new BatchGather(maxBatch, d, t);
+        // The next minibatch is gathered on the background thread during the current step (not with one thread allowed).
+        bool prefetch = s.MaxThreads > 1 && Environment.ProcessorCount > 1;
         var gradOut = new float[maxBatch * o];
         var best = NetworkSnapshot.Capture(network);
         double bestScore = double.PositiveInfinity;
@@ -147,18 +148,18 @@ internal sealed class MlpTrainingLoop
             if (bounds is null || boundsRows != set.Count) { bounds = BatchBounds(set.Count); boundsRows = set.Count; } // same rows: same batches
             double lossSum = 0, weightSum = 0;
             bool diverged = false;
+            bool pending = false; // batch bi was posted to the background thread during step bi − 1
+            try
+            {
             for (int bi = 0; bi < bounds.Count; bi++)
             {
                 if (s.Cancellation.IsCancellationRequested) { reason = StopReason.Cancelled; break; }
                 s.CheckAlive?.Invoke();
                 var (start, count) = bounds[bi];
-                for (int i = 0; i < count; i++)
-                {
-                    int r = order[start + i];
-                    set.Features.AsSpan(r * d, d).CopyTo(xBatch.AsSpan(i * d, d));
-                    set.Targets.AsSpan(r * t, t).CopyTo(tBatch.AsSpan(i * t, t));
-                    wBatch[i] = set.Weights?[r] ?? 1f;
-                }
+                int slot = bi & 1;
+                if (pending) { BackgroundJob.Complete(); pending = false; }
+                else { gather.Prepare(set, order, start, count, slot); gather.Run(); }
+                float[] xBatch = gather.Features(slot), tBatch = gather.Targets(slot), wBatch = gather.Weights(slot);
                 var stepRandom = RandomStream.For(s.Seed, phaseSalt, (ulong)epoch, 2 + (ulong)bi);
                 optimizer.MoveToGradientPoint(parameters);
                 if (noiseBackup is not null)
@@ -169,6 +170,15 @@ internal sealed class MlpTrainingLoop
                         for (int i = 0; i < v.Length; i++) v[i] += s.WeightNoiseStdDev * (float)stepRandom.NextGaussian();
                     }
                 var outputs = network.Forward(xBatch.AsSpan(0, count * d), count, training: true, ref stepRandom);
+                // The next batch is gathered on the other core from here on: after the forward pass (whose first-layer product
+                // splits over both cores), during the loss and the backward pass (measured ≈ 3 % faster than posting it before
+                // the forward pass).
+                if (prefetch && bi + 1 < bounds.Count)
+                {
+                    var (nextStart, nextCount) = bounds[bi + 1];
+                    gather.Prepare(set, order, nextStart, nextCount, slot ^ 1);
+                    pending = BackgroundJob.TryPost(gather); // false: another Fit holds the thread; gathered inline next time
+                }
                 double batchLoss = loss.Compute(outputs, tBatch.AsSpan(0, count * t),
                     set.Weights is null ? ReadOnlySpan<float>.Empty : wBatch.AsSpan(0, count), count, gradOut.AsSpan(0, count * o));
                 if (!double.IsFinite(batchLoss)) { diverged = true; break; }
@@ -189,6 +199,11 @@ internal sealed class MlpTrainingLoop
                 optimizer.LearningRate = s.Schedule.GetRate(optimizer.StepCount);
                 optimizer.Step(parameters);
                 if (s.MaxNorm > 0) Penalties.ApplyMaxNorm(network, s.MaxNorm);
+            }
+            }
+            finally
+            {
+                if (pending) BackgroundJob.Complete(); // left early (divergence, cancellation, an exception): release the thread
             }
             if (reason == StopReason.Cancelled)
             {

@@ -1,0 +1,53 @@
+using System.Numerics.Tensors;
+using MlNetExtensions.Trainers.Network;
+
+namespace MlNetExtensions.Tests.Performance;
+
+/// <summary>
+/// The hand-written ReLU forward and bias-gradient row sums (which replaced TensorPrimitives calls that ran at tier 0
+/// through epoch 1) must give exactly the bits of the TensorPrimitives code they replace.
+/// </summary>
+public class WarmPathTests
+{
+    [Theory]
+    [InlineData(0)]
+    [InlineData(5)]
+    [InlineData(8)]
+    [InlineData(16)]
+    [InlineData(29)]
+    [InlineData(128 * 64)]
+    public void ReluForwardGivesTheBitsOfTensorPrimitivesMax(int count)
+    {
+        var random = new Random(count);
+        var x = new float[count];
+        for (int i = 0; i < count; i++) x[i] = (float)(random.NextDouble() * 2 - 1);
+        if (count > 3) { x[0] = -0f; x[1] = float.NaN; x[2] = float.NegativeInfinity; x[3] = 0f; }
+        var expected = new float[count];
+        TensorPrimitives.Max(x, 0f, expected);
+        var actual = new float[count];
+        ActivationLayer.ReluForward(x, actual);
+        for (int i = 0; i < count; i++) Assert.Equal(BitConverter.SingleToInt32Bits(expected[i]), BitConverter.SingleToInt32Bits(actual[i]));
+        ActivationLayer.ReluForward(x, x); // in place
+        for (int i = 0; i < count; i++) Assert.Equal(BitConverter.SingleToInt32Bits(expected[i]), BitConverter.SingleToInt32Bits(x[i]));
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(128, 10)]
+    [InlineData(128, 64)]
+    [InlineData(37, 128)]
+    [InlineData(3, 29)]
+    [InlineData(129, 512)]
+    public void BiasGradientRowSumsGiveTheBitsOfRowByRowAdds(int batch, int n)
+    {
+        var random = new Random(batch * 1000 + n);
+        var dy = new float[batch * n];
+        for (int i = 0; i < dy.Length; i++) dy[i] = (float)((random.NextDouble() * 2 - 1) * Math.Pow(10, random.Next(-3, 4)));
+        var expected = new float[n];
+        for (int r = 0; r < batch; r++) TensorPrimitives.Add(expected, dy.AsSpan(r * n, n), expected);
+        var actual = new float[n];
+        actual.AsSpan().Fill(float.NaN); // overwritten, not accumulated
+        DenseLayer.SumRows(dy, batch, n, actual);
+        for (int j = 0; j < n; j++) Assert.Equal(BitConverter.SingleToInt32Bits(expected[j]), BitConverter.SingleToInt32Bits(actual[j]));
+    }
+}
