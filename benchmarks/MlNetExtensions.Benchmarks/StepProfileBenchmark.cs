@@ -139,7 +139,7 @@ internal sealed class StepProfileBenchmark : IBenchmark
                 for (int i = 0; i < hd.Length; i++) hd[i] = random.NextDouble() < density ? random.NextSingle() : 0f;
                 foreach (double cap in new[] { 0.0, 1.0 })
                 {
-                    Trainers.Kernels.Gemm.SparseMaxDensityPanels = cap;
+                    Trainers.Kernels.Gemm.SparseMaxDensityPanels = Trainers.Kernels.Gemm.SparseMaxDensityPanelsAvx2 = cap;
                     Time($"GEMM NN {batch}x{hidden[1]}x{hidden[0]} density {density:F1} {(cap > 0 ? "sparse" : "dense")}", () =>
                         Trainers.Kernels.Gemm.Multiply(Trainers.Kernels.Transpose.No, Trainers.Kernels.Transpose.No, batch, hidden[1], hidden[0], hd, hidden[0], w2, hidden[1], y2, hidden[1], maxThreads: 1));
                     Time($"GEMM TN {hidden[0]}x{hidden[1]}x{batch} density {density:F1} {(cap > 0 ? "sparse" : "dense")}", () =>
@@ -147,7 +147,7 @@ internal sealed class StepProfileBenchmark : IBenchmark
                 }
             }
 
-            Trainers.Kernels.Gemm.SparseMaxDensityPanels = 0.45;
+            Trainers.Kernels.Gemm.SparseMaxDensityPanels = Trainers.Kernels.Gemm.SparseMaxDensityPanelsAvx2 = 0.45;
         }
 
         long a0 = GC.GetAllocatedBytesForCurrentThread();

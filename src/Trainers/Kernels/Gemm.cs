@@ -157,7 +157,7 @@ internal static unsafe partial class Gemm
             var args = new Args(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
             if (UseSmallRows(path, m))
             {
-                if (!(CanUseSparse(path, args) && TryRunSparse(args, k)))
+                if (!(CanUseSparse(path, args) && TryRunSparse(path, args, k)))
                 {
                     RunSmallRows(args);
                 }
@@ -166,7 +166,7 @@ internal static unsafe partial class Gemm
             }
 
             Blocking blocking = GetBlocking(path);
-            if (CanUseSparse(path, args) && TryRunSparse(args, blocking.Kc, maxThreads))
+            if (CanUseSparse(path, args) && TryRunSparse(path, args, blocking.Kc, maxThreads))
             {
                 return;
             }
@@ -664,6 +664,7 @@ internal static unsafe partial class Gemm
         private int _users;
         private int _sparseKc; // > 0: a zero-skipping product split over rows of C
         private float* _packedB; // its B panels, packed by the caller
+        private bool _sparseZmm; // its panel executor: AVX-512 or AVX2
         private Exception? _error;
 
         public static ParallelJob? Rent()
@@ -696,11 +697,12 @@ internal static unsafe partial class Gemm
             _done.Reset();
         }
 
-        public void StartSparse(in Args args, int kc, int threads, float* packedB)
+        public void StartSparse(in Args args, int kc, int threads, float* packedB, bool zmm)
         {
             Start(default, args, threads, splitM: true);
             _sparseKc = kc;
             _packedB = packedB;
+            _sparseZmm = zmm;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
@@ -742,7 +744,7 @@ internal static unsafe partial class Gemm
                 int from = (int)((long)_args.M * part / _parts), to = (int)((long)_args.M * (part + 1) / _parts);
                 if (from < to)
                 {
-                    RunSparse(_args, _sparseKc, from, to, _packedB);
+                    RunSparse(_args, _sparseKc, from, to, _packedB, _sparseZmm);
                 }
 
                 return;

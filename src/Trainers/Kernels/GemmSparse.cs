@@ -30,6 +30,12 @@ internal static unsafe partial class Gemm
     /// </summary>
     internal static double SparseMaxDensityPanels { get; set; } = DensityOverride() ?? 0.45;
 
+    /// <summary>
+    /// The same bound for the AVX2 panel executor (machines without AVX-512), from the crossover measured on the
+    /// second layer's shape; see <c>benchmarks/README.md</c>.
+    /// </summary>
+    internal static double SparseMaxDensityPanelsAvx2 { get; set; } = DensityOverride() ?? 0.45;
+
     private static double? DensityOverride() =>
         double.TryParse(Environment.GetEnvironmentVariable("MLNETEXT_SPARSE_MAX_DENSITY"), System.Globalization.NumberStyles.Float,
             System.Globalization.CultureInfo.InvariantCulture, out double d) ? d : null;
@@ -88,20 +94,23 @@ internal static unsafe partial class Gemm
     }
 
     /// <summary>Runs the product on the zero-skipping path when A is sparse enough; false when it did nothing.</summary>
+    /// <param name="path">The caller's path: <see cref="GemmPath.Avx512"/> runs the zmm panel executor, the others the ymm one.</param>
     /// <param name="g">The product.</param>
     /// <param name="kc">The summation block: the path's <see cref="Blocking.Kc"/>, or k for the small-row path.</param>
     /// <param name="maxThreads">Upper bound on threads (rows of C are split; results do not depend on it).</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
-    private static bool TryRunSparse(in Args g, int kc, int maxThreads = 1)
+    private static bool TryRunSparse(GemmPath path, in Args g, int kc, int maxThreads = 1)
     {
         if ((g.TransA == Transpose.Yes && !SparseTransposedEnabled))
         {
             return false;
         }
 
-        bool panels = Avx512F.IsSupported && g.N >= PanelWidth && g.M >= 16;
+        // The panel executors: AVX-512 (zmm) on the AVX-512 path, AVX2 (ymm) otherwise; the same packed panels and arithmetic.
+        bool panels = g.N >= PanelWidth && g.M >= 16 && (Avx512F.IsSupported || Avx2.IsSupported);
+        bool zmm = panels && path == GemmPath.Avx512 && Avx512F.IsSupported;
         double density = SampleDensity(g);
-        if (density > (panels ? SparseMaxDensityPanels : SparseMaxDensity))
+        if (density > (panels ? (zmm ? SparseMaxDensityPanels : SparseMaxDensityPanelsAvx2) : SparseMaxDensity))
         {
             return false;
         }
@@ -115,11 +124,11 @@ internal static unsafe partial class Gemm
         ParallelJob? job = threads > 1 ? ParallelJob.Rent() : null;
         if (job is null)
         {
-            RunSparse(g, kc, 0, g.M, packedB);
+            RunSparse(g, kc, 0, g.M, packedB, zmm);
         }
         else
         {
-            job.StartSparse(g, kc, threads, packedB);
+            job.StartSparse(g, kc, threads, packedB, zmm);
             for (int w = 1; w < threads; w++)
             {
                 ThreadPool.UnsafeQueueUserWorkItem(job, preferLocal: false);
@@ -134,15 +143,15 @@ internal static unsafe partial class Gemm
 
     /// <summary>The zero-skipping product restricted to rows [i0, i1) of C.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
-    private static void RunSparse(in Args g, int kc, int i0, int i1, float* packedB)
+    private static void RunSparse(in Args g, int kc, int i0, int i1, float* packedB, bool zmm)
     {
         if (g.TransA == Transpose.No)
         {
-            RunSparseRows(g, kc, i0, i1, packedB);
+            RunSparseRows(g, kc, i0, i1, packedB, zmm);
         }
         else
         {
-            RunSparseColumns(g, kc, i0, i1, packedB);
+            RunSparseColumns(g, kc, i0, i1, packedB, zmm);
         }
     }
 
@@ -165,6 +174,22 @@ internal static unsafe partial class Gemm
                 Avx512F.Compress(Vector512<float>.Zero, nonZero, v).Store(val + count);
                 Avx512F.Compress(Vector512<int>.Zero, nonZero.AsInt32(), lanes + Vector512.Create(p)).Store(idx + count);
                 count += BitOperations.PopCount(nonZero.ExtractMostSignificantBits());
+            }
+        }
+        else if (Avx2.IsSupported)
+        {
+            // Table-driven compress: the 8-bit non-zero mask selects a permutation that packs the listed lanes
+            // to the front; the permutation itself, offset by p, is the index vector. Full-width stores: 8 spare slots.
+            int* lut = CompressTable;
+            Vector256<int> baseIndex = Vector256.Create(offset);
+            for (; p + 8 <= n; p += 8)
+            {
+                Vector256<float> v = Avx.LoadVector256(x + p);
+                int nz = (int)(~Vector256.Equals(v, Vector256<float>.Zero).ExtractMostSignificantBits() & 0xFFu);
+                Vector256<int> perm = Avx.LoadVector256(lut + nz * 8);
+                Avx.Store(val + count, Avx2.PermuteVar8x32(v, perm));
+                Avx.Store(idx + count, Avx2.Add(perm, baseIndex + Vector256.Create(p)));
+                count += BitOperations.PopCount((uint)nz);
             }
         }
         else if (Vector512.IsHardwareAccelerated)
@@ -209,9 +234,38 @@ internal static unsafe partial class Gemm
         return count;
     }
 
+    /// <summary>
+    /// For each 8-bit mask, the positions of its set bits in ascending order (then zeros): the lane permutation
+    /// of the AVX2 compress in <see cref="ListNonZeros"/>. 256 × 8 ints in a pinned array.
+    /// </summary>
+    private static readonly int* CompressTable = BuildCompressTable();
+
+    private static int* BuildCompressTable()
+    {
+        int[] table = GC.AllocateArray<int>(256 * 8 + 16, pinned: true);
+        int* p = (int*)Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(table));
+        p = (int*)(((nint)p + 31) & ~(nint)31);
+        s_compressTableRoot = table;
+        for (int mask = 0; mask < 256; mask++)
+        {
+            int c = 0;
+            for (int bit = 0; bit < 8; bit++)
+            {
+                if ((mask & (1 << bit)) != 0)
+                {
+                    p[mask * 8 + c++] = bit;
+                }
+            }
+        }
+
+        return p;
+    }
+
+    private static int[]? s_compressTableRoot;
+
     /// <summary>op(A) = A (m×k, row-major): per row of C, the non-zeros of A's row per k block drive AXPYs over B's rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: fully optimized at first call, no tier-0/OSR warm-up
-    private static void RunSparseRows(in Args g, int kc, int i0, int i1, float* packedB)
+    private static void RunSparseRows(in Args g, int kc, int i0, int i1, float* packedB, bool zmm)
     {
         int m = i1 - i0;
         if (packedB != null)
@@ -229,7 +283,7 @@ internal static unsafe partial class Gemm
                     start[i + 1] = start[i] + ListNonZeros(g.A + (long)(i0 + i) * g.Lda, g.K, 0, idxAll + start[i], valAll + start[i]);
                 }
 
-                RunListsPanels(g, kc, i0, m, start, idxAll, valAll, packedB);
+                RunPanels(g, kc, i0, m, start, idxAll, valAll, packedB, zmm);
             }
 
             return;
@@ -288,8 +342,18 @@ internal static unsafe partial class Gemm
             for (int p = 0; p < k; p++)
             {
                 float* s = src + (long)p * g.Ldb;
-                Vector512.Store(Vector512.Load(s), dst + p * PanelWidth);
-                Vector512.Store(Vector512.Load(s + 16), dst + p * PanelWidth + 16);
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    Vector512.Store(Vector512.Load(s), dst + p * PanelWidth);
+                    Vector512.Store(Vector512.Load(s + 16), dst + p * PanelWidth + 16);
+                }
+                else
+                {
+                    for (int v = 0; v < PanelWidth; v += 8)
+                    {
+                        Vector256.Store(Vector256.Load(s + v), dst + p * PanelWidth + v);
+                    }
+                }
             }
         }
 
@@ -304,6 +368,18 @@ internal static unsafe partial class Gemm
     /// zero terms. Columns past the last full panel go through <see cref="SparseAxpy"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: fully optimized at first call, no tier-0/OSR warm-up
+    private static void RunPanels(in Args g, int kc, int i0, int m, int* start, int* idx, float* val, float* packedB, bool zmm)
+    {
+        if (zmm)
+        {
+            RunListsPanels(g, kc, i0, m, start, idx, val, packedB);
+        }
+        else
+        {
+            RunListsPanelsAvx2(g, kc, i0, m, start, idx, val, packedB);
+        }
+    }
+
     private static void RunListsPanels(in Args g, int kc, int i0, int m, int* start, int* idx, float* val, float* packedB)
     {
         int k = g.K, blocks = (k + kc - 1) / kc;
@@ -418,7 +494,7 @@ internal static unsafe partial class Gemm
     /// column's entries per k block.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: fully optimized at first call, no tier-0/OSR warm-up
-    private static void RunSparseColumns(in Args g, int kc, int i0, int i1, float* packedB)
+    private static void RunSparseColumns(in Args g, int kc, int i0, int i1, float* packedB, bool zmm)
     {
         int m = i1 - i0, k = g.K;
         if (packedB != null && k % 8 == 0 && Avx.IsSupported)
@@ -438,7 +514,7 @@ internal static unsafe partial class Gemm
                     start[i + 1] = start[i] + ListNonZeros(at + (long)i * k, k, 0, idx + start[i], val + start[i]);
                 }
 
-                RunListsPanels(g, kc, i0, m, start, idx, val, packedB);
+                RunPanels(g, kc, i0, m, start, idx, val, packedB, zmm);
             }
 
             return;
@@ -486,7 +562,7 @@ internal static unsafe partial class Gemm
 
                 if (packedB != null)
                 {
-                    RunListsPanels(g, kc, i0, m, start, rowsOf, val, packedB);
+                    RunPanels(g, kc, i0, m, start, rowsOf, val, packedB, zmm);
                 }
                 else
                 for (int i = 0; i < m; i++)
@@ -622,15 +698,15 @@ internal static class Scratch
     [ThreadStatic] private static int[]?[]? t_ints;
     [ThreadStatic] private static float[]?[]? t_floats;
 
-    /// <summary>An int array of at least <paramref name="length"/> elements for <paramref name="slot"/> (0–4).</summary>
+    /// <summary>An int array of at least <paramref name="length"/> elements for <paramref name="slot"/> (0–7).</summary>
     public static int[] Ints(int slot, int length) => Get(ref t_ints, slot, length);
 
-    /// <summary>A float array of at least <paramref name="length"/> elements for <paramref name="slot"/> (0–1).</summary>
+    /// <summary>A float array of at least <paramref name="length"/> elements for <paramref name="slot"/> (0–7).</summary>
     public static float[] Floats(int slot, int length) => Get(ref t_floats, slot, length);
 
     private static T[] Get<T>(ref T[]?[]? slots, int slot, int length)
     {
-        slots ??= new T[]?[5];
+        slots ??= new T[]?[8];
         T[]? array = slots[slot];
         if (array is null || array.Length < length)
         {
