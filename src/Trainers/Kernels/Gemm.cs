@@ -19,6 +19,12 @@ internal static unsafe partial class Gemm
     internal const long MinMacsPerThread = 1L << 20;
 
     /// <summary>
+    /// From this many multiply-adds a call splits in two when the step's background thread is free: it polls for work
+    /// between the pieces of a training step, so the hand-off costs about a microsecond, not a thread-pool wake-up.
+    /// </summary>
+    internal const long MinMacsTwoWay = 1L << 18;
+
+    /// <summary>
     /// C[m×n] = op(A)·op(B) (+ C when <paramref name="accumulate"/>), all row-major with leading
     /// dimensions <paramref name="lda"/>, <paramref name="ldb"/>, <paramref name="ldc"/>. op(A) is m×k:
     /// A is m×k (lda ≥ k) when <paramref name="transA"/> is <see cref="Transpose.No"/>, k×m (lda ≥ m)
@@ -353,7 +359,7 @@ internal static unsafe partial class Gemm
         // Split the larger side: the other operand is packed by every thread, so this minimizes duplicated packing.
         splitM = tilesM * blocking.Mr >= tilesN * blocking.Nr;
         long macs = (long)m * n * k;
-        long byWork = Math.Max(1, macs / MinMacsPerThread);
+        long byWork = ThreadsByWork(macs);
         int threads = (int)Math.Min(Math.Min(maxThreads, Environment.ProcessorCount), byWork);
         int tiles = splitM ? tilesM : tilesN;
         if (tiles < threads)
@@ -635,13 +641,43 @@ internal static unsafe partial class Gemm
         }
 
         job.Start(blocking, args, threads, splitM);
-        for (int w = 1; w < threads; w++)
+        RunJob(job, threads);
+    }
+
+    /// <summary>
+    /// Runs a started job on the caller plus <paramref name="threads"/> − 1 others: a two-way job goes to the step's
+    /// background thread when it is free (polling, so the hand-off takes about a microsecond), anything else to the
+    /// thread pool. Either way the caller claims parts until none is left and waits only for parts already started.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
+    private static void RunJob(ParallelJob job, int threads)
+    {
+        if (threads == 2 && BackgroundJob.TryPost(job))
         {
-            ThreadPool.UnsafeQueueUserWorkItem(job, preferLocal: false);
+            job.RunParts();
+            BackgroundJob.Complete();
+        }
+        else
+        {
+            for (int w = 1; w < threads; w++)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(job, preferLocal: false);
+            }
+
+            job.RunParts();
         }
 
-        job.RunParts();
         job.Finish();
+    }
+
+    /// <summary>
+    /// Threads worth using for <paramref name="macs"/> multiply-adds: one per <see cref="MinMacsPerThread"/> through the
+    /// thread pool, or two from <see cref="MinMacsTwoWay"/> when the step's background thread is free.
+    /// </summary>
+    private static long ThreadsByWork(long macs)
+    {
+        long byPool = Math.Max(1, macs / MinMacsPerThread);
+        return byPool < 2 && macs >= MinMacsTwoWay && !BackgroundJob.IsBusy ? 2 : byPool;
     }
 
     /// <summary>
@@ -650,7 +686,7 @@ internal static unsafe partial class Gemm
     /// not for workers that start too late to claim one (on a busy machine the caller may do them all);
     /// the job returns to a small pool when its last user leaves, so steady-state calls do not allocate.
     /// </summary>
-    private sealed class ParallelJob : IThreadPoolWorkItem
+    private sealed class ParallelJob : BackgroundWork, IThreadPoolWorkItem
     {
         private static readonly ParallelJob?[] s_pool = new ParallelJob?[8];
         private static int s_created;
@@ -704,6 +740,9 @@ internal static unsafe partial class Gemm
             _packedB = packedB;
             _sparseZmm = zmm;
         }
+
+        /// <inheritdoc/>
+        public override void Run() => Execute();
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
         public void Execute()
@@ -762,11 +801,11 @@ internal static unsafe partial class Gemm
 
             if (_splitM)
             {
-                Run(_blocking, _args, start, end, 0, _args.N);
+                Gemm.Run(_blocking, _args, start, end, 0, _args.N);
             }
             else
             {
-                Run(_blocking, _args, 0, _args.M, start, end);
+                Gemm.Run(_blocking, _args, 0, _args.M, start, end);
             }
         }
 

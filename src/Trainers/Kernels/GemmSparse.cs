@@ -119,7 +119,7 @@ internal static unsafe partial class Gemm
         float* packedB = panels ? PackPanels(g) : null;
 
         long work = (long)(g.M * (double)g.N * g.K * Math.Max(density, 0.02));
-        int threads = (int)Math.Min(Math.Min(maxThreads, Environment.ProcessorCount), Math.Max(1, work / MinMacsPerThread));
+        int threads = (int)Math.Min(Math.Min(maxThreads, Environment.ProcessorCount), ThreadsByWork(work));
         threads = Math.Min(threads, Math.Max(1, g.M / 8));
         ParallelJob? job = threads > 1 ? ParallelJob.Rent() : null;
         if (job is null)
@@ -129,13 +129,7 @@ internal static unsafe partial class Gemm
         else
         {
             job.StartSparse(g, kc, threads, packedB, zmm);
-            for (int w = 1; w < threads; w++)
-            {
-                ThreadPool.UnsafeQueueUserWorkItem(job, preferLocal: false);
-            }
-
-            job.RunParts();
-            job.Finish();
+            RunJob(job, threads);
         }
 
         return true;

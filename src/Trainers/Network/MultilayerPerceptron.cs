@@ -108,9 +108,11 @@ internal sealed class MultilayerPerceptron
     /// <summary>
     /// Back-propagates ∂L/∂outputs (of the last <see cref="Forward"/>) and leaves every parameter's gradient
     /// in <see cref="Parameter.Gradient"/>. The gradient with respect to the network's input is not computed.
+    /// <paramref name="beforeFirstLayer"/>, when given, runs just before the first trainable layer's backward pass (the
+    /// training loop collects the next minibatch's gather there, so that the last layer can use both cores).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
-    public void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> outputGradient, int batch)
+    public void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> outputGradient, int batch, Action? beforeFirstLayer = null)
     {
         outputGradient[..(batch * OutputSize)].CopyTo(_gradients[^1]);
         // The first layer with parameters needs no input gradient, nor does anything before it.
@@ -120,6 +122,7 @@ internal sealed class MultilayerPerceptron
             var layer = Layers[i];
             ReadOnlySpan<float> input = i == 0 ? x : _outputs[i - 1].AsSpan(0, batch * layer.InputSize);
             Span<float> dx = i > firstTrainable ? _gradients[i - 1].AsSpan(0, batch * layer.InputSize) : Span<float>.Empty;
+            if (i == firstTrainable) beforeFirstLayer?.Invoke();
             layer.Backward(input, _outputs[i].AsSpan(0, batch * layer.OutputSize), _gradients[i].AsSpan(0, batch * layer.OutputSize), dx, batch);
         }
     }

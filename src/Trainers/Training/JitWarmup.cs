@@ -25,7 +25,6 @@ internal static class JitWarmup
         var thread = new Thread(() =>
         {
             // The step's helper threads and the thread pool (the GEMM's parallel parts) start now rather than in batch 1.
-            Kernels.HelperThread.EnsureStarted();
             Kernels.BackgroundJob.EnsureStarted();
             ThreadPool.UnsafeQueueUserWorkItem(static _ => { }, (object?)null);
             PrepareAll(typeof(JitWarmup).Assembly);

@@ -42,6 +42,43 @@ public class BatchPrefetchTests
         }
     }
 
+    private sealed class FailingWork : BackgroundWork
+    {
+        public override void Run() => throw new FormatException("boom");
+    }
+
+    [Fact]
+    public void AFailureOnTheBackgroundThreadReachesTheOwnerAndTheThreadGoesOn()
+    {
+        for (int i = 0; i < 20; i++)
+        {
+            Post(new FailingWork());
+            if (i % 2 == 0) Thread.Sleep(2); // taken by the thread (or, on a busy machine, run by Complete itself)
+            var error = Assert.ThrowsAny<Exception>(BackgroundJob.Complete);
+            Assert.True(error is FormatException || error.InnerException is FormatException, error.ToString());
+            var work = new CountingWork();
+            Post(work);
+            BackgroundJob.Complete();
+            Assert.Equal(1, work.Runs);
+        }
+    }
+
+    [Fact]
+    public void TheThreadSleepsWhenIdleAndWakesForTheNextPost()
+    {
+        for (int i = 0; i < 3; i++)
+        {
+            Thread.Sleep(BackgroundJob.HotMicroseconds / 1000 + 20); // past the polling window: the thread blocks
+            var work = new CountingWork();
+            Post(work);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (Volatile.Read(ref work.Runs) == 0 && clock.ElapsedMilliseconds < 5000) Thread.Yield();
+            BackgroundJob.Complete();
+            Assert.Equal(1, work.Runs);
+            Assert.NotEqual(Environment.CurrentManagedThreadId, work.Thread); // woken, not run by Complete after a lost wake-up
+        }
+    }
+
     [Fact]
     public void GatherCopiesTheRowsInOrderIntoTheSlot()
     {
