@@ -90,10 +90,13 @@ internal sealed class MlpTrainingLoop
     /// <summary>Diagnostic switch (<c>MLNETEXT_PREFETCH=0</c>): gather every minibatch inline, for comparisons.</summary>
     private static readonly bool PrefetchEnabled = Environment.GetEnvironmentVariable("MLNETEXT_PREFETCH") != "0";
 
-    /// <summary>Whether the next minibatch's gather is posted to the background thread; <see cref="Complete"/> collects it once.</summary>
+    /// <summary>
+    /// Whether the next minibatch's gather is posted to the background thread (<see cref="Pending"/>) or collected and ready
+    /// (<see cref="Ready"/>); <see cref="Complete"/> collects it once.
+    /// </summary>
     private sealed class PendingGather
     {
-        public bool Pending;
+        public bool Pending, Ready;
 
         public PendingGather() => Complete = () =>
         {
@@ -101,6 +104,7 @@ internal sealed class MlpTrainingLoop
             {
                 Pending = false;
                 BackgroundJob.Complete();
+                Ready = true;
             }
         };
 
@@ -179,8 +183,9 @@ internal sealed class MlpTrainingLoop
                 s.CheckAlive?.Invoke();
                 var (start, count) = bounds[bi];
                 int slot = bi & 1;
-                if (gatherState.Pending) gatherState.Complete();
-                else { gather.Prepare(set, order, start, count, slot); gather.Run(); }
+                gatherState.Complete();
+                if (!gatherState.Ready) { gather.Prepare(set, order, start, count, slot); gather.Run(); }
+                gatherState.Ready = false;
                 float[] xBatch = gather.Features(slot), tBatch = gather.Targets(slot), wBatch = gather.Weights(slot);
                 var stepRandom = RandomStream.For(s.Seed, phaseSalt, (ulong)epoch, 2 + (ulong)bi);
                 optimizer.MoveToGradientPoint(parameters);
