@@ -93,6 +93,14 @@ internal sealed class MultilayerPerceptron
     /// <summary>Training-mode (or inference-mode, with all layers) forward pass; returns the outputs, [batch × OutputSize].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     public ReadOnlySpan<float> Forward(ReadOnlySpan<float> x, int batch, bool training, ref RandomStream random)
+        => Forward(x, batch, training, ref random, -1, null);
+
+    /// <summary>
+    /// <see cref="Forward(ReadOnlySpan{float}, int, bool, ref RandomStream)"/> that runs <paramref name="afterLayer"/> once layer
+    /// <paramref name="hookLayer"/> is done (the training loop posts the next minibatch's gather there).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
+    public ReadOnlySpan<float> Forward(ReadOnlySpan<float> x, int batch, bool training, ref RandomStream random, int hookLayer, Action? afterLayer)
     {
         Reserve(batch);
         ReadOnlySpan<float> input = x;
@@ -101,18 +109,19 @@ internal sealed class MultilayerPerceptron
             var y = _outputs[i].AsSpan(0, batch * Layers[i].OutputSize);
             Layers[i].Forward(input, y, batch, training, ref random);
             input = y;
+            if (i == hookLayer) afterLayer?.Invoke();
         }
         return input;
     }
 
     /// <summary>
-    /// Back-propagates ∂L/∂outputs (of the last <see cref="Forward"/>) and leaves every parameter's gradient
+    /// Back-propagates ∂L/∂outputs (of the last <see cref="Forward(ReadOnlySpan{float}, int, bool, ref RandomStream)"/>) and leaves every parameter's gradient
     /// in <see cref="Parameter.Gradient"/>. The gradient with respect to the network's input is not computed.
-    /// <paramref name="beforeFirstLayer"/>, when given, runs just before the first trainable layer's backward pass (the
-    /// training loop collects the next minibatch's gather there, so that the last layer can use both cores).
+    /// <paramref name="beforeLayer"/>, when given, runs just before layer <paramref name="hookLayer"/>'s backward pass (the
+    /// training loop collects the next minibatch's gather there, so that the wide layers below can use both cores).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
-    public void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> outputGradient, int batch, Action? beforeFirstLayer = null)
+    public void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> outputGradient, int batch, int hookLayer = -1, Action? beforeLayer = null)
     {
         outputGradient[..(batch * OutputSize)].CopyTo(_gradients[^1]);
         // The first layer with parameters needs no input gradient, nor does anything before it.
@@ -122,7 +131,7 @@ internal sealed class MultilayerPerceptron
             var layer = Layers[i];
             ReadOnlySpan<float> input = i == 0 ? x : _outputs[i - 1].AsSpan(0, batch * layer.InputSize);
             Span<float> dx = i > firstTrainable ? _gradients[i - 1].AsSpan(0, batch * layer.InputSize) : Span<float>.Empty;
-            if (i == firstTrainable) beforeFirstLayer?.Invoke();
+            if (i == hookLayer) beforeLayer?.Invoke();
             layer.Backward(input, _outputs[i].AsSpan(0, batch * layer.OutputSize), _gradients[i].AsSpan(0, batch * layer.OutputSize), dx, batch);
         }
     }

@@ -91,25 +91,66 @@ internal sealed class MlpTrainingLoop
     private static readonly bool PrefetchEnabled = Environment.GetEnvironmentVariable("MLNETEXT_PREFETCH") != "0";
 
     /// <summary>
-    /// Whether the next minibatch's gather is posted to the background thread (<see cref="Pending"/>) or collected and ready
-    /// (<see cref="Ready"/>); <see cref="Complete"/> collects it once.
+    /// The next minibatch's gather on the background thread: <see cref="Armed"/> once prepared, <see cref="Pending"/> once
+    /// posted, <see cref="Ready"/> once collected. <see cref="Post"/> and <see cref="Complete"/> are cached delegates (passing
+    /// them to the network allocates nothing) and do nothing when there is nothing to do.
     /// </summary>
-    private sealed class PendingGather
+    private sealed class PrefetchState
     {
-        public bool Pending, Ready;
+        public bool Armed, Pending, Ready;
 
-        public PendingGather() => Complete = () =>
+        public PrefetchState(BatchGather gather)
         {
-            if (Pending)
+            Post = () =>
             {
-                Pending = false;
-                BackgroundJob.Complete();
-                Ready = true;
-            }
-        };
+                if (Armed)
+                {
+                    Armed = false;
+                    Pending = BackgroundJob.TryPost(gather); // false: another Fit holds the thread; gathered inline next time
+                }
+            };
+            Complete = () =>
+            {
+                if (Pending)
+                {
+                    Pending = false;
+                    BackgroundJob.Complete();
+                    Ready = true;
+                }
+            };
+        }
 
-        /// <summary>Collects the posted gather (a no-op when nothing is pending); cached, so passing it allocates nothing.</summary>
+        /// <summary>Posts the prepared gather.</summary>
+        public Action Post { get; }
+
+        /// <summary>Collects the posted gather.</summary>
         public Action Complete { get; }
+    }
+
+    /// <summary>
+    /// Where the next minibatch's gather overlaps the step: it is posted after the forward pass of the layers up to
+    /// <c>post</c> and collected before the backward pass of layer <c>collect</c>. Products of at least
+    /// <see cref="Gemm.MinMacsTwoWay"/> multiply-adds split over both cores when the background thread is free, so the gather
+    /// goes where only narrow layers run: after the last wide dense layer (and what follows it up to the next dense layer),
+    /// back before that layer's backward pass. On the reference net (784-128-64-10) that window is the output layer's forward
+    /// and backward passes and the loss (≈ 60 µs for a ≈ 70 µs gather). Without such a window (the last wide layer is the
+    /// output layer), the whole forward pass to the first layer's backward pass.
+    /// </summary>
+    private static (int Post, int Collect) PrefetchWindow(MultilayerPerceptron network, int batch)
+    {
+        var layers = network.Layers;
+        int lastWide = -1, firstDense = -1;
+        for (int i = 0; i < layers.Length; i++)
+        {
+            if (layers[i] is not DenseLayer dense) continue;
+            if (firstDense < 0) firstDense = i;
+            if ((long)dense.InputSize * dense.OutputSize * batch >= Gemm.MinMacsTwoWay) lastWide = i;
+        }
+        int nextDense = -1;
+        for (int i = lastWide + 1; lastWide >= 0 && i < layers.Length; i++)
+            if (layers[i] is DenseLayer) { nextDense = i; break; }
+        if (lastWide < 0 || nextDense < 0) return (layers.Length - 1, Math.Max(firstDense, 0));
+        return (nextDense - 1, lastWide);
     }
 
     private sealed record PhaseResult(MultilayerPerceptron Network, Optimizer Optimizer, int BestEpoch, StopReason Reason, string Message);
@@ -150,7 +191,8 @@ internal sealed class MlpTrainingLoop
         int maxBatch = s.BatchSize + 1;
         network.Reserve(maxBatch);
         var gather = new BatchGather(maxBatch, d, t);
-        var pendingGather = new PendingGather();
+        var prefetchState = new PrefetchState(gather);
+        var (postAfter, collectBefore) = PrefetchWindow(network, s.BatchSize);
         // The next minibatch is gathered on the background thread during the current step (not with one thread allowed).
         bool prefetch = s.MaxThreads > 1 && Environment.ProcessorCount > 1 && PrefetchEnabled;
         var gradOut = new float[maxBatch * o];
@@ -174,7 +216,7 @@ internal sealed class MlpTrainingLoop
             if (bounds is null || boundsRows != set.Count) { bounds = BatchBounds(set.Count); boundsRows = set.Count; } // same rows: same batches
             double lossSum = 0, weightSum = 0;
             bool diverged = false;
-            var gatherState = pendingGather; // batch bi was posted to the background thread during step bi − 1
+            var gatherState = prefetchState; // batch bi was posted to the background thread during step bi − 1
             try
             {
             for (int bi = 0; bi < bounds.Count; bi++)
@@ -196,16 +238,15 @@ internal sealed class MlpTrainingLoop
                         v.CopyTo(noiseBackup[p], 0);
                         for (int i = 0; i < v.Length; i++) v[i] += s.WeightNoiseStdDev * (float)stepRandom.NextGaussian();
                     }
-                var outputs = network.Forward(xBatch.AsSpan(0, count * d), count, training: true, ref stepRandom);
-                // The next batch is gathered on the other core from here on: after the forward pass (whose first-layer product
-                // splits over both cores), during the loss and the backward pass (measured ≈ 3 % faster than posting it before
-                // the forward pass).
+                // The next batch is gathered on the other core while only narrow layers run (see PrefetchWindow).
                 if (prefetch && bi + 1 < bounds.Count)
                 {
                     var (nextStart, nextCount) = bounds[bi + 1];
                     gather.Prepare(set, order, nextStart, nextCount, slot ^ 1);
-                    gatherState.Pending = BackgroundJob.TryPost(gather); // false: another Fit holds the thread; gathered inline next time
+                    gatherState.Armed = true;
                 }
+                var outputs = network.Forward(xBatch.AsSpan(0, count * d), count, training: true, ref stepRandom, postAfter, gatherState.Post);
+                gatherState.Post(); // in case the forward pass had no such layer
                 double batchLoss = loss.Compute(outputs, tBatch.AsSpan(0, count * t),
                     set.Weights is null ? ReadOnlySpan<float>.Empty : wBatch.AsSpan(0, count), count, gradOut.AsSpan(0, count * o));
                 if (!double.IsFinite(batchLoss)) { diverged = true; break; }
@@ -218,10 +259,9 @@ internal sealed class MlpTrainingLoop
                     for (int i = 0; i < count; i++) batchWeight += wBatch[i];
                     weightSum += (float)batchWeight;
                 }
-                // The gather posted after the forward pass is collected before the first layer's backward pass (≈ 130 µs later
-                // on the reference net, about twice what it takes), so that the first layer's products and the optimizer
-                // step can split over both cores.
-                network.Backward(xBatch.AsSpan(0, count * d), gradOut.AsSpan(0, count * o), count, gatherState.Pending ? gatherState.Complete : null);
+                // The gather is collected before the last wide layer's backward pass, so that it and the layers below, and the
+                // optimizer step, can split over both cores.
+                network.Backward(xBatch.AsSpan(0, count * d), gradOut.AsSpan(0, count * o), count, collectBefore, gatherState.Complete);
                 gatherState.Complete(); // in case the network had no layer to call it before
                 if (noiseBackup is not null)
                     for (int p = 0; p < weightParams.Length; p++) noiseBackup[p].CopyTo(weightParams[p].Value, 0);
@@ -234,6 +274,7 @@ internal sealed class MlpTrainingLoop
             }
             finally
             {
+                gatherState.Armed = false;
                 gatherState.Complete(); // left early (divergence, cancellation, an exception): release the thread
             }
             if (reason == StopReason.Cancelled)

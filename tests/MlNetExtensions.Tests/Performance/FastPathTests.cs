@@ -152,15 +152,15 @@ public class FastPathTests
             adam.LearningRate = lr;
             adam.Step(new[] { p });
 
-            // The algorithm box, one coordinate at a time.
-            float c1 = (float)(1.0 - Math.Pow(0.9f, step)), c2 = (float)(1.0 - Math.Pow(0.999f, step));
+            // The algorithm box, one coordinate at a time, with the per-step constants folded out as Adam.cs does:
+            // ε ŝ/(√r̂ + δ) = (ε/(1 − ρ1^t))·s / (√r·(1/√(1 − ρ2^t)) + δ).
+            float stepSize = (float)(lr / (1.0 - Math.Pow(0.9f, step))), invSqrtC2 = (float)(1.0 / Math.Sqrt(1.0 - Math.Pow(0.999f, step)));
             for (int i = 0; i < length; i++)
             {
                 float g = p.Gradient[i];
                 s[i] = 0.9f * s[i] + (1f - 0.9f) * g;
                 r[i] = 0.999f * r[i] + (1f - 0.999f) * g * g;
-                float sHat = s[i] / c1, rHat = r[i] / c2;
-                theta[i] -= lr * sHat / (MathF.Sqrt(rHat) + 1e-8f);
+                theta[i] -= stepSize * s[i] / (MathF.Sqrt(r[i]) * invSqrtC2 + 1e-8f);
             }
 
             for (int i = 0; i < length; i++)

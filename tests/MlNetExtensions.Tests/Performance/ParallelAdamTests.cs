@@ -45,14 +45,14 @@ public class ParallelAdamTests
             adam.LearningRate = lr;
             adam.Step(new[] { p });
 
-            float c1 = (float)(1.0 - Math.Pow(0.9f, step)), c2 = (float)(1.0 - Math.Pow(0.999f, step));
+            // The algorithm box with the per-step constants folded out as Adam.cs does (see FastPathTests).
+            float stepSize = (float)(lr / (1.0 - Math.Pow(0.9f, step))), invSqrtC2 = (float)(1.0 / Math.Sqrt(1.0 - Math.Pow(0.999f, step)));
             for (int i = 0; i < length; i++)
             {
                 float g = p.Gradient[i];
                 s[i] = 0.9f * s[i] + (1f - 0.9f) * g;
                 r[i] = 0.999f * r[i] + (1f - 0.999f) * g * g;
-                float sHat = s[i] / c1, rHat = r[i] / c2;
-                theta[i] -= lr * sHat / (MathF.Sqrt(rHat) + 1e-8f);
+                theta[i] -= stepSize * s[i] / (MathF.Sqrt(r[i]) * invSqrtC2 + 1e-8f);
             }
 
             for (int i = 0; i < length; i++)
