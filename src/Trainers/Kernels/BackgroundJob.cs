@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Diagnostics;
 
 namespace MlNetExtensions.Trainers.Kernels;
@@ -50,6 +51,7 @@ internal static class BackgroundJob
 
     /// <summary>Offers <paramref name="work"/> to the background thread. True: posted, call <see cref="Complete"/> before
     /// using its results (and before posting again). False: another caller holds the thread; run the work yourself.</summary>
+[MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     public static bool TryPost(BackgroundWork work)
     {
         EnsureStarted();
@@ -72,6 +74,7 @@ internal static class BackgroundJob
 
     /// <summary>Returns once the posted work is done: runs it on this thread if the background thread has not taken it.</summary>
     /// <exception cref="InvalidOperationException">The work failed on the background thread (the original exception is inside).</exception>
+[MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     public static void Complete()
     {
         if (Interlocked.CompareExchange(ref s_state, Taken, Posted) == Posted)
@@ -106,6 +109,7 @@ internal static class BackgroundJob
         }
     }
 
+[MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     private static void Release()
     {
         s_work = null;
@@ -134,6 +138,7 @@ internal static class BackgroundJob
         return thread;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // the thread's polling loop: fully optimized from the start
     private static void Loop()
     {
         while (true)

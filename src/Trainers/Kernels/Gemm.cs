@@ -272,6 +272,7 @@ internal static unsafe partial class Gemm
 
     private static long Required(int rows, int cols, int ld) => rows == 0 || cols == 0 ? 0 : ((long)rows - 1) * ld + cols;
 
+[MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     private static void CheckOperand(string param, string name, int length, int ld, int rows, int cols, Transpose trans, int opRows, int opCols)
     {
         if (ld < Math.Max(1, cols))
@@ -617,6 +618,7 @@ internal static unsafe partial class Gemm
 
         public static float* Transposed(int length) => Get(ref t_t, length);
 
+[MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
         private static float* Get(ref float[]? array, int length)
         {
             if (array is null || array.Length < length + 16)
@@ -674,6 +676,7 @@ internal static unsafe partial class Gemm
     /// Threads worth using for <paramref name="macs"/> multiply-adds: one per <see cref="MinMacsPerThread"/> through the
     /// thread pool, or two from <see cref="MinMacsTwoWay"/> when the step's background thread is free.
     /// </summary>
+[MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     private static long ThreadsByWork(long macs)
     {
         long byPool = Math.Max(1, macs / MinMacsPerThread);
@@ -703,6 +706,7 @@ internal static unsafe partial class Gemm
         private bool _sparseZmm; // its panel executor: AVX-512 or AVX2
         private Exception? _error;
 
+[MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
         public static ParallelJob? Rent()
         {
             for (int i = 0; i < s_pool.Length; i++)
@@ -742,6 +746,7 @@ internal static unsafe partial class Gemm
         }
 
         /// <inheritdoc/>
+[MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
         public override void Run() => Execute();
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
@@ -825,6 +830,7 @@ internal static unsafe partial class Gemm
             }
         }
 
+[MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
         private void Leave()
         {
             if (Interlocked.Decrement(ref _users) != 0)

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace MlNetExtensions.Trainers.Kernels;
 
 /// <summary>
@@ -17,6 +19,7 @@ internal static unsafe class HelperThread
     /// <param name="context">The job's arguments (on the caller's stack).</param>
     /// <param name="split">First element of the part offered to the helper.</param>
     /// <param name="length">Elements in total.</param>
+[MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     public static void RunSplit(delegate*<void*, int, int, void> job, void* context, int split, int length)
     {
         var work = t_work ??= new SplitWork();
@@ -41,6 +44,7 @@ internal static unsafe class HelperThread
         private void* _context;
         private int _from, _to;
 
+[MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
         public void Set(delegate*<void*, int, int, void> job, void* context, int from, int to)
         {
             _job = job;
@@ -49,6 +53,7 @@ internal static unsafe class HelperThread
             _to = to;
         }
 
+[MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
         public override void Run() => _job(_context, _from, _to);
     }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace MlNetExtensions.Trainers.Losses;
 
 /// <summary>
@@ -17,6 +19,7 @@ internal sealed class SoftmaxCrossEntropyLoss : Loss
     public override int TargetSize => OutputSize;
 
     /// <inheritdoc/>
+[MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     public override double Compute(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, int batch, Span<float> gradient)
     {
         int k = OutputSize;
@@ -28,7 +31,8 @@ internal sealed class SoftmaxCrossEntropyLoss : Loss
             var z = outputs.Slice(r * k, k);
             var t = targets.Slice(r * k, k);
             float w = weights.IsEmpty ? 1f : weights[r];
-            float max = System.Numerics.Tensors.TensorPrimitives.Max(z);
+            float max = z[0];
+            for (int c = 1; c < k; c++) max = MathF.Max(max, z[c]); // TensorPrimitives.Max's value (NaN propagates, +0 > −0)
             double sum = 0;
             for (int c = 0; c < k; c++) { p[c] = MathF.Exp(z[c] - max); sum += p[c]; }
             double logSum = Math.Log(sum);

@@ -21,13 +21,16 @@ internal static class DataProbe
     {
         var column = data.Schema[featureColumn];
         var values = new List<float>();
-        using var cursor = data.GetRowCursor(new[] { column });
+        using var cursor = TrainingDataReader.OpenSequentialCursor(data, new[] { column });
         var getter = cursor.GetGetter<VBuffer<float>>(column);
         var buffer = default(VBuffer<float>);
+        float[] row = Array.Empty<float>();
         for (int i = 0; i < ProbeRows && cursor.MoveNext(); i++)
         {
             getter(ref buffer);
-            foreach (var v in buffer.DenseValues()) values.Add(v);
+            if (row.Length != buffer.Length) row = new float[buffer.Length];
+            buffer.CopyTo(row);
+            values.AddRange(row);
         }
         return values.ToArray();
     }

@@ -27,6 +27,7 @@ internal sealed class MultilayerPerceptron
         Layers = layers.ToArray();
         Parameters = Layers.SelectMany(l => l.Parameters).ToArray();
         InferenceLayers = Layers.Where(l => !l.IsTrainingOnly).ToArray();
+        _firstTrainable = Array.FindIndex(Layers, l => l.Parameters.Count > 0);
     }
 
     /// <summary>All layers, training-only ones included.</summary>
@@ -82,6 +83,9 @@ internal sealed class MultilayerPerceptron
         if (maxBatch > _reserved) Grow(maxBatch);
     }
 
+    /// <summary>The first layer with parameters: the backward pass stops there.</summary>
+    private readonly int _firstTrainable;
+
     private void Grow(int maxBatch)
     {
         _outputs = Layers.Select(l => new float[maxBatch * l.OutputSize]).ToArray();
@@ -125,7 +129,7 @@ internal sealed class MultilayerPerceptron
     {
         outputGradient[..(batch * OutputSize)].CopyTo(_gradients[^1]);
         // The first layer with parameters needs no input gradient, nor does anything before it.
-        int firstTrainable = Array.FindIndex(Layers, l => l.Parameters.Count > 0);
+        int firstTrainable = _firstTrainable;
         for (int i = Layers.Length - 1; i >= 0 && i >= firstTrainable; i--)
         {
             var layer = Layers[i];

@@ -99,25 +99,34 @@ internal sealed class MlpTrainingLoop
     {
         public bool Armed, Pending, Ready;
 
+        private readonly BatchGather _gather;
+
         public PrefetchState(BatchGather gather)
         {
-            Post = () =>
+            _gather = gather;
+            Post = PostGather;
+            Complete = CompleteGather;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
+        private void PostGather()
+        {
+            if (Armed)
             {
-                if (Armed)
-                {
-                    Armed = false;
-                    Pending = BackgroundJob.TryPost(gather); // false: another Fit holds the thread; gathered inline next time
-                }
-            };
-            Complete = () =>
+                Armed = false;
+                Pending = BackgroundJob.TryPost(_gather); // false: another Fit holds the thread; gathered inline next time
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
+        private void CompleteGather()
+        {
+            if (Pending)
             {
-                if (Pending)
-                {
-                    Pending = false;
-                    BackgroundJob.Complete();
-                    Ready = true;
-                }
-            };
+                Pending = false;
+                BackgroundJob.Complete();
+                Ready = true;
+            }
         }
 
         /// <summary>Posts the prepared gather.</summary>
@@ -337,10 +346,21 @@ internal sealed class MlpTrainingLoop
         return new PhaseResult(network, optimizer, bestEpoch, reason, message);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // once per epoch over every parameter: not worth running at tier 0
     private static bool ParametersFinite(IReadOnlyList<Parameter> parameters)
     {
         for (int i = 0; i < parameters.Count; i++) // indexed: no enumerator allocated per epoch
-            if (!float.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum(parameters[i].Value))) return false;
+        {
+            // x − x is 0 exactly when x is finite; NaN and ±∞ give NaN, which fails the comparison.
+            var v = parameters[i].Value.AsSpan();
+            int j = 0;
+            for (; j + System.Numerics.Vector<float>.Count <= v.Length; j += System.Numerics.Vector<float>.Count)
+            {
+                var x = new System.Numerics.Vector<float>(v.Slice(j));
+                if (!System.Numerics.Vector.EqualsAll(x - x, System.Numerics.Vector<float>.Zero)) return false;
+            }
+            for (; j < v.Length; j++) if (!float.IsFinite(v[j])) return false;
+        }
         return true;
     }
 

@@ -13,6 +13,18 @@ public class JitWarmupTests
     }
 
     [Fact]
+    public void CompilesTheLoopFirstAndLeavesOutTheReaderAndOtherInstructionSetPaths()
+    {
+        var order = JitWarmup.Plan(typeof(JitWarmup).Assembly);
+        Assert.Equal("RunPhase", order[0].Name);
+        Assert.DoesNotContain(order, m => m.DeclaringType == typeof(MlNetExtensions.Trainers.TrainingDataReader));
+        bool avx512 = System.Runtime.Intrinsics.X86.Avx512F.IsSupported;
+        Assert.Equal(avx512, order.Any(m => m.Name == "Avx512_8x32"));
+        Assert.Equal(!avx512, order.Any(m => m.Name == "RunListsPanelsAvx2"));
+        Assert.Contains(order, m => m.Name == "Compute" && m.DeclaringType!.Name == "SoftmaxCrossEntropyLoss");
+    }
+
+    [Fact]
     public void DoesNotStartAThreadWhenCappedAtOneThread()
     {
         Assert.False(JitWarmup.StartOnce(maxThreads: 1));
