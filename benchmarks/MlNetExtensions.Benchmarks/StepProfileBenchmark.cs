@@ -134,7 +134,7 @@ internal sealed class StepProfileBenchmark : IBenchmark
             var y2 = new float[batch * hidden[1]];
             var dw2 = new float[hidden[0] * hidden[1]];
             for (int i = 0; i < w2.Length; i++) w2[i] = random.NextSingle() - 0.5f;
-            foreach (double density in new[] { 0.2, 0.3, 0.4, 0.5 })
+            foreach (double density in new[] { 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8 })
             {
                 var hd = new float[batch * hidden[0]];
                 for (int i = 0; i < hd.Length; i++) hd[i] = random.NextDouble() < density ? random.NextSingle() : 0f;

@@ -179,7 +179,7 @@ internal static unsafe partial class Gemm
 
             if (UseNarrow(path, args))
             {
-                RunNarrow(args, blocking.Kc);
+                RunNarrow(path, args, blocking.Kc);
                 return;
             }
 

@@ -18,7 +18,20 @@ internal static unsafe partial class Gemm
     internal const int NarrowMaxColumns = 16;
 
     private static bool UseNarrow(GemmPath path, in Args g) =>
-        path == GemmPath.Avx512 && g.N <= NarrowMaxColumns && g.TransB == Transpose.No && g.M >= 8;
+        (path == GemmPath.Avx512 || (path == GemmPath.Avx2 && Fma.IsSupported)) && g.N <= NarrowMaxColumns && g.TransB == Transpose.No && g.M >= 8;
+
+    /// <summary>The narrow path of <paramref name="path"/> (AVX-512 masked zmm rows, or AVX2 pairs of ymm over a padded copy of B).</summary>
+    private static void RunNarrow(GemmPath path, in Args g, int kc)
+    {
+        if (path == GemmPath.Avx512)
+        {
+            RunNarrow(g, kc);
+        }
+        else
+        {
+            RunNarrowAvx2(g, kc);
+        }
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: fully optimized at first call, no tier-0/OSR warm-up
     private static void RunNarrow(in Args g, int kc)
@@ -81,5 +94,86 @@ internal static unsafe partial class Gemm
         }
 
         Avx512F.MaskStore(c, mask, v);
+    }
+
+    /// <summary>
+    /// AVX2 form of <see cref="RunNarrow(in Args, int)"/>: op(B) is first copied into a k × 16 zero-padded buffer (one
+    /// aligned pair of ymm per row of B, no masked loads in the loop), then four rows of C run side by side with two ymm
+    /// each (eight independent chains); results are stored under a mask. Same arithmetic, so the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: fully optimized at first call, no tier-0/OSR warm-up
+    private static void RunNarrowAvx2(in Args g, int kc)
+    {
+        int n = g.N, k = g.K;
+        float* b = Buffers.B(k * NarrowMaxColumns);
+        for (int p = 0; p < k; p++)
+        {
+            float* dst = b + p * NarrowMaxColumns;
+            Avx.Store(dst, Vector256<float>.Zero);
+            Avx.Store(dst + 8, Vector256<float>.Zero);
+            new ReadOnlySpan<float>(g.B + p * (long)g.Ldb, n).CopyTo(new Span<float>(dst, n));
+        }
+
+        Vector256<int> lanes = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+        Vector256<float> mask0 = Vector256.LessThan(lanes, Vector256.Create(n)).AsSingle();
+        Vector256<float> mask1 = Vector256.LessThan(lanes, Vector256.Create(n - 8)).AsSingle();
+        long rowStep = g.TransA == Transpose.No ? g.Lda : 1, kStep = g.TransA == Transpose.No ? 1 : g.Lda;
+        for (int pc = 0; pc < k; pc += kc)
+        {
+            int end = Math.Min(k, pc + kc);
+            bool add = pc > 0 || g.Accumulate;
+            int i = 0;
+            for (; i + 4 <= g.M; i += 4)
+            {
+                float* a = g.A + i * rowStep;
+                Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+                for (int p = pc; p < end; p++)
+                {
+                    float* bp = b + p * NarrowMaxColumns;
+                    Vector256<float> lo = Avx.LoadAlignedVector256(bp), hi = Avx.LoadAlignedVector256(bp + 8);
+                    float* ap = a + p * kStep;
+                    Vector256<float> a0 = Vector256.Create(ap[0]), a1 = Vector256.Create(ap[rowStep]);
+                    Vector256<float> a2 = Vector256.Create(ap[2 * rowStep]), a3 = Vector256.Create(ap[3 * rowStep]);
+                    c0 = Fma.MultiplyAdd(a0, lo, c0); c1 = Fma.MultiplyAdd(a0, hi, c1);
+                    c2 = Fma.MultiplyAdd(a1, lo, c2); c3 = Fma.MultiplyAdd(a1, hi, c3);
+                    c4 = Fma.MultiplyAdd(a2, lo, c4); c5 = Fma.MultiplyAdd(a2, hi, c5);
+                    c6 = Fma.MultiplyAdd(a3, lo, c6); c7 = Fma.MultiplyAdd(a3, hi, c7);
+                }
+
+                float* c = g.C + (long)i * g.Ldc;
+                StoreNarrow(c, c0, c1, mask0, mask1, add);
+                StoreNarrow(c + g.Ldc, c2, c3, mask0, mask1, add);
+                StoreNarrow(c + 2L * g.Ldc, c4, c5, mask0, mask1, add);
+                StoreNarrow(c + 3L * g.Ldc, c6, c7, mask0, mask1, add);
+            }
+
+            for (; i < g.M; i++)
+            {
+                float* a = g.A + i * rowStep;
+                Vector256<float> c0 = default, c1 = default;
+                for (int p = pc; p < end; p++)
+                {
+                    float* bp = b + p * NarrowMaxColumns;
+                    Vector256<float> av = Vector256.Create(a[p * kStep]);
+                    c0 = Fma.MultiplyAdd(av, Avx.LoadAlignedVector256(bp), c0);
+                    c1 = Fma.MultiplyAdd(av, Avx.LoadAlignedVector256(bp + 8), c1);
+                }
+
+                StoreNarrow(g.C + (long)i * g.Ldc, c0, c1, mask0, mask1, add);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreNarrow(float* c, Vector256<float> lo, Vector256<float> hi, Vector256<float> mask0, Vector256<float> mask1, bool add)
+    {
+        if (add)
+        {
+            lo = Avx.Add(lo, Avx.MaskLoad(c, mask0));
+            hi = Avx.Add(hi, Avx.MaskLoad(c + 8, mask1));
+        }
+
+        Avx.MaskStore(c, mask0, lo);
+        Avx.MaskStore(c + 8, mask1, hi);
     }
 }

@@ -89,7 +89,7 @@ internal static class JitWarmup
         return method.Name switch
         {
             "Avx512_8x32" or "RunNarrow" or "RunListsPanels" => avx512,
-            "Avx2_6x16" or "RunListsPanelsAvx2" => !avx512 && avx2,
+            "Avx2_6x16" or "RunListsPanelsAvx2" or "RunNarrowAvx2" => !avx512 && avx2,
             "Vector128_6x8" or "Scalar4x4" => !avx2,
             _ => true,
         };

@@ -12,17 +12,29 @@ namespace MlNetExtensions.Tests.Performance;
 /// </summary>
 public class NarrowPathTests
 {
-    [Theory]
-    [InlineData("NN", 128, 10, 64, false)]
-    [InlineData("NN", 128, 10, 64, true)]
-    [InlineData("TN", 64, 10, 128, false)]
-    [InlineData("TN", 512, 10, 128, true)]
-    [InlineData("NN", 37, 16, 500, true)]
-    [InlineData("TN", 13, 1, 400, false)]
-    [InlineData("NN", 8, 3, 1, false)]
-    public void NarrowPathMatchesPackedKernelBitForBitAndReference(string op, int m, int n, int k, bool accumulate)
+    public static TheoryData<string, string, int, int, int, bool> NarrowCases()
     {
-        if (!Gemm.IsSupported(GemmPath.Avx512))
+        var data = new TheoryData<string, string, int, int, int, bool>();
+        foreach (var path in new[] { "Avx512", "Avx2" })
+        {
+            data.Add(path, "NN", 128, 10, 64, false);
+            data.Add(path, "NN", 128, 10, 64, true);
+            data.Add(path, "TN", 64, 10, 128, false);
+            data.Add(path, "TN", 512, 10, 128, true);
+            data.Add(path, "NN", 37, 16, 500, true);
+            data.Add(path, "TN", 13, 1, 400, false);
+            data.Add(path, "NN", 8, 3, 1, false);
+            data.Add(path, "NN", 11, 9, 300, true);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(NarrowCases))]
+    public void NarrowPathMatchesPackedKernelBitForBitAndReference(string pathName, string op, int m, int n, int k, bool accumulate)
+    {
+        var path = Enum.Parse<GemmPath>(pathName);
+        if (!Gemm.IsSupported(path))
         {
             return;
         }
@@ -39,12 +51,12 @@ public class NarrowPathTests
 
         float[] narrow = (float[])c0.Clone();
         float[] packed = (float[])c0.Clone();
-        Gemm.Multiply(GemmPath.Avx512, transA, Transpose.No, m, n, k, a, lda, b, ldb, narrow, ldc, accumulate);
-        Gemm.MultiplyPartitioned(GemmPath.Avx512, transA, Transpose.No, m, n, k, a, lda, b, ldb, packed, ldc, accumulate, parts: 1, splitM: true);
+        Gemm.Multiply(path, transA, Transpose.No, m, n, k, a, lda, b, ldb, narrow, ldc, accumulate);
+        Gemm.MultiplyPartitioned(path, transA, Transpose.No, m, n, k, a, lda, b, ldb, packed, ldc, accumulate, parts: 1, splitM: true);
         for (int i = 0; i < narrow.Length; i++)
         {
             Assert.True(BitConverter.SingleToInt32Bits(narrow[i]) == BitConverter.SingleToInt32Bits(packed[i]),
-                $"{op} {m}x{n}x{k} acc={accumulate}: element {i} narrow {narrow[i]:R} packed {packed[i]:R}");
+                $"{pathName} {op} {m}x{n}x{k} acc={accumulate}: element {i} narrow {narrow[i]:R} packed {packed[i]:R}");
         }
 
         double[] expected = GemmReference.Multiply(transA, Transpose.No, m, n, k, a, lda, b, ldb, c0, ldc, accumulate, out double[] scale);
