@@ -41,6 +41,8 @@ internal static class Standardization
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply(Span<float> values, int rows, float[] shift, float[] scale)
     {
+        // (x − 0)·1 = x for every float (−0 and NaN included): the identity needs no pass over the data.
+        if (!shift.AsSpan().ContainsAnyExcept(0f) && !scale.AsSpan().ContainsAnyExcept(1f)) return;
         int columns = shift.Length;
         for (int r = 0; r < rows; r++)
         {
