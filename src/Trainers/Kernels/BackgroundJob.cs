@@ -8,6 +8,15 @@ internal abstract class BackgroundWork
 {
     /// <summary>Does the work (on the background thread or on the caller's).</summary>
     public abstract void Run();
+
+    /// <summary>
+    /// Called on the owner's thread by <see cref="BackgroundJob.Complete"/> while the background thread is still running the
+    /// work: work cut into pieces claimed one at a time takes the pieces nobody has started, so the owner helps instead of
+    /// waiting (and finishes alone if the background thread was descheduled). The default does nothing.
+    /// </summary>
+    public virtual void Help()
+    {
+    }
 }
 
 /// <summary>
@@ -51,7 +60,7 @@ internal static class BackgroundJob
 
     /// <summary>Offers <paramref name="work"/> to the background thread. True: posted, call <see cref="Complete"/> before
     /// using its results (and before posting again). False: another caller holds the thread; run the work yourself.</summary>
-[MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     public static bool TryPost(BackgroundWork work)
     {
         EnsureStarted();
@@ -74,7 +83,7 @@ internal static class BackgroundJob
 
     /// <summary>Returns once the posted work is done: runs it on this thread if the background thread has not taken it.</summary>
     /// <exception cref="InvalidOperationException">The work failed on the background thread (the original exception is inside).</exception>
-[MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     public static void Complete()
     {
         if (Interlocked.CompareExchange(ref s_state, Taken, Posted) == Posted)
@@ -87,6 +96,7 @@ internal static class BackgroundJob
 
         if (Volatile.Read(ref s_state) != Done)
         {
+            s_work!.Help();
             long until = Stopwatch.GetTimestamp() + WaitSpinTicks;
             while (Volatile.Read(ref s_state) != Done && Stopwatch.GetTimestamp() < until)
             {
@@ -109,7 +119,7 @@ internal static class BackgroundJob
         }
     }
 
-[MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     private static void Release()
     {
         s_work = null;

@@ -272,7 +272,7 @@ internal static unsafe partial class Gemm
 
     private static long Required(int rows, int cols, int ld) => rows == 0 || cols == 0 ? 0 : ((long)rows - 1) * ld + cols;
 
-[MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     private static void CheckOperand(string param, string name, int length, int ld, int rows, int cols, Transpose trans, int opRows, int opCols)
     {
         if (ld < Math.Max(1, cols))
@@ -618,7 +618,7 @@ internal static unsafe partial class Gemm
 
         public static float* Transposed(int length) => Get(ref t_t, length);
 
-[MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
         private static float* Get(ref float[]? array, int length)
         {
             if (array is null || array.Length < length + 16)
@@ -676,7 +676,7 @@ internal static unsafe partial class Gemm
     /// Threads worth using for <paramref name="macs"/> multiply-adds: one per <see cref="MinMacsPerThread"/> through the
     /// thread pool, or two from <see cref="MinMacsTwoWay"/> when the step's background thread is free.
     /// </summary>
-[MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     private static long ThreadsByWork(long macs)
     {
         long byPool = Math.Max(1, macs / MinMacsPerThread);
@@ -706,7 +706,7 @@ internal static unsafe partial class Gemm
         private bool _sparseZmm; // its panel executor: AVX-512 or AVX2
         private Exception? _error;
 
-[MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
         public static ParallelJob? Rent()
         {
             for (int i = 0; i < s_pool.Length; i++)
@@ -723,11 +723,11 @@ internal static unsafe partial class Gemm
             return Interlocked.Increment(ref s_created) <= s_pool.Length ? new ParallelJob() : null;
         }
 
-        public void Start(in Blocking blocking, in Args args, int threads, bool splitM)
+        public void Start(in Blocking blocking, in Args args, int threads, bool splitM, int parts = 0)
         {
             _blocking = blocking;
             _args = args;
-            _parts = threads;
+            _parts = parts > 0 ? parts : threads;
             _splitM = splitM;
             _nextPart = 0;
             _partsDone = 0;
@@ -739,15 +739,21 @@ internal static unsafe partial class Gemm
 
         public void StartSparse(in Args args, int kc, int threads, float* packedB, bool zmm)
         {
-            Start(default, args, threads, splitM: true);
+            // Twice as many row ranges as threads (each at least 16 rows): a thread that finishes early takes another,
+            // so a slow or descheduled worker costs the caller at most one range.
+            int parts = Math.Max(threads, Math.Min(2 * threads, args.M / 16));
+            Start(default, args, threads, splitM: true, parts);
             _sparseKc = kc;
             _packedB = packedB;
             _sparseZmm = zmm;
         }
 
         /// <inheritdoc/>
-[MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
         public override void Run() => Execute();
+
+        /// <inheritdoc/>
+        public override void Help() => RunParts();
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
         public void Execute()
@@ -830,7 +836,7 @@ internal static unsafe partial class Gemm
             }
         }
 
-[MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
         private void Leave()
         {
             if (Interlocked.Decrement(ref _users) != 0)

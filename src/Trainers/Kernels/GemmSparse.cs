@@ -695,14 +695,14 @@ internal static class Scratch
     [ThreadStatic] private static float[]?[]? t_floats;
 
     /// <summary>An int array of at least <paramref name="length"/> elements for <paramref name="slot"/> (0–7).</summary>
-[MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     public static int[] Ints(int slot, int length) => Get(ref t_ints, slot, length);
 
     /// <summary>A float array of at least <paramref name="length"/> elements for <paramref name="slot"/> (0–7).</summary>
-[MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     public static float[] Floats(int slot, int length) => Get(ref t_floats, slot, length);
 
-[MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     private static T[] Get<T>(ref T[]?[]? slots, int slot, int length)
     {
         slots ??= new T[]?[8];

@@ -76,7 +76,7 @@ internal class Adam : Optimizer
                 if (MaxThreads > 1 && theta.Length >= ParallelMinLength)
                 {
                     // Element-wise: the same arithmetic per coordinate whichever thread runs it.
-                    HelperThread.RunSplit(&UpdateRange, &args, theta.Length / 2 / 16 * 16, theta.Length);
+                    HelperThread.RunSplit(&UpdateRange, &args, theta.Length);
                 }
                 else
                 {

@@ -55,7 +55,7 @@ internal abstract class Optimizer
     protected abstract void Update(Span<float> theta, ReadOnlySpan<float> gradient, float[][] state, bool isWeight);
 
     /// <summary>The state buffers of <paramref name="parameter"/>, allocated (zeroed) at first use.</summary>
-[MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     protected float[][] StateOf(Parameter parameter)
     {
         if (!_state.TryGetValue(parameter, out var buffers))

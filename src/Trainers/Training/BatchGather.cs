@@ -35,18 +35,38 @@ internal sealed class BatchGather : BackgroundWork
     public void Prepare(DenseDataset set, int[] order, int start, int count, int slot)
     {
         _set = set; _order = order; _start = start; _count = count; _slot = slot;
+        _nextChunk = 0;
     }
 
-    /// <summary>Gathers the prepared batch.</summary>
+    /// <summary>Rows per piece claimed by <see cref="Run"/> and <see cref="Help"/>.</summary>
+    private const int ChunkRows = 8;
+
+    private int _nextChunk;
+
+    /// <summary>Gathers the prepared batch: claims pieces of <see cref="ChunkRows"/> rows until none is left.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call
     public override void Run()
     {
+        int chunks = (_count + ChunkRows - 1) / ChunkRows;
+        int c;
+        while ((c = Interlocked.Increment(ref _nextChunk) - 1) < chunks)
+        {
+            Copy(c * ChunkRows, Math.Min(_count, (c + 1) * ChunkRows));
+        }
+    }
+
+    /// <summary>The owner copies the pieces the background thread has not claimed yet.</summary>
+    public override void Help() => Run();
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call
+    private void Copy(int from, int to)
+    {
         var set = _set!;
-        int d = set.FeatureCount, t = set.TargetCount, start = _start, count = _count;
+        int d = set.FeatureCount, t = set.TargetCount, start = _start;
         float[] x = _x[_slot], tb = _t[_slot], wb = _w[_slot];
         var order = _order;
         var weights = set.Weights;
-        for (int i = 0; i < count; i++)
+        for (int i = from; i < to; i++)
         {
             int r = order[start + i];
             set.Features.AsSpan(r * d, d).CopyTo(x.AsSpan(i * d, d));

@@ -14,7 +14,7 @@ namespace MlNetExtensions.Trainers.Training;
 internal static class Penalties
 {
     /// <summary>g ← g + λ₂w + λ₁sign(w) for each weight tensor.</summary>
-[MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     public static void AddPenaltyGradients(IReadOnlyList<Parameter> weights, float l1, float l2)
     {
         if (l1 == 0f && l2 == 0f) return;

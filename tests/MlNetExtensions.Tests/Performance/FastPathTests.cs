@@ -9,6 +9,7 @@ namespace MlNetExtensions.Tests.Performance;
 /// dense kernels' bits exactly (and stay within 1e-5 relative of the double-precision reference), and
 /// the vectorized Adam update must give the scalar algorithm box's bits exactly.
 /// </summary>
+[Collection(GemmSwitches.Name)]
 public class FastPathTests
 {
     private static readonly (int M, int N, int K)[] Shapes =

@@ -8,6 +8,7 @@ using MlNetExtensions.Trainers.Optimization;
 namespace MlNetExtensions.Tests.Performance;
 
 /// <summary>A steady-state training step (forward, loss, backward, Adam) allocates nothing on the calling thread.</summary>
+[Collection(GemmSwitches.Name)]
 public class StepAllocationTests
 {
     [Theory]
