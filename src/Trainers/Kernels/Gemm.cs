@@ -19,6 +19,14 @@ internal static unsafe partial class Gemm
     internal const long MinMacsPerThread = 1L << 20;
 
     /// <summary>
+    /// Parts per thread of a multi-threaded call (claimed dynamically, so a thread that finishes early takes another and
+    /// a slow or descheduled one delays the caller by one part at most). In alternated reference runs on a busy two-core
+    /// machine the caller's waits for the other thread's parts were 103 / 124 / 250 ms per Fit with one part per thread
+    /// (two for sparse products), 82 / 79 / 107 ms with two (dense) and four (sparse); dense parts re-pack B, so fewer.
+    /// </summary>
+    private const int DenseParts = 2, SparseParts = 4;
+
+    /// <summary>
     /// From this many multiply-adds a call splits in two when the step's background thread is free: it polls for work
     /// between the pieces of a training step, so the hand-off costs about a microsecond, not a thread-pool wake-up.
     /// </summary>
@@ -642,7 +650,8 @@ internal static unsafe partial class Gemm
             return;
         }
 
-        job.Start(blocking, args, threads, splitM);
+        int tiles = splitM ? (args.M + blocking.Mr - 1) / blocking.Mr : (args.N + blocking.Nr - 1) / blocking.Nr;
+        job.Start(blocking, args, threads, splitM, Math.Max(threads, Math.Min(DenseParts * threads, tiles)));
         RunJob(job, threads);
     }
 
@@ -739,9 +748,9 @@ internal static unsafe partial class Gemm
 
         public void StartSparse(in Args args, int kc, int threads, float* packedB, bool zmm)
         {
-            // Twice as many row ranges as threads (each at least 16 rows): a thread that finishes early takes another,
-            // so a slow or descheduled worker costs the caller at most one range.
-            int parts = Math.Max(threads, Math.Min(2 * threads, args.M / 16));
+            // SparseParts row ranges per thread (each at least 16 rows): the B panels are packed once and shared, so
+            // small ranges cost only their lists.
+            int parts = Math.Max(threads, Math.Min(SparseParts * threads, args.M / 16));
             Start(default, args, threads, splitM: true, parts);
             _sparseKc = kc;
             _packedB = packedB;
