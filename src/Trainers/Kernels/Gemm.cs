@@ -20,11 +20,13 @@ internal static unsafe partial class Gemm
 
     /// <summary>
     /// Parts per thread of a multi-threaded call (claimed dynamically, so a thread that finishes early takes another and
-    /// a slow or descheduled one delays the caller by one part at most). In alternated reference runs on a busy two-core
-    /// machine the caller's waits for the other thread's parts were 103 / 124 / 250 ms per Fit with one part per thread
-    /// (two for sparse products), 82 / 79 / 107 ms with two (dense) and four (sparse); dense parts re-pack B, so fewer.
+    /// a slow or descheduled one delays the caller by one part at most). Sparse products share their packed B panels, so
+    /// small row ranges cost only their lists: in alternated reference runs the caller's waits for the other thread were
+    /// 103 / 124 / 250 ms per Fit with two ranges, 82 / 79 / 107 ms with eight. Dense parts each re-pack B: the second
+    /// layer's products took 31.5–32.2 / 54.8–55.8 µs (forward / backward) with one part per thread against 37.6 /
+    /// 63.8 µs with two (<c>steps</c>, alternated, the same machine state), hence one.
     /// </summary>
-    private const int DenseParts = 2, SparseParts = 4;
+    private const int DenseParts = 1, SparseParts = 4;
 
     /// <summary>
     /// From this many multiply-adds a call splits in two when the step's background thread is free: it polls for work
