@@ -73,11 +73,39 @@ internal static class JitWarmup
                 methods.Add(method);
             }
         }
-        // Stable: the loop first, the rest in declaration order.
-        return methods.Where(First).Concat(methods.Where(m => !First(m))).ToList();
+        // The first step's path from its end backwards, then the rest in declaration order (stable sort).
+        return methods.Select((m, i) => (m, i)).OrderBy(p => Priority(p.m)).ThenBy(p => p.i).Select(p => p.m).ToList();
     }
 
-    private static bool First(MethodInfo method) => method.DeclaringType == typeof(MlpTrainingLoop) && method.Name == "RunPhase";
+    /// <summary>
+    /// The methods the first training step calls, in the order it calls them (the end-of-epoch check last). The warm-up
+    /// compiles this path <i>backwards</i>: the caller reaches the loop before the warm-up is done, compiles the first methods
+    /// of the step itself, and meets the warm-up somewhere in the middle, so the two compile in parallel instead of one
+    /// waiting for the other. Compiled front to back, the first step of epoch 1 waited 29–42 ms (four cold runs) against
+    /// 11–29 ms in declaration order.
+    /// </summary>
+    private static readonly string[] FirstStepPath =
+    [
+        "BatchGather.Run", "BatchGather.Copy", "MultilayerPerceptron.Forward", "DenseLayer.Forward",
+        "Gemm.Multiply", "Gemm.Validate", "Gemm.CheckOperand", "Gemm.TryRunSparse", "Gemm.SampleDensity", "Gemm.CountNonZero",
+        "Gemm.ThreadsByWork", "Gemm.PackPanels", "ParallelJob.Rent", "Gemm.RunJob", "BackgroundJob.TryPost", "ParallelJob.RunParts",
+        "ParallelJob.RunPart", "Gemm.RunSparse", "Gemm.RunSparseRows", "Gemm.ListNonZeros", "Gemm.RunPanels", "Gemm.RunListsPanels",
+        "Gemm.RunListsPanelsAvx2", "Scratch.Ints", "Scratch.Floats", "BackgroundJob.Complete", "BackgroundJob.Release",
+        "ParallelJob.Finish", "ParallelJob.Leave", "ParallelJob.Execute", "ParallelJob.Run", "ActivationLayer.Forward",
+        "ActivationLayer.Apply", "ActivationLayer.ReluForward", "PrefetchState.PostGather", "Gemm.ChooseThreads", "Gemm.RunParallel",
+        "Gemm.Run", "Gemm.PackA", "Gemm.PackB", "GemmKernels.Avx512_8x32", "GemmKernels.Avx2_6x16", "Gemm.RunNarrow",
+        "Gemm.RunNarrowAvx2", "SoftmaxCrossEntropyLoss.Compute", "MultilayerPerceptron.Backward", "DenseLayer.Backward",
+        "DenseLayer.SumRows", "Gemm.PackBTransposedAvx", "ActivationLayer.Backward", "ActivationLayer.ReluBackward",
+        "PrefetchState.CompleteGather", "Gemm.RunSparseColumns", "Gemm.SparseAxpy", "Penalties.AddPenaltyGradients",
+        "Optimizer.Step", "Optimizer.StateOf", "Adam.Update", "HelperThread.RunSplit", "SplitWork.Set", "SplitWork.Run",
+        "Adam.UpdateRange", "MlpTrainingLoop.ParametersFinite",
+    ];
+
+    private static int Priority(MethodInfo method)
+    {
+        int i = Array.IndexOf(FirstStepPath, $"{method.DeclaringType?.Name}.{method.Name}");
+        return i < 0 ? FirstStepPath.Length : FirstStepPath.Length - 1 - i;
+    }
 
     /// <summary>False for methods the training step cannot reach here: the reader (compiled by the caller while it reads) and
     /// the kernels of instruction-set paths other than the one <c>Gemm</c> picks on this machine.</summary>
