@@ -207,7 +207,7 @@ internal sealed class TrainBenchmark : IBenchmark
     {
         static IEnumerable<JsonObject> Read(string dir, string pattern)
         {
-            foreach (string f in Directory.GetFiles(dir, pattern).Order())
+            foreach (string f in Directory.GetFiles(dir, pattern).OrderBy(f => f.Length).ThenBy(f => f, StringComparer.Ordinal))
             {
                 var node = JsonNode.Parse(File.ReadAllText(f));
                 var objects = node is JsonArray a ? a.OfType<JsonObject>() : node is JsonObject o ? new[] { o } : Enumerable.Empty<JsonObject>();
@@ -250,6 +250,20 @@ internal sealed class TrainBenchmark : IBenchmark
             double sps = Median(runs.Select(o => o["samples_per_s"]!.GetValue<double>()));
             string ratio = ReferenceEquals(runs, rows[0].Runs) ? "1.00×" : $"{median / oursMedian.Value:F2}×";
             Console.WriteLine($"| {name} | {runs.Count} | {string.Join(" / ", times.Select(t => t.ToString("F2", CultureInfo.InvariantCulture)))} | {median:F2} | {sps:N0} | {acc:F4} | {(rss.Count > 0 ? Median(rss).ToString("F0", CultureInfo.InvariantCulture) : "-")} | {ratio} |");
+        }
+
+        // Rounds are interleaved (ours, scikit-learn, PyTorch, ours, ...): the ratio within a round compares runs made under the same load.
+        var ours = rows[0].Runs.Select(o => o["train_s"]!.GetValue<double>()).ToList();
+        foreach (var (name, runs) in rows.Skip(1))
+        {
+            int n = Math.Min(ours.Count, runs.Count);
+            if (n == 0)
+            {
+                continue;
+            }
+
+            var perRound = Enumerable.Range(0, n).Select(i => runs[i]["train_s"]!.GetValue<double>() / ours[i]).ToList();
+            Console.WriteLine($"{name}: per round {string.Join(" / ", perRound.Select(r => r.ToString("F2", CultureInfo.InvariantCulture) + "×"))}, median {Median(perRound):F2}×");
         }
 
         foreach (var o in Read(dir, "ours_*.json").Where(o => (string?)o["workload"] is not ("ref" or "scaling" or null)).GroupBy(o => (string)o["workload"]!))
