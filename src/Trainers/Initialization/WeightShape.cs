@@ -15,6 +15,7 @@ internal static class WeightShape
     }
 
     /// <summary>Fills <paramref name="weights"/> with independent draws from U(−bound, bound).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // one draw per weight, once per Fit: at tier 0 the 109 K draws of the reference net took ≈ 5 ms
     public static void FillUniform(Span<float> weights, float bound, ref RandomStream random)
     {
         for (int i = 0; i < weights.Length; i++)
