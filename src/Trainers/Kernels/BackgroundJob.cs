@@ -94,9 +94,18 @@ internal static class BackgroundJob
             return;
         }
 
+        Exception? helpError = null;
         if (Volatile.Read(ref s_state) != Done)
         {
-            s_work!.Help();
+            try
+            {
+                s_work!.Help();
+            }
+            catch (Exception e)
+            {
+                helpError = e; // still wait for the thread and release it below
+            }
+
             long until = Stopwatch.GetTimestamp() + WaitSpinTicks;
             while (Volatile.Read(ref s_state) != Done && Stopwatch.GetTimestamp() < until)
             {
@@ -113,6 +122,11 @@ internal static class BackgroundJob
 
         Exception? error = s_error;
         Release();
+        if (helpError is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(helpError);
+        }
+
         if (error is not null)
         {
             throw new InvalidOperationException("Work on the background thread failed.", error);
