@@ -19,14 +19,14 @@ internal static unsafe partial class Gemm
     internal const long MinMacsPerThread = 1L << 20;
 
     /// <summary>
-    /// Parts per thread of a multi-threaded call (claimed dynamically, so a thread that finishes early takes another and
-    /// a slow or descheduled one delays the caller by one part at most). Sparse products share their packed B panels, so
-    /// small row ranges cost only their lists: in alternated reference runs the caller's waits for the other thread were
-    /// 103 / 124 / 250 ms per Fit with two ranges, 82 / 79 / 107 ms with eight. Dense parts each re-pack B: the second
-    /// layer's products took 31.5–32.2 / 54.8–55.8 µs (forward / backward) with one part per thread against 37.6 /
-    /// 63.8 µs with two (<c>steps</c>, alternated, the same machine state), hence one.
+    /// Row ranges per thread of a multi-threaded zero-skipping product (claimed dynamically, so a thread that finishes early
+    /// takes another and a slow or descheduled one delays the caller by one range at most). The ranges share the packed B
+    /// panels, so small ones cost only their lists: in alternated reference runs the caller's waits for the other thread were
+    /// 103 / 124 / 250 ms per Fit with two ranges, 82 / 79 / 107 ms with eight. Dense products keep one part per thread:
+    /// each part re-packs B, and two per thread made the second layer slower (31.5–32.2 / 54.8–55.8 µs forward / backward
+    /// against 37.6 / 63.8 µs, <c>steps</c>, alternated).
     /// </summary>
-    private const int DenseParts = 1, SparseParts = 4;
+    private const int SparseParts = 4;
 
     /// <summary>
     /// From this many multiply-adds a call splits in two when the step's background thread is free: it polls for work
@@ -652,8 +652,7 @@ internal static unsafe partial class Gemm
             return;
         }
 
-        int tiles = splitM ? (args.M + blocking.Mr - 1) / blocking.Mr : (args.N + blocking.Nr - 1) / blocking.Nr;
-        job.Start(blocking, args, threads, splitM, Math.Max(threads, Math.Min(DenseParts * threads, tiles)));
+        job.Start(blocking, args, threads, splitM);
         RunJob(job, threads);
     }
 

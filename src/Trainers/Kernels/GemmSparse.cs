@@ -355,13 +355,7 @@ internal static unsafe partial class Gemm
         return packed;
     }
 
-    /// <summary>
-    /// C rows i0.. (m of them) from per-row lists of (k index ascending, value): for each 32-column panel
-    /// of B and each k block (the panel's block slice, ≤ 24 KiB, stays in L1 across rows), two rows of C
-    /// at a time are summed with fused multiply-adds from zero in ascending k (four independent chains
-    /// hide the FMA latency), then stored or added to C once: the dense kernels' arithmetic minus the
-    /// zero terms. Columns past the last full panel go through <see cref="SparseAxpy"/>.
-    /// </summary>
+    /// <summary>The panel executor for C rows i0.. (m of them) from per-row lists: zmm (AVX-512 path) or ymm.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: fully optimized at first call, no tier-0/OSR warm-up
     private static void RunPanels(in Args g, int kc, int i0, int m, int* start, int* idx, float* val, float* packedB, bool zmm)
     {
@@ -375,6 +369,13 @@ internal static unsafe partial class Gemm
         }
     }
 
+    /// <summary>
+    /// C rows i0.. (m of them) from per-row lists of (k index ascending, value): for each 32-column panel
+    /// of B and each k block (the panel's block slice, ≤ 24 KiB, stays in L1 across rows), two rows of C
+    /// at a time are summed with fused multiply-adds from zero in ascending k (four independent chains
+    /// hide the FMA latency), then stored or added to C once: the dense kernels' arithmetic minus the
+    /// zero terms. Columns past the last full panel go through <see cref="SparseAxpy"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: fully optimized at first call, no tier-0/OSR warm-up
     private static void RunListsPanels(in Args g, int kc, int i0, int m, int* start, int* idx, float* val, float* packedB)
     {
