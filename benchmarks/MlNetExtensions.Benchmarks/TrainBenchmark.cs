@@ -47,6 +47,7 @@ internal sealed class TrainBenchmark : IBenchmark
         int runs = 1;
         int? threads = null;
         string? json = null;
+        string? ab = null;
         for (int i = 0; i < args.Length - 1; i++)
         {
             switch (args[i])
@@ -56,7 +57,13 @@ internal sealed class TrainBenchmark : IBenchmark
                 case "--threads": threads = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--json": json = args[i + 1]; break;
                 case "--report": return Report(args[i + 1]);
+                case "--ab": ab = args[i + 1]; break;
             }
+        }
+
+        if (ab is not null)
+        {
+            return AlternateSwitch(ab, runs, threads);
         }
 
         Console.WriteLine($"machine: {BenchData.Machine()}");
@@ -171,6 +178,43 @@ internal sealed class TrainBenchmark : IBenchmark
             ["epoch_ms"] = new JsonArray(epochSeconds.Select(s => (JsonNode)JsonValue.Create(Math.Round(s * 1e3, 2))!).ToArray()),
             ["machine"] = BenchData.Machine(),
         };
+    }
+
+    /// <summary>
+    /// <c>--ab SWITCH</c>: the reference workload <c>--runs</c> times in this process with an internal switch alternately on
+    /// and off (first run of each discarded: JIT), then percentiles of the epoch times of each side. Both sides see the same
+    /// minutes of a drifting machine, so their ratio is meaningful where single runs are not.
+    /// </summary>
+    private static int AlternateSwitch(string name, int runs, int? threads)
+    {
+        Action<bool> set = name switch
+        {
+            "sparse-input" => on => MlNetExtensions.Trainers.Training.MlpTrainingLoop.SparseInputEnabled = on,
+            _ => throw new ArgumentException($"Unknown switch '{name}' (known: sparse-input)."),
+        };
+        var w = Workloads.Single(x => x.Key == "ref");
+        var train = BenchData.Load(w.Data, "train");
+        var test = BenchData.Load(w.Data, "test");
+        var epochs = new[] { new List<double>(), new List<double>() };
+        var fits = new[] { new List<double>(), new List<double>() };
+        for (int r = 0; r < 2 * runs + 2; r++)
+        {
+            bool on = r % 2 == 0;
+            set(on);
+            var o = TrainOnce(w, train, test, threads, out double seconds);
+            if (r < 2) continue;
+            epochs[on ? 0 : 1].AddRange(o["epoch_ms"]!.AsArray().Select(x => x!.GetValue<double>()));
+            fits[on ? 0 : 1].Add(seconds);
+        }
+
+        for (int side = 0; side < 2; side++)
+        {
+            var e = epochs[side].OrderBy(x => x).ToList();
+            double P(double q) => e[(int)(q * (e.Count - 1))];
+            Console.WriteLine($"{name} {(side == 0 ? "on " : "off")}: epoch ms p10 {P(0.1):F1} p25 {P(0.25):F1} median {P(0.5):F1} p75 {P(0.75):F1}; Fit s median {Median(fits[side]):F3}");
+        }
+
+        return 0;
     }
 
     private static JsonObject Scaling(Workload w, int? threads)

@@ -309,9 +309,19 @@ internal static unsafe partial class Gemm
         public readonly float* A, B, C;
         public readonly bool Accumulate;
 
+        /// <summary>A given as lists of its non-zeros (<see cref="MultiplySparse"/>) instead of <see cref="A"/>: non-null start.</summary>
+        public readonly int* ListStart, ListIndex;
+        public readonly float* ListValue;
+
         public Args(Transpose transA, Transpose transB, int m, int n, int k, float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate)
         {
             TransA = transA; TransB = transB; M = m; N = n; K = k; A = a; Lda = lda; B = b; Ldb = ldb; C = c; Ldc = ldc; Accumulate = accumulate;
+        }
+
+        public Args(in SparseLists a, int n, float* b, int ldb, float* c, int ldc, bool accumulate)
+            : this(Transpose.No, Transpose.No, a.Rows, n, a.Cols, null, a.Cols, b, ldb, c, ldc, accumulate)
+        {
+            ListStart = a.Start; ListIndex = a.Index; ListValue = a.Value;
         }
     }
 

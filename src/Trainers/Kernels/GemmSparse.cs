@@ -71,7 +71,7 @@ internal static unsafe partial class Gemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
-    private static int CountNonZero(float* x, int n)
+    internal static int CountNonZero(float* x, int n)
     {
         int count = 0, i = 0;
         if (Vector256.IsHardwareAccelerated)
@@ -140,7 +140,11 @@ internal static unsafe partial class Gemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     private static void RunSparse(in Args g, int kc, int i0, int i1, float* packedB, bool zmm)
     {
-        if (g.TransA == Transpose.No)
+        if (g.ListStart != null)
+        {
+            RunLists(g, kc, i0, i1, packedB, zmm);
+        }
+        else if (g.TransA == Transpose.No)
         {
             RunSparseRows(g, kc, i0, i1, packedB, zmm);
         }
@@ -155,7 +159,7 @@ internal static unsafe partial class Gemm
     /// and <paramref name="val"/> (both with room for n + 16 values); returns their count. Cost ∝ n/16 + non-zeros (mask scan, no per-element branch).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: fully optimized at first call, no tier-0/OSR warm-up
-    private static int ListNonZeros(float* x, int n, int offset, int* idx, float* val)
+    internal static int ListNonZeros(float* x, int n, int offset, int* idx, float* val)
     {
         int count = 0, p = 0;
         if (Avx512F.IsSupported)

@@ -48,4 +48,7 @@ internal sealed class ReloadingEpochData : IEpochData
     }
 
     public DenseDataset ForEpoch(int epoch) => epoch == 1 ? _first : _read(epoch);
+
+    /// <inheritdoc/>
+    public bool SameDataEachEpoch => false;
 }

@@ -58,7 +58,10 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         if (validationData is not null && TrainerOptions.ValidationFraction > 0)
             throw new ArgumentException("Set either ValidationData (or the validationData argument) or ValidationFraction, not both.");
 
-        var (all, skipped) = reader.Read(trainData, "training data");
+        // Mostly-zero rows are also kept as lists of their non-zeros when the first layer can read them so (see SparseRows).
+        bool listNonZeros = MlpTrainingLoop.SparseInputEnabled && Kernels.Gemm.SparseListsSupported && !TrainerOptions.NormalizeFeatures
+            && TrainerOptions.InputNoiseStdDev == 0 && TrainerOptions.InputDropoutRate == 0;
+        var (all, skipped) = reader.Read(trainData, "training data", listNonZeros: listNonZeros);
         if (all.Count == 0)
             throw new InvalidOperationException(skipped > 0
                 ? $"All {skipped} rows of the training data were skipped for NaN or infinite values."
@@ -118,7 +121,7 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
             ? new ReloadingEpochData(train, epoch =>
               {
                   // Each read reuses the arrays of the previous fresh read (the first read, kept as epoch 1's data, is never reused).
-                  var (fresh, _) = reader.Read(trainData, "training data", d, previousRead);
+                  var (fresh, _) = reader.Read(trainData, "training data", d, previousRead, listNonZeros && trainRows is null);
                   previousRead = fresh;
                   if (fresh.Count != all.Count)
                       throw new InvalidOperationException(

@@ -57,9 +57,13 @@ internal sealed class TrainingDataReader
         return vt.Size;
     }
 
-    /// <summary>Reads every row of <paramref name="data"/>; returns the dataset and the number of rows skipped.</summary>
+    /// <summary>
+    /// Reads every row of <paramref name="data"/>; returns the dataset and the number of rows skipped. With
+    /// <paramref name="listNonZeros"/> the accepted rows are also listed as they are read, and the dataset carries the
+    /// lists (<see cref="DenseDataset.Lists"/>) when the rows turn out mostly zeros.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // runs once per Fit (or epoch): no time to tier up
-    public (DenseDataset Data, long Skipped) Read(IDataView data, string dataName, int? expectedFeatures = null, DenseDataset? reuse = null)
+    public (DenseDataset Data, long Skipped) Read(IDataView data, string dataName, int? expectedFeatures = null, DenseDataset? reuse = null, bool listNonZeros = false)
     {
         int d = CheckSchema(data.Schema, dataName);
         if (expectedFeatures is { } e && e != d)
@@ -77,6 +81,7 @@ internal sealed class TrainingDataReader
         float[]? weights = wCol is null ? null : reuse?.Weights is { } rw && rw.Length >= capacity ? rw : new float[capacity];
         int n = 0;
         long skipped = 0, row = -1;
+        var lists = listNonZeros ? new SparseRows.Builder(d, capacity) : null;
         string[]? slotNames = null;
         using (var cursor = OpenSequentialCursor(data, columns))
         {
@@ -121,10 +126,11 @@ internal sealed class TrainingDataReader
                     throw new InvalidOperationException($"Row {row} of the {dataName}: {labelError}. Fix the data, or set SkipNonFiniteRows = true to skip such rows.");
                 }
                 if (weights is not null) weights[n] = weight;
+                lists?.Add(x);
                 n++;
             }
         }
-        return (new DenseDataset(features, d, targets, t, weights, n), skipped);
+        return (new DenseDataset(features, d, targets, t, weights, n) { Lists = lists?.Finish() }, skipped);
     }
 
     /// <summary>

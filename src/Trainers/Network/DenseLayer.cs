@@ -44,6 +44,33 @@ internal sealed class DenseLayer : Layer
             accumulate: true, maxThreads: MaxThreads);
     }
 
+    /// <summary>
+    /// <see cref="Forward"/> on an input minibatch given as lists of its non-zeros (the network's first layer on sparse
+    /// rows): the same bits as on the dense rows the lists describe.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
+    public void ForwardSparse(SparseBatch x, Span<float> y, int batch)
+    {
+        if (x.Rows != batch || x.Cols != InputSize) throw new ArgumentException($"The sparse batch is {x.Rows}×{x.Cols}; this layer reads {batch}×{InputSize}.", nameof(x));
+        int n = OutputSize;
+        var bias = Bias.Value.AsSpan();
+        for (int r = 0; r < batch; r++) bias.CopyTo(y.Slice(r * n, n));
+        Gemm.MultiplySparse(x.ByRow, n, Weights.Value, n, y, n, accumulate: true, maxThreads: MaxThreads);
+    }
+
+    /// <summary>
+    /// <see cref="Backward"/> for <see cref="ForwardSparse"/>: the weight gradient xᵀ·dy from x's column lists and the bias
+    /// gradient; no input gradient (nothing before the first layer learns).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
+    public void BackwardSparse(SparseBatch x, ReadOnlySpan<float> dy, int batch)
+    {
+        if (x.Rows != batch || x.Cols != InputSize) throw new ArgumentException($"The sparse batch is {x.Rows}×{x.Cols}; this layer reads {batch}×{InputSize}.", nameof(x));
+        int n = OutputSize;
+        Gemm.MultiplySparse(x.ByColumn, n, dy, n, Weights.Gradient, n, maxThreads: MaxThreads);
+        SumRows(dy, batch, n, Bias.Gradient);
+    }
+
     /// <summary>db[j] = ((0 + dy[0, j]) + dy[1, j]) + … + dy[batch − 1, j]: the bias gradient, each column summed in row order
     /// (the order of the row-by-row adds it replaces, so the same bits) in a register, fully optimized from the first batch.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

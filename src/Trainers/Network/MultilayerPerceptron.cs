@@ -105,13 +105,29 @@ internal sealed class MultilayerPerceptron
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     public ReadOnlySpan<float> Forward(ReadOnlySpan<float> x, int batch, bool training, ref RandomStream random, int hookLayer, Action? afterLayer)
+        => Forward(x, null, batch, training, ref random, hookLayer, afterLayer);
+
+    /// <summary>Whether the first layer can read its input as a <see cref="SparseBatch"/> (it is a dense layer).</summary>
+    public bool AcceptsSparseInput => Layers[0] is DenseLayer;
+
+    /// <summary>
+    /// The forward pass with the input minibatch given either densely (<paramref name="x"/>) or, when
+    /// <paramref name="sparseX"/> is not null, as lists of its non-zeros (then x is not read; see <see cref="AcceptsSparseInput"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
+    public ReadOnlySpan<float> Forward(ReadOnlySpan<float> x, SparseBatch? sparseX, int batch, bool training, ref RandomStream random, int hookLayer, Action? afterLayer)
     {
         Reserve(batch);
         ReadOnlySpan<float> input = x;
         for (int i = 0; i < Layers.Length; i++)
         {
             var y = _outputs[i].AsSpan(0, batch * Layers[i].OutputSize);
-            Layers[i].Forward(input, y, batch, training, ref random);
+            if (i == 0 && sparseX is not null)
+            {
+                if (Layers[0] is not DenseLayer first) throw new InvalidOperationException("Only a dense first layer reads sparse input.");
+                first.ForwardSparse(sparseX, y, batch);
+            }
+            else Layers[i].Forward(input, y, batch, training, ref random);
             input = y;
             if (i == hookLayer) afterLayer?.Invoke();
         }
@@ -126,6 +142,14 @@ internal sealed class MultilayerPerceptron
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     public void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> outputGradient, int batch, int hookLayer = -1, Action? beforeLayer = null)
+        => Backward(x, null, outputGradient, batch, hookLayer, beforeLayer);
+
+    /// <summary>
+    /// <see cref="Backward(ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, Action?)"/> after a forward pass on
+    /// <paramref name="sparseX"/> (when not null, the first layer's gradients come from its lists and x is not read).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
+    public void Backward(ReadOnlySpan<float> x, SparseBatch? sparseX, ReadOnlySpan<float> outputGradient, int batch, int hookLayer = -1, Action? beforeLayer = null)
     {
         outputGradient[..(batch * OutputSize)].CopyTo(_gradients[^1]);
         // The first layer with parameters needs no input gradient, nor does anything before it.
@@ -136,6 +160,11 @@ internal sealed class MultilayerPerceptron
             ReadOnlySpan<float> input = i == 0 ? x : _outputs[i - 1].AsSpan(0, batch * layer.InputSize);
             Span<float> dx = i > firstTrainable ? _gradients[i - 1].AsSpan(0, batch * layer.InputSize) : Span<float>.Empty;
             if (i == hookLayer) beforeLayer?.Invoke();
+            if (i == 0 && sparseX is not null)
+            {
+                ((DenseLayer)layer).BackwardSparse(sparseX, _gradients[0].AsSpan(0, batch * layer.OutputSize), batch);
+                continue;
+            }
             layer.Backward(input, _outputs[i].AsSpan(0, batch * layer.OutputSize), _gradients[i].AsSpan(0, batch * layer.OutputSize), dx, batch);
         }
     }

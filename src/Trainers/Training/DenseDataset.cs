@@ -32,6 +32,12 @@ internal sealed class DenseDataset
     /// <summary>Number of examples.</summary>
     public int Count { get; }
 
+    /// <summary>
+    /// The same feature rows as lists of their non-zeros, when the reader built them (mostly-zero rows); null otherwise.
+    /// Copies (<see cref="Select"/>, <see cref="Concat"/>) do not carry them.
+    /// </summary>
+    public SparseRows? Lists { get; init; }
+
     /// <summary>The rows at <paramref name="indices"/>, copied into a new dataset.</summary>
     public DenseDataset Select(ReadOnlySpan<int> indices)
     {
@@ -73,6 +79,9 @@ internal sealed class DenseDataset
 /// <summary>Where each epoch's training data comes from: the same arrays, or a fresh read (fresh augmentation) per epoch.</summary>
 internal interface IEpochData
 {
+    /// <summary>Whether every epoch gets the same dataset object (then anything derived from it once serves every epoch).</summary>
+    bool SameDataEachEpoch { get; }
+
     /// <summary>The data of epoch <paramref name="epoch"/> (1-based). May reuse the arrays of the previous epoch.</summary>
     DenseDataset ForEpoch(int epoch);
 }
@@ -84,6 +93,9 @@ internal sealed class FixedEpochData : IEpochData
 
     /// <summary>Serves <paramref name="data"/> for every epoch.</summary>
     public FixedEpochData(DenseDataset data) => _data = data;
+
+    /// <inheritdoc/>
+    public bool SameDataEachEpoch => true;
 
     /// <inheritdoc/>
     public DenseDataset ForEpoch(int epoch) => _data;
@@ -105,6 +117,9 @@ internal sealed class CombinedEpochData : IEpochData
     {
         _train = train; _validation = validation; _epochOffset = epochOffset;
     }
+
+    /// <inheritdoc/>
+    public bool SameDataEachEpoch => _train is FixedEpochData;
 
     /// <inheritdoc/>
     public DenseDataset ForEpoch(int epoch)

@@ -86,7 +86,9 @@ internal static class JitWarmup
     /// </summary>
     private static readonly string[] FirstStepPath =
     [
-        "BatchGather.Run", "BatchGather.Copy", "MultilayerPerceptron.Forward", "DenseLayer.Forward",
+        "SparseRows.TryBuild", "BatchGather.Prepare", "SparseBatch.BuildColumns",
+        "BatchGather.Run", "BatchGather.Copy", "MultilayerPerceptron.Forward", "DenseLayer.ForwardSparse", "Gemm.MultiplySparse",
+        "Gemm.RunLists", "DenseLayer.Forward",
         "Gemm.Multiply", "Gemm.Validate", "Gemm.CheckOperand", "Gemm.TryRunSparse", "Gemm.SampleDensity", "Gemm.CountNonZero",
         "Gemm.ThreadsByWork", "Gemm.PackPanels", "ParallelJob.Rent", "Gemm.RunJob", "BackgroundJob.TryPost", "ParallelJob.RunParts",
         "ParallelJob.RunPart", "Gemm.RunSparse", "Gemm.RunSparseRows", "Gemm.ListNonZeros", "Gemm.RunPanels", "Gemm.RunListsPanels",
@@ -94,7 +96,7 @@ internal static class JitWarmup
         "ParallelJob.Finish", "ParallelJob.Leave", "ParallelJob.Execute", "ParallelJob.Run", "ActivationLayer.Forward",
         "ActivationLayer.Apply", "ActivationLayer.ReluForward", "PrefetchState.PostGather", "Gemm.ChooseThreads", "Gemm.RunParallel",
         "Gemm.Run", "Gemm.PackA", "Gemm.PackB", "GemmKernels.Avx512_8x32", "GemmKernels.Avx2_6x16", "Gemm.RunNarrow",
-        "Gemm.RunNarrowAvx2", "SoftmaxCrossEntropyLoss.Compute", "MultilayerPerceptron.Backward", "DenseLayer.Backward",
+        "Gemm.RunNarrowAvx2", "SoftmaxCrossEntropyLoss.Compute", "MultilayerPerceptron.Backward", "DenseLayer.BackwardSparse", "DenseLayer.Backward",
         "DenseLayer.SumRows", "Gemm.PackBTransposedAvx", "ActivationLayer.Backward", "ActivationLayer.ReluBackward",
         "PrefetchState.CompleteGather", "Gemm.RunSparseColumns", "Gemm.SparseAxpy", "Penalties.AddPenaltyGradients",
         "Optimizer.Step", "Optimizer.StateOf", "Adam.Update", "HelperThread.RunSplit", "SplitWork.Set", "SplitWork.Run",

@@ -91,6 +91,13 @@ internal sealed class MlpTrainingLoop
     private static readonly bool PrefetchEnabled = Environment.GetEnvironmentVariable("MLNETEXT_PREFETCH") != "0";
 
     /// <summary>
+    /// Whether training rows that are mostly zeros are also kept as lists of their non-zeros (<see cref="SparseRows"/>) and
+    /// fed to the first layer as such (<c>MLNETEXT_SPARSE_INPUT=0</c> turns it off, for comparisons). The results are the
+    /// same bits either way.
+    /// </summary>
+    internal static bool SparseInputEnabled { get; set; } = Environment.GetEnvironmentVariable("MLNETEXT_SPARSE_INPUT") != "0";
+
+    /// <summary>
     /// The next minibatch's gather on the background thread: <see cref="Armed"/> once prepared, <see cref="Pending"/> once
     /// posted, <see cref="Ready"/> once collected. <see cref="Post"/> and <see cref="Complete"/> are cached delegates (passing
     /// them to the network allocates nothing) and do nothing when there is nothing to do.
@@ -223,6 +230,10 @@ internal sealed class MlpTrainingLoop
         int[] order = Array.Empty<int>();
         List<(int Start, int Count)>? bounds = null;
         int boundsRows = -1;
+        // Sparse input: the first layer reads the minibatch as lists of non-zeros (built once per dataset object).
+        bool sparseInput = SparseInputEnabled && network.AcceptsSparseInput && Gemm.SparseListsSupported;
+        DenseDataset? listedSet = null;
+        SparseRows? rows = null;
 
         for (int epoch = 1; epoch <= epochs; epoch++)
         {
@@ -233,6 +244,13 @@ internal sealed class MlpTrainingLoop
             var phaseSalt = (ulong)phase.Length * 7919UL + (ulong)phase[0];
             if (s.Shuffle) { var shuffle = RandomStream.For(s.Seed, phaseSalt, (ulong)epoch, 1); shuffle.Shuffle(order.AsSpan()); }
             if (bounds is null || boundsRows != set.Count) { bounds = BatchBounds(set.Count); boundsRows = set.Count; } // same rows: same batches
+            if (sparseInput && !ReferenceEquals(listedSet, set)) 
+            {
+                // Lists from the reader, or built here once when the same rows serve every epoch (a pass over the rows costs
+                // about what the lists save in five epochs; data re-read every epoch comes with the reader's lists or none).
+                rows = set.Lists ?? (data.SameDataEachEpoch ? SparseRows.TryBuild(set) : null);
+                listedSet = set;
+            }
             double lossSum = 0, weightSum = 0;
             bool diverged = false;
             var gatherState = prefetchState; // batch bi was posted to the background thread during step bi − 1
@@ -245,9 +263,10 @@ internal sealed class MlpTrainingLoop
                 var (start, count) = bounds[bi];
                 int slot = bi & 1;
                 gatherState.Complete();
-                if (!gatherState.Ready) { gather.Prepare(set, order, start, count, slot); gather.Run(); }
+                if (!gatherState.Ready) { gather.Prepare(set, rows, order, start, count, slot); gather.Run(); }
                 gatherState.Ready = false;
-                float[] xBatch = gather.Features(slot), tBatch = gather.Targets(slot), wBatch = gather.Weights(slot);
+                float[] xBatch = rows is null ? gather.Features(slot) : Array.Empty<float>(), tBatch = gather.Targets(slot), wBatch = gather.Weights(slot);
+                SparseBatch? xLists = rows is null ? null : gather.Sparse(slot);
                 var stepRandom = RandomStream.For(s.Seed, phaseSalt, (ulong)epoch, 2 + (ulong)bi);
                 optimizer.MoveToGradientPoint(parameters);
                 if (noiseBackup is not null)
@@ -261,10 +280,10 @@ internal sealed class MlpTrainingLoop
                 if (prefetch && bi + 1 < bounds.Count)
                 {
                     var (nextStart, nextCount) = bounds[bi + 1];
-                    gather.Prepare(set, order, nextStart, nextCount, slot ^ 1);
+                    gather.Prepare(set, rows, order, nextStart, nextCount, slot ^ 1);
                     gatherState.Armed = true;
                 }
-                var outputs = network.Forward(xBatch.AsSpan(0, count * d), count, training: true, ref stepRandom, postAfter, gatherState.Post);
+                var outputs = network.Forward(xLists is null ? xBatch.AsSpan(0, count * d) : default, xLists, count, training: true, ref stepRandom, postAfter, gatherState.Post);
                 gatherState.Post(); // in case the forward pass had no such layer
                 double batchLoss = loss.Compute(outputs, tBatch.AsSpan(0, count * t),
                     set.Weights is null ? ReadOnlySpan<float>.Empty : wBatch.AsSpan(0, count), count, gradOut.AsSpan(0, count * o));
@@ -280,7 +299,7 @@ internal sealed class MlpTrainingLoop
                 }
                 // The gather is collected before the last wide layer's backward pass, so that it and the layers below, and the
                 // optimizer step, can split over both cores.
-                network.Backward(xBatch.AsSpan(0, count * d), gradOut.AsSpan(0, count * o), count, collectBefore, gatherState.Complete);
+                network.Backward(xLists is null ? xBatch.AsSpan(0, count * d) : default, xLists, gradOut.AsSpan(0, count * o), count, collectBefore, gatherState.Complete);
                 gatherState.Complete(); // in case the network had no layer to call it before
                 if (noiseBackup is not null)
                     for (int p = 0; p < weightParams.Length; p++) noiseBackup[p].CopyTo(weightParams[p].Value, 0);

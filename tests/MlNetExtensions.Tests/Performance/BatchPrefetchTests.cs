@@ -96,7 +96,7 @@ public class BatchPrefetchTests
             var gather = new BatchGather(16, d, t);
             for (int slot = 0; slot < 2; slot++)
             {
-                gather.Prepare(set, order, 10 + slot, 13, slot);
+                gather.Prepare(set, null, order, 10 + slot, 13, slot);
                 if (slot == 0) gather.Run();
                 else { Post(gather); BackgroundJob.Complete(); }
                 for (int i = 0; i < 13; i++)

@@ -1,0 +1,250 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using MlNetExtensions.Randomness;
+using MlNetExtensions.Trainers;
+using MlNetExtensions.Trainers.Initialization;
+using MlNetExtensions.Trainers.Kernels;
+using MlNetExtensions.Trainers.Losses;
+using MlNetExtensions.Trainers.Network;
+using MlNetExtensions.Trainers.Optimization;
+using MlNetExtensions.Trainers.Schedules;
+using MlNetExtensions.Trainers.Training;
+
+namespace MlNetExtensions.Tests.Performance;
+
+/// <summary>
+/// Mostly-zero training rows kept as lists of their non-zeros and fed to the first layer as such: the lists must describe
+/// exactly the dense rows, the products from lists must give the dense products' bits, and training must give the same
+/// weights with the lists as without them.
+/// </summary>
+[Collection(GemmSwitches.Name)]
+public class SparseInputTests
+{
+    private static float[] SparseMatrix(int rows, int cols, double density, ulong seed)
+    {
+        var random = RandomStream.For(seed, (ulong)rows, (ulong)cols);
+        var a = new float[rows * cols];
+        for (int i = 0; i < a.Length; i++) a[i] = random.NextDouble() < density ? (float)random.NextGaussian() : 0f;
+        for (int i = 0; i < Math.Min(rows, 2); i++) Array.Clear(a, i * cols, cols); // empty rows, as MNIST's blank borders
+        return a;
+    }
+
+    /// <summary>The lists of the dense rows <paramref name="a"/> (rows × cols), by row and (built by the batch) by column.</summary>
+    private static SparseBatch Lists(float[] a, int rows, int cols)
+    {
+        var batch = new SparseBatch(rows, cols);
+        batch.Reset(rows, a.Count(v => v != 0f));
+        int q = 0;
+        batch.RowStart[0] = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < cols; c++)
+                if (a[r * cols + c] != 0f) { batch.RowIndex[q] = c; batch.RowValue[q] = a[r * cols + c]; q++; }
+            batch.RowStart[r + 1] = q;
+        }
+        batch.BuildColumns();
+        return batch;
+    }
+
+    private static void AssertSameBits(float[] expected, float[] actual, string what)
+    {
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(actual[i]) || (expected[i] == 0f && actual[i] == 0f),
+                $"{what}: element {i} dense {expected[i]:R} lists {actual[i]:R}");
+    }
+
+    public static TheoryData<int, int, int, double, bool, int> ProductCases()
+    {
+        var data = new TheoryData<int, int, int, double, bool, int>();
+        (int M, int N, int K)[] shapes = [(128, 128, 784), (1, 128, 784), (2, 70, 300), (47, 65, 513), (9, 33, 257), (128, 10, 400), (20, 40, 1)];
+        foreach (var (m, n, k) in shapes)
+            foreach (double density in new[] { 0.0, 0.2 })
+                foreach (bool acc in new[] { false, true })
+                    data.Add(m, n, k, density, acc, acc ? 2 : 1);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ProductCases))]
+    public void ProductsFromLists_GiveTheDenseProductsBits(int m, int n, int k, double density, bool accumulate, int threads)
+    {
+        if (!Gemm.SparseListsSupported) return; // the lists are used only where the zero-skipping executors run
+        var a = SparseMatrix(m, k, density, 5);
+        var lists = Lists(a, m, k);
+        var random = RandomStream.For(6, (ulong)m, (ulong)n);
+        int ldb = n + 1, ldc = n + 3;
+        var b = Enumerable.Range(0, k * ldb).Select(_ => (float)random.NextGaussian()).ToArray();
+        var c0 = Enumerable.Range(0, Math.Max(m, k) * ldc).Select(_ => (float)random.NextGaussian()).ToArray();
+
+        // Forward: x·W from the row lists against the dense product of the same x.
+        float[] dense = (float[])c0.Clone(), fromLists = (float[])c0.Clone();
+        Gemm.Multiply(Transpose.No, Transpose.No, m, n, k, a, k, b, ldb, dense, ldc, accumulate);
+        Gemm.MultiplySparse(lists.ByRow, n, b, ldb, fromLists, ldc, accumulate, threads);
+        AssertSameBits(dense, fromLists, $"NN {m}x{n}x{k} density {density}");
+
+        // Weight gradient: xᵀ·dy from the column lists against the dense transposed product.
+        var dy = Enumerable.Range(0, m * ldb).Select(_ => (float)random.NextGaussian()).ToArray();
+        dense = (float[])c0.Clone(); fromLists = (float[])c0.Clone();
+        Gemm.Multiply(Transpose.Yes, Transpose.No, k, n, m, a, k, dy, ldb, dense, ldc, accumulate);
+        Gemm.MultiplySparse(lists.ByColumn, n, dy, ldb, fromLists, ldc, accumulate, threads);
+        AssertSameBits(dense, fromLists, $"TN {k}x{n}x{m} density {density}");
+    }
+
+    [Fact]
+    public void MultiplySparse_RejectsShortOperands()
+    {
+        if (!Gemm.SparseListsSupported) return;
+        var lists = Lists(SparseMatrix(4, 10, 0.5, 1), 4, 10);
+        var e = Assert.Throws<ArgumentException>(() => Gemm.MultiplySparse(lists.ByRow, 3, new float[29], 3, new float[12], 3));
+        Assert.Contains("'b'", e.Message);
+    }
+
+    [Fact]
+    public unsafe void ColumnLists_HoldEveryEntryByColumn_InRowOrder()
+    {
+        const int rows = 37, cols = 50;
+        var a = SparseMatrix(rows, cols, 0.3, 2);
+        var lists = Lists(a, rows, cols);
+        var byColumn = lists.ByColumn;
+        Assert.Equal(cols, byColumn.Rows);
+        for (int c = 0; c < cols; c++)
+        {
+            var expected = Enumerable.Range(0, rows).Where(r => a[r * cols + c] != 0f).ToArray();
+            var listed = Enumerable.Range(byColumn.Start[c], byColumn.Start[c + 1] - byColumn.Start[c]).ToArray();
+            Assert.Equal(expected, listed.Select(q => byColumn.Index[q]));
+            Assert.Equal(expected.Select(r => a[r * cols + c]), listed.Select(q => byColumn.Value[q]));
+        }
+        Assert.Equal(a, lists.ToDense());
+    }
+
+    private static float[] Densify(SparseRows rows, int r)
+    {
+        var x = new float[rows.FeatureCount];
+        int length = rows.Start[r + 1] - rows.Start[r];
+        var index = new int[length];
+        rows.CopyIndices(rows.Start[r], index);
+        for (int q = 0; q < length; q++) x[index[q]] = rows.Value[rows.Start[r] + q];
+        return x;
+    }
+
+    [Theory]
+    [InlineData(784, false)]
+    [InlineData(70_000, true)] // more features than a 16-bit index holds
+    public void SparseRows_DescribeTheDenseRows_WhateverBuildsThem(int features, bool wide)
+    {
+        int n = wide ? 6 : 300;
+        var x = SparseMatrix(n, features, 0.15, 3);
+        var set = new DenseDataset(x, features, new float[n], 1, null, n);
+        var built = SparseRows.TryBuild(set)!;
+        var builder = new SparseRows.Builder(features, n / 2); // fewer rows expected than come: the arrays must grow
+        for (int r = 0; r < n; r++) builder.Add(x.AsSpan(r * features, features));
+        var streamed = builder.Finish()!;
+        foreach (var rows in new[] { built, streamed })
+        {
+            Assert.Equal(n, rows.Count);
+            Assert.Equal(wide, rows.Index32 is not null);
+            Assert.Equal(x.Count(v => v != 0f), rows.Start[n]);
+            for (int r = 0; r < n; r++) Assert.Equal(x.AsSpan(r * features, features).ToArray(), Densify(rows, r));
+        }
+    }
+
+    [Fact]
+    public void DenseRows_AreNotListed()
+    {
+        const int n = 200, d = 30;
+        var x = SparseMatrix(n, d, 0.6, 4);
+        Assert.Null(SparseRows.TryBuild(new DenseDataset(x, d, new float[n], 1, null, n)));
+        var builder = new SparseRows.Builder(d, n);
+        for (int r = 0; r < n; r++) builder.Add(x.AsSpan(r * d, d));
+        Assert.False(builder.Active);
+        Assert.Null(builder.Finish());
+    }
+
+    private sealed class FloatLabels : LabelReader
+    {
+        public override int TargetSize => 1;
+
+        public override Func<Span<float>, string?> CreateReader(DataViewRow row, DataViewSchema.Column label)
+        {
+            var get = row.GetGetter<float>(label);
+            float value = 0;
+            return t => { get(ref value); t[0] = value; return null; };
+        }
+    }
+
+    private sealed class Row
+    {
+        [VectorType(40)] public float[] Features { get; set; } = [];
+        public float Label { get; set; }
+    }
+
+    [Fact]
+    public void Reader_ListsTheRowsItKeeps()
+    {
+        const int n = 120, d = 40;
+        var x = SparseMatrix(n, d, 0.2, 7);
+        x[17 * d + 5] = float.NaN; // a row the reader skips
+        var data = new MLContext(1).Data.LoadFromEnumerable(Enumerable.Range(0, n).Select(r => new Row { Features = x.AsSpan(r * d, d).ToArray(), Label = r }));
+        var reader = new TrainingDataReader("Features", "Label", null, new FloatLabels(), skipNonFinite: true);
+        var (set, skipped) = reader.Read(data, "test data", listNonZeros: true);
+        Assert.Equal(1, skipped);
+        Assert.NotNull(set.Lists);
+        Assert.Equal(n - 1, set.Lists!.Count);
+        for (int r = 0; r < set.Count; r++) Assert.Equal(set.Features.AsSpan(r * d, d).ToArray(), Densify(set.Lists, r));
+        Assert.Null(reader.Read(data, "test data").Data.Lists); // not asked: no lists
+    }
+
+    private static DenseDataset SparseClasses(int n, int d, ulong seed)
+    {
+        // Three classes, each lighting up its own third of the features (plus noise), 25 % non-zeros.
+        var random = new RandomStream(seed);
+        var x = new float[n * d];
+        var t = new float[n * 3];
+        for (int i = 0; i < n; i++)
+        {
+            int c = i % 3;
+            for (int j = 0; j < d; j++)
+            {
+                bool own = j * 3 / d == c;
+                if (random.NextDouble() < (own ? 0.6 : 0.05)) x[i * d + j] = (float)random.NextDouble();
+            }
+            t[i * 3 + c] = 1f;
+        }
+        return new DenseDataset(x, d, t, 3, null, n);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Training_OnListsGivesTheWeightsOfTrainingOnDenseRows(int threads)
+    {
+        if (!Gemm.SparseListsSupported) return;
+        const int d = 96;
+        var train = SparseClasses(300, d, 11);
+        Assert.NotNull(SparseRows.TryBuild(train)); // the lists path is taken for this data
+        TrainingSettings Settings() => new()
+        {
+            Network = new NetworkSpec(d, new[] { 48, 16 }, 3, Activation.Relu),
+            CreateLoss = () => new SoftmaxCrossEntropyLoss(3),
+            CreateOptimizer = () => OptimizerFactory.Create(new OptimizerSettings(OptimizerKind.Adam, 0.01f)),
+            Schedule = LearningRateScheduleFactory.Create(new ScheduleSettings(LearningRateScheduleKind.Constant, 0.01f, 1, 0.01f, 0.5f, 0)),
+            Initializer = WeightInitializerFactory.Create(WeightInitialization.HeUniform, 1f, 1),
+            Metric = (_, _) => 0,
+            Epochs = 4, BatchSize = 32, Shuffle = true, Seed = 3, MaxThreads = threads,
+        };
+        MultilayerPerceptron lists, dense;
+        try
+        {
+            MlpTrainingLoop.SparseInputEnabled = true;
+            lists = new MlpTrainingLoop(Settings()).Run(new FixedEpochData(train), null).Network;
+            MlpTrainingLoop.SparseInputEnabled = false;
+            dense = new MlpTrainingLoop(Settings()).Run(new FixedEpochData(train), null).Network;
+        }
+        finally
+        {
+            MlpTrainingLoop.SparseInputEnabled = true;
+        }
+        for (int p = 0; p < lists.Parameters.Count; p++)
+            Assert.Equal(dense.Parameters[p].Value.Select(BitConverter.SingleToInt32Bits), lists.Parameters[p].Value.Select(BitConverter.SingleToInt32Bits));
+    }
+}
