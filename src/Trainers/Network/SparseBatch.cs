@@ -33,7 +33,7 @@ internal sealed unsafe class SparseBatch
     /// <summary>Columns (input features).</summary>
     public int Cols { get; }
 
-    /// <summary>Where each row's entries begin (<see cref="Rows"/> + 1 positions, set by the caller after <see cref="Reset"/>).</summary>
+    /// <summary>Where each row's entries begin (<see cref="Rows"/> + 1 positions, set by the caller; room for the largest batch).</summary>
     public int[] RowStart => _rowStart;
 
     /// <summary>Column index of each row entry.</summary>
@@ -44,8 +44,8 @@ internal sealed unsafe class SparseBatch
 
     /// <summary>
     /// Starts a batch of <paramref name="rows"/> rows holding <paramref name="entries"/> non-zeros in all: grows the entry
-    /// arrays when needed (never while another thread uses this batch). The caller then fills <see cref="RowStart"/>, the
-    /// rows' entries, and calls <see cref="BuildColumns"/>.
+    /// arrays when needed (never while another thread uses this batch; <see cref="RowStart"/> keeps its values). The caller
+    /// fills <see cref="RowStart"/> and the rows' entries, then calls <see cref="BuildColumns"/>.
     /// </summary>
     public void Reset(int rows, int entries)
     {

@@ -58,13 +58,11 @@ internal sealed class BatchGather : BackgroundWork
         }
         // Each row's place in the batch lists, so that pieces can be copied in any order by either thread.
         var batch = Sparse(slot);
-        int[] rowStart = rows.Start;
-        int entries = 0;
-        for (int i = 0; i < count; i++) { int r = order[start + i]; entries += rowStart[r + 1] - rowStart[r]; }
-        batch.Reset(count, entries);
-        int[] at = batch.RowStart;
+        int[] rowStart = rows.Start, at = batch.RowStart;
+        if (count + 1 > at.Length) throw new ArgumentOutOfRangeException(nameof(count), $"A batch holds at most {at.Length - 1} rows (asked for {count}).");
         at[0] = 0;
         for (int i = 0; i < count; i++) { int r = order[start + i]; at[i + 1] = at[i] + rowStart[r + 1] - rowStart[r]; }
+        batch.Reset(count, at[count]);
     }
 
     /// <summary>Rows per piece claimed by <see cref="Run"/> and <see cref="Help"/>.</summary>
