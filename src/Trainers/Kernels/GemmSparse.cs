@@ -119,6 +119,17 @@ internal static unsafe partial class Gemm
         // Packing pays for itself only when B is reused by many rows of C.
         float* packedB = panels ? PackPanels(g) : null;
 
+        RunSparseSplit(g, kc, density, maxThreads, packedB, zmm);
+        return true;
+    }
+
+    /// <summary>
+    /// Runs a zero-skipping product (dense A or A's lists) on as many threads as its multiply-adds at
+    /// <paramref name="density"/> are worth, rows of C split into ranges claimed dynamically.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
+    private static void RunSparseSplit(in Args g, int kc, double density, int maxThreads, float* packedB, bool zmm)
+    {
         long work = (long)(g.M * (double)g.N * g.K * Math.Max(density, 0.02));
         int threads = (int)Math.Min(Math.Min(maxThreads, Environment.ProcessorCount), ThreadsByWork(work));
         threads = Math.Min(threads, Math.Max(1, g.M / 8));
@@ -132,8 +143,6 @@ internal static unsafe partial class Gemm
             job.StartSparse(g, kc, threads, packedB, zmm);
             RunJob(job, threads);
         }
-
-        return true;
     }
 
     /// <summary>The zero-skipping product restricted to rows [i0, i1) of C.</summary>

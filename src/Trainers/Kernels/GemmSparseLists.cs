@@ -81,20 +81,7 @@ internal static unsafe partial class Gemm
             bool panels = n >= PanelWidth && m >= 16;
             bool zmm = panels && path == GemmPath.Avx512;
             float* packedB = panels ? PackPanels(args) : null;
-            double density = a.Count / Math.Max(1.0, (double)m * k);
-            long work = (long)(m * (double)n * k * Math.Max(density, 0.02));
-            int threads = (int)Math.Min(Math.Min(maxThreads, Environment.ProcessorCount), ThreadsByWork(work));
-            threads = Math.Min(threads, Math.Max(1, m / 8));
-            ParallelJob? job = threads > 1 ? ParallelJob.Rent() : null;
-            if (job is null)
-            {
-                RunLists(args, kc, 0, m, packedB, zmm);
-            }
-            else
-            {
-                job.StartSparse(args, kc, threads, packedB, zmm);
-                RunJob(job, threads);
-            }
+            RunSparseSplit(args, kc, a.Count / Math.Max(1.0, (double)m * k), maxThreads, packedB, zmm);
         }
     }
 

@@ -90,7 +90,7 @@ internal static class JitWarmup
         "BatchGather.Run", "BatchGather.Copy", "MultilayerPerceptron.Forward", "DenseLayer.ForwardSparse", "Gemm.MultiplySparse",
         "Gemm.RunLists", "DenseLayer.Forward",
         "Gemm.Multiply", "Gemm.Validate", "Gemm.CheckOperand", "Gemm.TryRunSparse", "Gemm.SampleDensity", "Gemm.CountNonZero",
-        "Gemm.ThreadsByWork", "Gemm.PackPanels", "ParallelJob.Rent", "Gemm.RunJob", "BackgroundJob.TryPost", "ParallelJob.RunParts",
+        "Gemm.RunSparseSplit", "Gemm.ThreadsByWork", "Gemm.PackPanels", "ParallelJob.Rent", "Gemm.RunJob", "BackgroundJob.TryPost", "ParallelJob.RunParts",
         "ParallelJob.RunPart", "Gemm.RunSparse", "Gemm.RunSparseRows", "Gemm.ListNonZeros", "Gemm.RunPanels", "Gemm.RunListsPanels",
         "Gemm.RunListsPanelsAvx2", "Scratch.Ints", "Scratch.Floats", "BackgroundJob.Complete", "BackgroundJob.Release",
         "ParallelJob.Finish", "ParallelJob.Leave", "ParallelJob.Execute", "ParallelJob.Run", "ActivationLayer.Forward",
