@@ -103,9 +103,10 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         // Standardization learned on the training rows.
         var (shift, scale) = TrainerOptions.NormalizeFeatures ? Standardization.Fit(train.Features, train.Count, d) : Standardization.Identity(d);
         var (labelShift, labelScale) = LabelStandardization(train);
+        bool identity = Standardization.IsIdentity(shift, scale);
         void Prepare(DenseDataset set)
         {
-            Standardization.Apply(set.Features, set.Count, shift, scale);
+            if (!identity) Standardization.Apply(set.Features, set.Count, shift, scale); // (not touching rows held as lists)
             if (labelScale != 1f || labelShift != 0f)
                 Standardization.Apply(set.Targets, set.Count, new[] { labelShift }, new[] { 1f / labelScale });
         }

@@ -11,11 +11,48 @@ internal sealed class DenseDataset
     {
         if (features.Length < (long)count * featureCount) throw new ArgumentException("Feature array too short.", nameof(features));
         if (targets.Length < (long)count * targetCount) throw new ArgumentException("Target array too short.", nameof(targets));
-        Features = features; FeatureCount = featureCount; Targets = targets; TargetCount = targetCount; Weights = weights; Count = count;
+        _features = features; FeatureCount = featureCount; Targets = targets; TargetCount = targetCount; Weights = weights; Count = count;
     }
 
-    /// <summary>Features, [Count × FeatureCount].</summary>
-    public float[] Features { get; }
+    /// <summary>
+    /// Rows held only as lists of their non-zeros (mostly-zero data read for a first layer that reads lists): a fifth of the
+    /// dense rows' memory on MNIST. <see cref="Features"/> builds the dense rows from the lists if something asks for them.
+    /// </summary>
+    public DenseDataset(SparseRows lists, float[] targets, int targetCount, float[]? weights)
+    {
+        if (targets.Length < (long)lists.Count * targetCount) throw new ArgumentException("Target array too short.", nameof(targets));
+        FeatureCount = lists.FeatureCount; Targets = targets; TargetCount = targetCount; Weights = weights; Count = lists.Count;
+        Lists = lists;
+    }
+
+    private float[]? _features;
+    private readonly object _featuresLock = new();
+
+    /// <summary>
+    /// Features, [Count × FeatureCount]. For a dataset held as lists only, the first use builds the dense rows from the
+    /// lists (thread-safe; the same values) and keeps them.
+    /// </summary>
+    public float[] Features
+    {
+        get
+        {
+            var f = Volatile.Read(ref _features);
+            if (f is not null) return f;
+            lock (_featuresLock)
+            {
+                if (_features is null)
+                {
+                    var dense = new float[(long)Count * FeatureCount];
+                    Lists!.CopyTo(dense);
+                    Volatile.Write(ref _features, dense);
+                }
+                return _features!;
+            }
+        }
+    }
+
+    /// <summary>The dense rows when they exist, null for a dataset held as lists only (without building them).</summary>
+    public float[]? DenseFeatures => Volatile.Read(ref _features);
 
     /// <summary>Values per example.</summary>
     public int FeatureCount { get; }
@@ -34,7 +71,7 @@ internal sealed class DenseDataset
 
     /// <summary>
     /// The same feature rows as lists of their non-zeros, when the reader built them (mostly-zero rows); null otherwise.
-    /// Copies (<see cref="Select"/>, <see cref="Concat"/>) do not carry them.
+    /// Copies (<see cref="Select"/>, <see cref="Concat"/>) do not carry them (they copy dense rows).
     /// </summary>
     public SparseRows? Lists { get; init; }
 

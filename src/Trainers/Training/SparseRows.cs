@@ -8,8 +8,9 @@ namespace MlNetExtensions.Trainers.Training;
 /// <summary>
 /// A dataset's feature rows as lists of their non-zeros (compressed sparse rows), built once when the rows are mostly
 /// zeros (raw pixels, counts, one-hot columns): each minibatch then copies only its rows' non-zeros (about a fifth of the
-/// bytes on MNIST) and the first layer skips listing them per step. The dense rows stay where they are (validation,
-/// evaluation and the other paths read them).
+/// bytes on MNIST) and the first layer skips listing them per step. Rows listed by the reader are held only as lists
+/// (the dense rows are built from them if another path asks: <see cref="DenseDataset.Features"/>); lists built from
+/// dense rows (<see cref="TryBuild"/>) sit beside them.
 /// </summary>
 internal sealed unsafe class SparseRows
 {
@@ -62,6 +63,20 @@ internal sealed unsafe class SparseRows
     /// <summary>Value of each entry.</summary>
     public float[] Value { get; }
 
+    /// <summary>Writes the rows densely, row-major [<see cref="Count"/> × <see cref="FeatureCount"/>], into <paramref name="dense"/>.</summary>
+    public void CopyTo(Span<float> dense) => CopyRows(Start, Index16, Index32, Value, Count, FeatureCount, dense);
+
+    private static void CopyRows(int[] start, ushort[]? index16, int[]? index32, float[] value, int rows, int d, Span<float> dense)
+    {
+        if (dense.Length < (long)rows * d) throw new ArgumentException($"{rows} rows of {d} values do not fit {dense.Length} values.", nameof(dense));
+        dense.Slice(0, rows * d).Clear();
+        for (int r = 0; r < rows; r++)
+        {
+            var row = dense.Slice(r * d, d);
+            for (int q = start[r]; q < start[r + 1]; q++) row[index32 is null ? index16![q] : index32[q]] = value[q];
+        }
+    }
+
     /// <summary>Number of rows.</summary>
     public int Count { get; }
 
@@ -95,6 +110,20 @@ internal sealed unsafe class SparseRows
         /// <summary>False once the rows proved too dense (then <see cref="Finish"/> returns null).</summary>
         public bool Active { get; private set; }
 
+        /// <summary>Rows listed (the row that made the builder give up is not among them).</summary>
+        public int Rows => _rows;
+
+        /// <summary>
+        /// Writes the rows listed so far densely into <paramref name="dense"/> and frees the lists: a reader that kept its rows
+        /// only as lists switches to dense rows when they prove too dense. Call once, after <see cref="Active"/> turned false.
+        /// </summary>
+        public void MoveToDense(Span<float> dense)
+        {
+            if (Active) throw new InvalidOperationException("The builder is still listing rows.");
+            CopyRows(_start, _index16, _index32, _value, _rows, _d, dense);
+            _start = new int[1]; _index16 = null; _index32 = null; _value = Array.Empty<float>(); _rows = 0;
+        }
+
         /// <summary>Lists the next row.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)] // once per row during a single read: no time to tier up
         public void Add(ReadOnlySpan<float> row)
@@ -110,8 +139,7 @@ internal sealed unsafe class SparseRows
             long total = _total + count;
             if ((_rows >= 64 && total > MaxDensity * (_rows + 1.0) * _d) || total > int.MaxValue - 64)
             {
-                Active = false; // dense rows (or too many entries): the lists would cost more than they save
-                _start = Array.Empty<int>(); _index16 = null; _index32 = null; _value = Array.Empty<float>();
+                Active = false; // dense rows (or too many entries): the lists would cost more than they save (freed by MoveToDense)
                 return;
             }
             if (_rows + 1 >= _start.Length) Array.Resize(ref _start, Math.Max(_start.Length * 2, _rows + 2));

@@ -37,12 +37,15 @@ internal static class Standardization
         return (new float[columns], scale);
     }
 
+    /// <summary>Whether (x − shift)·scale = x for every x: all shifts 0 and all scales 1.</summary>
+    public static bool IsIdentity(float[] shift, float[] scale) => !shift.AsSpan().ContainsAnyExcept(0f) && !scale.AsSpan().ContainsAnyExcept(1f);
+
     /// <summary>Applies x ← (x − shift)·scale in place to [rows × columns] values.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply(Span<float> values, int rows, float[] shift, float[] scale)
     {
         // (x − 0)·1 = x for every float (−0 and NaN included): the identity needs no pass over the data.
-        if (!shift.AsSpan().ContainsAnyExcept(0f) && !scale.AsSpan().ContainsAnyExcept(1f)) return;
+        if (IsIdentity(shift, scale)) return;
         int columns = shift.Length;
         for (int r = 0; r < rows; r++)
         {

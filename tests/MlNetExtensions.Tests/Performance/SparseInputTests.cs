@@ -187,11 +187,41 @@ public class SparseInputTests
         var data = new MLContext(1).Data.LoadFromEnumerable(Enumerable.Range(0, n).Select(r => new Row { Features = x.AsSpan(r * d, d).ToArray(), Label = r }));
         var reader = new TrainingDataReader("Features", "Label", null, new FloatLabels(), skipNonFinite: true);
         var (set, skipped) = reader.Read(data, "test data", listNonZeros: true);
+        var (plain, plainSkipped) = reader.Read(data, "test data");
+        Assert.Null(plain.Lists); // not asked: no lists
         Assert.Equal(1, skipped);
+        Assert.Equal(1, plainSkipped);
         Assert.NotNull(set.Lists);
+        Assert.Null(set.DenseFeatures); // held only as lists
         Assert.Equal(n - 1, set.Lists!.Count);
-        for (int r = 0; r < set.Count; r++) Assert.Equal(set.Features.AsSpan(r * d, d).ToArray(), Densify(set.Lists, r));
-        Assert.Null(reader.Read(data, "test data").Data.Lists); // not asked: no lists
+        Assert.Equal(n - 1, set.Count);
+        for (int r = 0; r < set.Count; r++) Assert.Equal(plain.Features.AsSpan(r * d, d).ToArray(), Densify(set.Lists, r));
+        Assert.Equal(plain.Targets.AsSpan(0, plain.Count).ToArray(), set.Targets.AsSpan(0, set.Count).ToArray());
+        // Dense rows on demand: the same values as the plain read, built once.
+        Assert.Equal(plain.Features.AsSpan(0, plain.Count * d).ToArray(), set.Features);
+        Assert.Same(set.Features, set.DenseFeatures);
+    }
+
+    [Fact]
+    public void Reader_SwitchesToDenseRows_WhenTheRowsProveDense()
+    {
+        // 100 mostly-zero rows (listed), then dense ones: the lists give up and every row, the listed ones included, ends up
+        // in the dense rows exactly as a plain read gives them (a NaN row skipped before the switch).
+        const int n = 300, d = 40;
+        var x = SparseMatrix(n, d, 0.1, 8);
+        var dense = SparseMatrix(n, d, 0.9, 9);
+        dense.AsSpan(100 * d).CopyTo(x.AsSpan(100 * d));
+        x[17 * d + 5] = float.NaN;
+        var data = new MLContext(1).Data.LoadFromEnumerable(Enumerable.Range(0, n).Select(r => new Row { Features = x.AsSpan(r * d, d).ToArray(), Label = r }));
+        var reader = new TrainingDataReader("Features", "Label", null, new FloatLabels(), skipNonFinite: true);
+        var (set, skipped) = reader.Read(data, "test data", listNonZeros: true);
+        var (plain, _) = reader.Read(data, "test data");
+        Assert.Equal(1, skipped);
+        Assert.Null(set.Lists);
+        Assert.NotNull(set.DenseFeatures);
+        Assert.Equal(n - 1, set.Count);
+        Assert.Equal(plain.Features.AsSpan(0, plain.Count * d).ToArray(), set.Features.AsSpan(0, set.Count * d).ToArray());
+        Assert.Equal(plain.Targets.AsSpan(0, plain.Count).ToArray(), set.Targets.AsSpan(0, set.Count).ToArray());
     }
 
     private static DenseDataset SparseClasses(int n, int d, ulong seed)
