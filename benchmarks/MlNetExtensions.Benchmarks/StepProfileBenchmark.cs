@@ -139,6 +139,9 @@ internal sealed class StepProfileBenchmark : IBenchmark
                     Trainers.Kernels.Gemm.MultiplySparse(lists.ByRow, 128, w1, 128, h, 128, maxThreads: threads), cold ? sweep : null);
                 TimeEach($"GEMM TN 784x128x128 from column lists, {how}", () =>
                     Trainers.Kernels.Gemm.MultiplySparse(lists.ByColumn, 128, h, 128, dw, 128, maxThreads: threads), cold ? sweep : null);
+                TimeEach($"GEMM TN 784x128x128 scattered from row lists, {how}", () =>
+                    Trainers.Kernels.Gemm.MultiplySparseTransposed(lists.ByRow, 128, h, 128, dw, 128, threads), cold ? sweep : null);
+                TimeEach($"column lists built from row lists, {how}", () => lists.BuildColumns(), cold ? sweep : null);
                 TimeEach($"GEMM NN 128x128x784 listing per call, {how}", () =>
                     Trainers.Kernels.Gemm.Multiply(Trainers.Kernels.Transpose.No, Trainers.Kernels.Transpose.No, batch, 128, d, x, d, w1, 128, h, 128, maxThreads: threads), cold ? sweep : null);
                 TimeEach($"adam step, {how}", () => adam.Step(parameters), cold ? sweep : null);

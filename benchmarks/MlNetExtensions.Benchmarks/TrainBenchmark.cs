@@ -193,7 +193,8 @@ internal sealed class TrainBenchmark : IBenchmark
         Action<bool> set = name switch
         {
             "sparse-input" => on => MlNetExtensions.Trainers.Training.MlpTrainingLoop.SparseInputEnabled = on,
-            _ => throw new ArgumentException($"Unknown switch '{name}' (known: sparse-input)."),
+            "scatter-wgrad" => on => MlNetExtensions.Trainers.Network.DenseLayer.ScatterWeightGradient = on,
+            _ => throw new ArgumentException($"Unknown switch '{name}' (known: sparse-input, scatter-wgrad)."),
         };
         var w = Workloads.Single(x => x.Key == "ref");
         var train = BenchData.Load(w.Data, "train");

@@ -59,6 +59,13 @@ internal sealed class DenseLayer : Layer
     }
 
     /// <summary>
+    /// Whether <see cref="BackwardSparse"/> scatters the row lists into the weight gradient (true, the default) or runs the
+    /// product from the column lists (sorted per minibatch, by the gather's thread when <see cref="Training.BatchGather"/>
+    /// sees this false). The same bits either way; a switch for benchmarks.
+    /// </summary>
+    internal static bool ScatterWeightGradient { get; set; } = true;
+
+    /// <summary>
     /// <see cref="Backward"/> for <see cref="ForwardSparse"/>: the weight gradient xᵀ·dy from x's column lists and the bias
     /// gradient; no input gradient (nothing before the first layer learns).
     /// </summary>
@@ -67,7 +74,9 @@ internal sealed class DenseLayer : Layer
     {
         if (x.Rows != batch || x.Cols != InputSize) throw new ArgumentException($"The sparse batch is {x.Rows}×{x.Cols}; this layer reads {batch}×{InputSize}.", nameof(x));
         int n = OutputSize;
-        Gemm.MultiplySparse(x.ByColumn, n, dy, n, Weights.Gradient, n, maxThreads: MaxThreads);
+        // dW = xᵀ·dy by scattering each row's entries (the same bits as from the column lists, without sorting by column).
+        if (ScatterWeightGradient) Gemm.MultiplySparseTransposed(x.ByRow, n, dy, n, Weights.Gradient, n, MaxThreads);
+        else Gemm.MultiplySparse(x.ByColumn, n, dy, n, Weights.Gradient, n, maxThreads: MaxThreads);
         SumRows(dy, batch, n, Bias.Gradient);
     }
 

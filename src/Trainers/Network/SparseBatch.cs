@@ -5,8 +5,8 @@ using MlNetExtensions.Trainers.Kernels;
 namespace MlNetExtensions.Trainers.Network;
 
 /// <summary>
-/// A minibatch of the network's input given as lists of its non-zeros: by row (the first layer's forward product x·W) and
-/// by column (its weight gradient xᵀ·dy, built from the rows by a counting sort). The arrays are pinned and grow only, so
+/// A minibatch of the network's input given as lists of its non-zeros: by row (the first layer's forward product x·W and,
+/// scattered, its weight gradient xᵀ·dy) and, built on first use by a counting sort, by column. The arrays are pinned and grow only, so
 /// a steady state allocates nothing; the lists describe exactly the dense minibatch they replace, and the products give
 /// the same bits (see <see cref="Gemm.MultiplySparse"/>).
 /// </summary>
@@ -51,6 +51,7 @@ internal sealed unsafe class SparseBatch
     {
         if (rows < 0 || rows + 1 > _rowStart.Length) throw new ArgumentOutOfRangeException(nameof(rows), $"A sparse batch holds 0 to {_rowStart.Length - 1} rows (asked for {rows}).");
         Rows = rows;
+        _columnsBuilt = false;
         if (_rowIndex.Length < entries)
         {
             int size = Math.Max(entries, _rowIndex.Length * 5 / 4);
@@ -59,10 +60,16 @@ internal sealed unsafe class SparseBatch
         }
     }
 
-    /// <summary>The lists by column (a counting sort of the row lists: rows ascending within each column).</summary>
+    private bool _columnsBuilt;
+
+    /// <summary>
+    /// The lists by column (a counting sort of the row lists: rows ascending within each column). <see cref="ByColumn"/>
+    /// calls it when the row lists changed since; the caller may call it earlier (on another thread, before the batch is used).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     public void BuildColumns()
     {
+        _columnsBuilt = true;
         int rows = Rows, cols = Cols;
         fixed (int* rs = _rowStart, ri = _rowIndex, cs = _colStart, next = _colNext, cr = _colRow)
         fixed (float* rv = _rowValue, cv = _colValue)
@@ -89,7 +96,14 @@ internal sealed unsafe class SparseBatch
     public SparseLists ByRow => new(Rows, Cols, Address(_rowStart), Address(_rowIndex), Address(_rowValue));
 
     /// <summary>The column lists, i.e. the row lists of xᵀ (m = <see cref="Cols"/>, k = <see cref="Rows"/>).</summary>
-    public SparseLists ByColumn => new(Cols, Rows, Address(_colStart), Address(_colRow), Address(_colValue));
+    public SparseLists ByColumn
+    {
+        get
+        {
+            if (!_columnsBuilt) BuildColumns();
+            return new(Cols, Rows, Address(_colStart), Address(_colRow), Address(_colValue));
+        }
+    }
 
     /// <summary>The dense rows these lists describe, [Rows × Cols] (tests and diagnostics).</summary>
     public float[] ToDense()

@@ -96,7 +96,7 @@ internal static class JitWarmup
         "ParallelJob.Finish", "ParallelJob.Leave", "ParallelJob.Execute", "ParallelJob.Run", "ActivationLayer.Forward",
         "ActivationLayer.Apply", "ActivationLayer.ReluForward", "PrefetchState.PostGather", "Gemm.ChooseThreads", "Gemm.RunParallel",
         "Gemm.Run", "Gemm.PackA", "Gemm.PackB", "GemmKernels.Avx512_8x32", "GemmKernels.Avx2_6x16", "Gemm.RunNarrow",
-        "Gemm.RunNarrowAvx2", "SoftmaxCrossEntropyLoss.Compute", "MultilayerPerceptron.Backward", "DenseLayer.BackwardSparse", "DenseLayer.Backward",
+        "Gemm.RunNarrowAvx2", "SoftmaxCrossEntropyLoss.Compute", "MultilayerPerceptron.Backward", "DenseLayer.BackwardSparse", "Gemm.MultiplySparseTransposed", "Gemm.ScatterRange", "Gemm.ScatterBlock", "DenseLayer.Backward",
         "DenseLayer.SumRows", "Gemm.PackBTransposedAvx", "ActivationLayer.Backward", "ActivationLayer.ReluBackward",
         "PrefetchState.CompleteGather", "Gemm.RunSparseColumns", "Gemm.SparseAxpy", "Penalties.AddPenaltyGradients",
         "Optimizer.Step", "Optimizer.StateOf", "Adam.Update", "HelperThread.RunSplit", "SplitWork.Set", "SplitWork.Run",

@@ -90,6 +90,74 @@ public class SparseInputTests
         AssertSameBits(dense, fromLists, $"TN {k}x{n}x{m} density {density}");
     }
 
+    public static TheoryData<int, int, int, double, int> ScatterCases()
+    {
+        var data = new TheoryData<int, int, int, double, int>();
+        // (batch m, columns n, features k): the reference layer, n past whole vectors (tails of 16 and 8, fewer than 8,
+        // more than 128), a batch longer than the dense kernels' summation block (192 or 256 rows: blocks added), tiny ones.
+        (int M, int N, int K)[] shapes = [(128, 128, 784), (64, 37, 50), (33, 7, 90), (16, 200, 30), (300, 128, 100), (520, 24, 60), (5, 1, 3), (128, 64, 8)];
+        foreach (var (m, n, k) in shapes)
+            foreach (double density in new[] { 0.0, 0.2, 0.9 })
+                foreach (int threads in new[] { 1, 2 })
+                    data.Add(m, n, k, density, threads);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ScatterCases))]
+    public void ScatteredWeightGradient_GivesTheDenseProductsBits(int m, int n, int k, double density, int threads)
+    {
+        if (!Gemm.SparseListsSupported) return;
+        var a = SparseMatrix(m, k, density, 11);
+        var lists = Lists(a, m, k);
+        var random = RandomStream.For(12, (ulong)m, (ulong)n);
+        int ldb = n + 1, ldc = n + 3;
+        var dy = Enumerable.Range(0, m * ldb).Select(_ => (float)random.NextGaussian()).ToArray();
+        var dense = Enumerable.Range(0, k * ldc).Select(_ => (float)random.NextGaussian()).ToArray();
+        var scattered = Enumerable.Repeat(float.NaN, k * ldc).ToArray(); // overwritten, padding included as the dense one leaves it
+        for (int r = 0; r < k; r++) dense.AsSpan(r * ldc + n, ldc - n).CopyTo(scattered.AsSpan(r * ldc + n));
+        var fromColumns = (float[])scattered.Clone();
+        Gemm.Multiply(Transpose.Yes, Transpose.No, k, n, m, a, k, dy, ldb, dense, ldc);
+        Gemm.MultiplySparseTransposed(lists.ByRow, n, dy, ldb, scattered, ldc, threads);
+        AssertSameBits(dense, scattered, $"scattered TN {k}x{n}x{m} density {density}, {threads} threads");
+        Gemm.MultiplySparse(lists.ByColumn, n, dy, ldb, fromColumns, ldc, maxThreads: threads);
+        AssertSameBits(fromColumns, scattered, $"scattered vs column lists TN {k}x{n}x{m} density {density}");
+    }
+
+    [Fact]
+    public void MultiplySparseTransposed_RejectsShortOperands()
+    {
+        if (!Gemm.SparseListsSupported) return;
+        var lists = Lists(SparseMatrix(4, 10, 0.5, 1), 4, 10);
+        var e = Assert.Throws<ArgumentException>(() => Gemm.MultiplySparseTransposed(lists.ByRow, 3, new float[11], 3, new float[30], 3));
+        Assert.Contains("'b'", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Gemm.MultiplySparseTransposed(lists.ByRow, 3, new float[12], 3, new float[29], 3));
+        Assert.Contains("'c'", e.Message);
+    }
+
+    [Fact]
+    public unsafe void ColumnLists_AreRebuiltAfterTheRowsChange()
+    {
+        var first = SparseMatrix(6, 9, 0.4, 13);
+        var batch = Lists(first, 6, 9);
+        var second = SparseMatrix(6, 9, 0.4, 14);
+        batch.Reset(6, second.Count(v => v != 0f));
+        int q = 0;
+        for (int r = 0; r < 6; r++)
+        {
+            for (int c = 0; c < 9; c++)
+                if (second[r * 9 + c] != 0f) { batch.RowIndex[q] = c; batch.RowValue[q] = second[r * 9 + c]; q++; }
+            batch.RowStart[r + 1] = q;
+        }
+        var byColumn = batch.ByColumn; // not rebuilt by hand: the batch knows its rows changed
+        for (int c = 0; c < 9; c++)
+        {
+            var expected = Enumerable.Range(0, 6).Where(r => second[r * 9 + c] != 0f).ToArray();
+            var listed = Enumerable.Range(byColumn.Start[c], byColumn.Start[c + 1] - byColumn.Start[c]).Select(p => byColumn.Index[p]).ToArray();
+            Assert.Equal(expected, listed);
+        }
+    }
+
     [Fact]
     public void MultiplySparse_RejectsShortOperands()
     {
