@@ -137,6 +137,13 @@ internal sealed class StepProfileBenchmark : IBenchmark
                 string how = cold ? "after an 8 MB sweep" : "warm";
                 TimeEach($"GEMM NN 128x128x784 from row lists, {how}", () =>
                     Trainers.Kernels.Gemm.MultiplySparse(lists.ByRow, 128, w1, 128, h, 128, maxThreads: threads), cold ? sweep : null);
+                var w1Aligned = AlignedCopy(w1);
+                TimeEach($"GEMM NN 128x128x784 from row lists, 64-byte-aligned W, {how}", () =>
+                    Trainers.Kernels.Gemm.MultiplySparse(lists.ByRow, 128, w1Aligned.Span, 128, h, 128, maxThreads: threads), cold ? sweep : null);
+                Trainers.Kernels.Gemm.WideListsEnabled = false;
+                TimeEach($"GEMM NN 128x128x784 from row lists, 32-column panels, {how}", () =>
+                    Trainers.Kernels.Gemm.MultiplySparse(lists.ByRow, 128, w1, 128, h, 128, maxThreads: threads), cold ? sweep : null);
+                Trainers.Kernels.Gemm.WideListsEnabled = true;
                 TimeEach($"GEMM TN 784x128x128 from column lists, {how}", () =>
                     Trainers.Kernels.Gemm.MultiplySparse(lists.ByColumn, 128, h, 128, dw, 128, maxThreads: threads), cold ? sweep : null);
                 TimeEach($"GEMM TN 784x128x128 scattered from row lists, {how}", () =>

@@ -194,7 +194,8 @@ internal sealed class TrainBenchmark : IBenchmark
         {
             "sparse-input" => on => MlNetExtensions.Trainers.Training.MlpTrainingLoop.SparseInputEnabled = on,
             "scatter-wgrad" => on => MlNetExtensions.Trainers.Network.DenseLayer.ScatterWeightGradient = on,
-            _ => throw new ArgumentException($"Unknown switch '{name}' (known: sparse-input, scatter-wgrad)."),
+            "wide-lists" => on => MlNetExtensions.Trainers.Kernels.Gemm.WideListsEnabled = on,
+            _ => throw new ArgumentException($"Unknown switch '{name}' (known: sparse-input, scatter-wgrad, wide-lists)."),
         };
         var w = Workloads.Single(x => x.Key == "ref");
         var train = BenchData.Load(w.Data, "train");

@@ -80,15 +80,24 @@ internal static unsafe partial class Gemm
             int kc = UseSmallRows(path, m) ? k : GetBlocking(path).Kc;
             bool panels = n >= PanelWidth && m >= 16;
             bool zmm = panels && path == GemmPath.Avx512;
-            float* packedB = panels ? PackPanels(args) : null;
+            float* packedB = !panels ? null : UseWideLists(args, zmm) ? AlignRows(args) : PackPanels(args);
             RunSparseSplit(args, kc, a.Count / Math.Max(1.0, (double)m * k), maxThreads, packedB, zmm);
         }
     }
 
-    /// <summary>Rows [i0, i1) of C from A's lists: the panel executors when B was packed, per-row AXPYs otherwise.</summary>
+    /// <summary>
+    /// Rows [i0, i1) of C from A's lists: the 128-column executor or the panel executors when B was prepared for them,
+    /// per-row AXPYs otherwise.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: fully optimized at first call, no tier-0/OSR warm-up
     private static void RunLists(in Args g, int kc, int i0, int i1, float* packedB, bool zmm)
     {
+        if (packedB != null && UseWideLists(g, zmm))
+        {
+            RunListsWide(g, kc, i0, i1 - i0, g.ListStart + i0, g.ListIndex, g.ListValue, packedB);
+            return;
+        }
+
         if (packedB != null)
         {
             RunPanels(g, kc, i0, i1 - i0, g.ListStart + i0, g.ListIndex, g.ListValue, packedB, zmm);

@@ -61,7 +61,7 @@ internal abstract class Optimizer
         if (!_state.TryGetValue(parameter, out var buffers))
         {
             buffers = new float[StateBuffers][];
-            for (int i = 0; i < buffers.Length; i++) buffers[i] = new float[parameter.Length];
+            for (int i = 0; i < buffers.Length; i++) buffers[i] = Kernels.AlignedArray.Floats(parameter.Length);
             _state[parameter] = buffers;
         }
         return buffers;

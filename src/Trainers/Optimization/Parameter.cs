@@ -10,8 +10,8 @@ internal sealed class Parameter
     public Parameter(string name, int size, bool isWeight)
     {
         Name = name;
-        Value = new float[size];
-        Gradient = new float[size];
+        Value = Kernels.AlignedArray.Floats(size);
+        Gradient = Kernels.AlignedArray.Floats(size);
         IsWeight = isWeight;
     }
 

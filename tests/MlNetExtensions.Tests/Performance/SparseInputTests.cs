@@ -124,6 +124,46 @@ public class SparseInputTests
         AssertSameBits(fromColumns, scattered, $"scattered vs column lists TN {k}x{n}x{m} density {density}");
     }
 
+    [Theory]
+    [InlineData(128, 784, 0.2, 1)]
+    [InlineData(128, 784, 0.2, 2)]
+    [InlineData(40, 64, 0.9, 2)]   // one sub-block, most entries present
+    [InlineData(17, 1000, 0.05, 1)] // rows with no entry in many sub-blocks
+    public void ProductsFromLists_With128AlignedColumns_GiveTheDenseProductsBits(int m, int k, double density, int threads)
+    {
+        // B exactly 128 columns wide, contiguous and aligned: read in place by the 128-column executor on AVX-512 (the panel
+        // executor elsewhere); the same bits as the dense product, and the same as with that executor switched off.
+        if (!Gemm.SparseListsSupported) return;
+        var a = SparseMatrix(m, k, density, 15);
+        var lists = Lists(a, m, k);
+        var random = RandomStream.For(16, (ulong)m, (ulong)k);
+        var b = AlignedArray.Floats(k * 128);
+        for (int i = 0; i < b.Length; i++) b[i] = (float)random.NextGaussian();
+        foreach (bool accumulate in new[] { false, true })
+        {
+            var c0 = Enumerable.Range(0, m * 128).Select(_ => (float)random.NextGaussian()).ToArray();
+            float[] dense = (float[])c0.Clone(), wide = (float[])c0.Clone(), panels = (float[])c0.Clone();
+            Gemm.Multiply(Transpose.No, Transpose.No, m, 128, k, a, k, b, 128, dense, 128, accumulate);
+            Gemm.MultiplySparse(lists.ByRow, 128, b, 128, wide, 128, accumulate, threads);
+            Gemm.WideListsEnabled = false;
+            try { Gemm.MultiplySparse(lists.ByRow, 128, b, 128, panels, 128, accumulate, threads); }
+            finally { Gemm.WideListsEnabled = true; }
+            AssertSameBits(dense, wide, $"NN {m}x128x{k} density {density} accumulate {accumulate}");
+            AssertSameBits(dense, panels, $"NN {m}x128x{k} density {density} accumulate {accumulate}, panels");
+        }
+    }
+
+    [Fact]
+    public void AlignedArrays_AreZeroedAndOfTheirLength()
+    {
+        foreach (int length in new[] { 0, 5, 255, 256, 1000, 100_352 })
+        {
+            var x = AlignedArray.Floats(length);
+            Assert.Equal(length, x.Length);
+            Assert.All(x, v => Assert.Equal(0f, v));
+        }
+    }
+
     [Fact]
     public void MultiplySparseTransposed_RejectsShortOperands()
     {
