@@ -7,14 +7,18 @@ namespace MlNetExtensions.Trainers.Kernels;
 /// Float arrays whose first element sits on a 64-byte boundary (a cache line, one zmm load), for the network's parameters,
 /// gradients and optimizer state: the kernels read them in whole lines instead of lines split between two loads, and the
 /// first layer's products from lists read the weights in place instead of copying them to an aligned buffer every step
-/// (≈ 30 µs of a 40–75 µs product on the reference layer). .NET has no aligned-array allocation: the array is allocated
-/// on the pinned object heap (it never moves, so the alignment lasts), and when it lands off a boundary a filler of the
-/// missing size is allocated and the array tried again. Where the heap does not cooperate the array is simply unaligned,
-/// which every kernel handles (tested), only slower.
+/// (≈ 30 µs of a 40–75 µs product on the reference layer). .NET has no aligned-array allocation, so the array goes on the
+/// pinned object heap (it never moves: the alignment lasts), placed by what that heap does, allocating one object after
+/// the other: an empty probe shows where the next object would start, and a filler of the missing size moves the array
+/// onto the boundary. If another thread's pinned allocation slips in between, it tries again; where the heap does not
+/// cooperate the array is simply unaligned, which every kernel handles (tested), only slower.
 /// </summary>
 internal static class AlignedArray
 {
     private const int Alignment = 64;
+
+    /// <summary>Bytes of an array object before its first element, and the smallest object: sync block, method table, length.</summary>
+    private const int ArrayHeader = 24;
 
     /// <summary>A zeroed float array of <paramref name="length"/> elements, 64-byte aligned when the heap allows.</summary>
     public static float[] Floats(int length)
@@ -24,21 +28,22 @@ internal static class AlignedArray
             return new float[length]; // small: not worth a pinned allocation
         }
 
-        float[] array = GC.AllocateArray<float>(length, pinned: true);
-        for (int attempt = 0; attempt < 4 && Misalignment(array) != 0; attempt++)
+        float[] array = null!;
+        for (int attempt = 0; attempt < 4; attempt++)
         {
-            // Objects are 8-byte aligned and a byte[] of n bytes takes 24 + n rounded up to 8: a filler of the distance to the
-            // next boundary (at least the minimum object size) usually moves the next allocation onto it.
-            int gap = (Alignment - Misalignment(array)) % Alignment;
-            while (gap < 24) gap += Alignment;
-            _ = GC.AllocateUninitializedArray<byte>(gap - 24, pinned: true);
+            // The next object's elements start ArrayHeader bytes past the end of the (empty) probe's.
+            int next = (Misalignment(GC.AllocateUninitializedArray<byte>(0, pinned: true)) + ArrayHeader) % Alignment;
+            int filler = (Alignment - next) % Alignment;
+            if (filler < ArrayHeader) filler += Alignment;
+            _ = GC.AllocateUninitializedArray<byte>(filler - ArrayHeader, pinned: true);
             array = GC.AllocateArray<float>(length, pinned: true);
+            if (Misalignment(array) == 0) break;
         }
 
         return array;
     }
 
     /// <summary>Bytes by which the first element of <paramref name="array"/> misses a 64-byte boundary.</summary>
-    public static unsafe int Misalignment(float[] array) =>
+    public static unsafe int Misalignment<T>(T[] array) where T : unmanaged =>
         (int)((nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array)) & (Alignment - 1));
 }

@@ -162,6 +162,8 @@ public class SparseInputTests
             Assert.Equal(length, x.Length);
             Assert.All(x, v => Assert.Equal(0f, v));
         }
+        // Where they land is up to the pinned heap (its free holes in a long-running process): not asserted here; the train
+        // benchmark reports the first layer's weights' misalignment per run (0 in every run of session 4).
     }
 
     [Fact]
