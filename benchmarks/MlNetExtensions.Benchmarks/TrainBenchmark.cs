@@ -203,11 +203,13 @@ internal sealed class TrainBenchmark : IBenchmark
         var test = BenchData.Load(w.Data, "test");
         var epochs = new[] { new List<double>(), new List<double>() };
         var fits = new[] { new List<double>(), new List<double>() };
+        var misaligned = new int[2];
         for (int r = 0; r < 2 * runs + 2; r++)
         {
             bool on = r % 2 == 0;
             set(on);
             var o = TrainOnce(w, train, test, threads, out double seconds);
+            misaligned[on ? 0 : 1] += o["w1_misalignment_bytes"]!.GetValue<int>() != 0 ? 1 : 0;
             if (r < 2) continue;
             epochs[on ? 0 : 1].AddRange(o["epoch_ms"]!.AsArray().Select(x => x!.GetValue<double>()));
             fits[on ? 0 : 1].Add(seconds);
@@ -217,7 +219,7 @@ internal sealed class TrainBenchmark : IBenchmark
         {
             var e = epochs[side].OrderBy(x => x).ToList();
             double P(double q) => e[(int)(q * (e.Count - 1))];
-            Console.WriteLine($"{name} {(side == 0 ? "on " : "off")}: epoch ms p10 {P(0.1):F1} p25 {P(0.25):F1} median {P(0.5):F1} p75 {P(0.75):F1}; Fit s median {Median(fits[side]):F3}");
+            Console.WriteLine($"{name} {(side == 0 ? "on " : "off")}: epoch ms p10 {P(0.1):F1} p25 {P(0.25):F1} median {P(0.5):F1} p75 {P(0.75):F1}; Fit s median {Median(fits[side]):F3}; first layer's weights not 64-byte aligned in {misaligned[side]} of {runs + 1} runs");
         }
 
         return 0;
