@@ -94,7 +94,8 @@ internal static unsafe partial class Gemm
     {
         if (packedB != null && UseWideLists(g, zmm))
         {
-            RunListsWide(g, kc, i0, i1 - i0, g.ListStart + i0, g.ListIndex, g.ListValue, packedB);
+            if (zmm) RunListsWide(g, kc, i0, i1 - i0, g.ListStart + i0, g.ListIndex, g.ListValue, packedB);
+            else RunListsWideAvx2(g, kc, i0, i1 - i0, g.ListStart + i0, g.ListIndex, g.ListValue, packedB);
             return;
         }
 

@@ -6,13 +6,14 @@ using System.Runtime.Intrinsics.X86;
 namespace MlNetExtensions.Trainers.Kernels;
 
 /// <summary>
-/// The AVX-512 executor for products from row lists whose B is exactly 128 columns wide (a first layer of 128 units, the
-/// most common width): a whole row of C in eight zmm accumulators, so each list entry costs one broadcast and eight fused
+/// The executors for products from row lists whose B is exactly 128 columns wide (a first layer of 128 units, the most
+/// common width). On AVX-512 a whole row of C sits in eight zmm accumulators, so each list entry costs one broadcast and eight fused
 /// multiply-adds reading one contiguous 512-byte row of B, against four passes over the lists (one per 32-column panel)
 /// for the panel executor. B is read in sub-blocks of <see cref="WideSubRows"/> rows (32 KiB, kept in L1 while every
 /// row of C walks them), the running sums carried between sub-blocks through memory (a float stored and re-loaded is
 /// the same float). Each element of C is still the dense kernels' chain: fused multiply-adds from zero in ascending k
 /// within each <see cref="Blocking.Kc"/> block, block sums stored or added to C, so the bits are the dense product's.
+/// On AVX2, half a row at a time (<see cref="RunListsWideAvx2"/>).
 /// </summary>
 internal static unsafe partial class Gemm
 {
@@ -28,8 +29,9 @@ internal static unsafe partial class Gemm
     /// tests, changed only between products).</summary>
     internal static bool WideListsEnabled { get; set; } = true;
 
-    /// <summary>Whether the lists product <paramref name="g"/> runs on this executor (the AVX-512 path, B 128 columns wide).</summary>
-    private static bool UseWideLists(in Args g, bool zmm) => zmm && g.N == WideColumns && WideListsEnabled;
+    /// <summary>Whether the lists product <paramref name="g"/> runs on this executor (B 128 columns wide, AVX-512 or AVX2 + FMA).</summary>
+    private static bool UseWideLists(in Args g, bool zmm) =>
+        g.N == WideColumns && WideListsEnabled && (zmm || (Avx2.IsSupported && Fma.IsSupported));
 
     /// <summary>
     /// B's k rows of 128 values, contiguous and 64-byte aligned (every load one cache line): B itself when it already is,
@@ -152,6 +154,103 @@ internal static unsafe partial class Gemm
                             Avx512F.StoreAligned(r + 32, a2); Avx512F.StoreAligned(r + 48, a3);
                             Avx512F.StoreAligned(r + 64, a4); Avx512F.StoreAligned(r + 80, a5);
                             Avx512F.StoreAligned(r + 96, a6); Avx512F.StoreAligned(r + 112, a7);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    /// <summary>
+    /// The AVX2 form of <see cref="RunListsWide"/>: sixteen ymm registers hold half a row of C (64 columns, eight
+    /// accumulators) with room for the broadcast, so the lists are walked twice, once per half (against four times, once per
+    /// 32-column panel, for the panel executor), each half of B's rows read in place in sub-blocks of
+    /// <see cref="WideSubRows"/> rows (16 KiB). The same chains, so the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: fully optimized at first call, no tier-0/OSR warm-up
+    private static void RunListsWideAvx2(in Args g, int kc, int i0, int m, int* start, int* idx, float* val, float* b)
+    {
+        const int half = WideColumns / 2;
+        int k = g.K;
+        int[] cursorArray = Scratch.Ints(4, m);
+        float[] carryArray = Scratch.Floats(2, m * half + 16);
+        fixed (int* cursor = cursorArray)
+        fixed (float* carryRaw = carryArray)
+        {
+            float* carry = (float*)(((nint)carryRaw + 63) & ~(nint)63);
+            for (int j0 = 0; j0 < WideColumns; j0 += half)
+            {
+                float* bHalf = b + j0;
+                for (int i = 0; i < m; i++)
+                {
+                    cursor[i] = start[i];
+                }
+
+                for (int b0 = 0; b0 < k; b0 += kc)
+                {
+                    int blockEnd = Math.Min(k, b0 + kc);
+                    bool add = b0 > 0 || g.Accumulate;
+                    for (int lo = b0; lo < blockEnd; lo += WideSubRows)
+                    {
+                        int hi = Math.Min(blockEnd, lo + WideSubRows);
+                        bool first = lo == b0, last = hi == blockEnd;
+                        for (int i = 0; i < m; i++)
+                        {
+                            int q = cursor[i], qEnd = start[i + 1];
+                            if (!first && !last && (q == qEnd || idx[q] >= hi))
+                            {
+                                continue; // nothing in this sub-block: the carried sums stay as they are
+                            }
+
+                            float* r = carry + (long)i * half;
+                            Vector256<float> a0, a1, a2, a3, a4, a5, a6, a7;
+                            if (first)
+                            {
+                                a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = default;
+                            }
+                            else
+                            {
+                                a0 = Avx.LoadAlignedVector256(r); a1 = Avx.LoadAlignedVector256(r + 8);
+                                a2 = Avx.LoadAlignedVector256(r + 16); a3 = Avx.LoadAlignedVector256(r + 24);
+                                a4 = Avx.LoadAlignedVector256(r + 32); a5 = Avx.LoadAlignedVector256(r + 40);
+                                a6 = Avx.LoadAlignedVector256(r + 48); a7 = Avx.LoadAlignedVector256(r + 56);
+                            }
+
+                            for (; q < qEnd; q++)
+                            {
+                                int row = idx[q];
+                                if (row >= hi)
+                                {
+                                    break;
+                                }
+
+                                float* p = bHalf + (long)row * WideColumns;
+                                var v = Vector256.Create(val[q]);
+                                a0 = Fma.MultiplyAdd(v, Avx.LoadAlignedVector256(p), a0);
+                                a1 = Fma.MultiplyAdd(v, Avx.LoadAlignedVector256(p + 8), a1);
+                                a2 = Fma.MultiplyAdd(v, Avx.LoadAlignedVector256(p + 16), a2);
+                                a3 = Fma.MultiplyAdd(v, Avx.LoadAlignedVector256(p + 24), a3);
+                                a4 = Fma.MultiplyAdd(v, Avx.LoadAlignedVector256(p + 32), a4);
+                                a5 = Fma.MultiplyAdd(v, Avx.LoadAlignedVector256(p + 40), a5);
+                                a6 = Fma.MultiplyAdd(v, Avx.LoadAlignedVector256(p + 48), a6);
+                                a7 = Fma.MultiplyAdd(v, Avx.LoadAlignedVector256(p + 56), a7);
+                            }
+
+                            cursor[i] = q;
+                            if (last)
+                            {
+                                float* c = g.C + (long)(i0 + i) * g.Ldc + j0;
+                                StoreSparse(c, a0, add); StoreSparse(c + 8, a1, add);
+                                StoreSparse(c + 16, a2, add); StoreSparse(c + 24, a3, add);
+                                StoreSparse(c + 32, a4, add); StoreSparse(c + 40, a5, add);
+                                StoreSparse(c + 48, a6, add); StoreSparse(c + 56, a7, add);
+                            }
+                            else
+                            {
+                                Avx.StoreAligned(r, a0); Avx.StoreAligned(r + 8, a1);
+                                Avx.StoreAligned(r + 16, a2); Avx.StoreAligned(r + 24, a3);
+                                Avx.StoreAligned(r + 32, a4); Avx.StoreAligned(r + 40, a5);
+                                Avx.StoreAligned(r + 48, a6); Avx.StoreAligned(r + 56, a7);
+                            }
                         }
                     }
                 }

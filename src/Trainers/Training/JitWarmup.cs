@@ -88,7 +88,7 @@ internal static class JitWarmup
     [
         "SparseRows.TryBuild", "BatchGather.Prepare", "SparseBatch.BuildColumns",
         "BatchGather.Run", "BatchGather.Copy", "MultilayerPerceptron.Forward", "DenseLayer.ForwardSparse", "Gemm.MultiplySparse",
-        "Gemm.RunLists", "Gemm.AlignRows", "Gemm.RunListsWide", "DenseLayer.Forward",
+        "Gemm.RunLists", "Gemm.AlignRows", "Gemm.RunListsWide", "Gemm.RunListsWideAvx2", "DenseLayer.Forward",
         "Gemm.Multiply", "Gemm.Validate", "Gemm.CheckOperand", "Gemm.TryRunSparse", "Gemm.SampleDensity", "Gemm.CountNonZero",
         "Gemm.RunSparseSplit", "Gemm.ThreadsByWork", "Gemm.PackPanels", "ParallelJob.Rent", "Gemm.RunJob", "BackgroundJob.TryPost", "ParallelJob.RunParts",
         "ParallelJob.RunPart", "Gemm.RunSparse", "Gemm.RunSparseRows", "Gemm.ListNonZeros", "Gemm.RunPanels", "Gemm.RunListsPanels",
@@ -119,7 +119,7 @@ internal static class JitWarmup
         return method.Name switch
         {
             "Avx512_8x32" or "RunNarrow" or "RunListsPanels" or "RunListsWide" or "AlignRows" => avx512,
-            "Avx2_6x16" or "RunListsPanelsAvx2" or "RunNarrowAvx2" => !avx512 && avx2,
+            "Avx2_6x16" or "RunListsPanelsAvx2" or "RunNarrowAvx2" or "RunListsWideAvx2" => !avx512 && avx2,
             "Vector128_6x8" or "Scalar4x4" => !avx2,
             _ => true,
         };
