@@ -156,6 +156,47 @@ internal sealed class StepProfileBenchmark : IBenchmark
         }
 
         {
+            // The first layer's three big passes in the order a step makes them, on the network's own arrays: forward from
+            // lists (reads W), weight gradient (writes dW), Adam (reads dW, updates W and its moments). Each is timed inside
+            // the sequence, so it sees the caches (and the other core's copies of the lines) the previous one left.
+            var set = new Trainers.Training.DenseDataset(x, d, new float[batch], 1, null, batch);
+            var rows = Trainers.Training.SparseRows.TryBuild(set, 1.0)!;
+            var lists = new SparseBatch(batch, d);
+            lists.Reset(batch, rows.Start[batch]);
+            Array.Copy(rows.Start, lists.RowStart, batch + 1);
+            rows.CopyIndices(0, lists.RowIndex.AsSpan(0, rows.Start[batch]));
+            Array.Copy(rows.Value, lists.RowValue, rows.Start[batch]);
+            var w = net.Parameters[0];
+            var dyh = new float[batch * 128];
+            var rs1 = RandomStream.For(5, 6);
+            for (int i = 0; i < dyh.Length; i++) dyh[i] = (float)rs1.NextGaussian() * 1e-3f;
+            bool scatter = Trainers.Network.DenseLayer.ScatterWeightGradient;
+            var seq = new double[3, 300];
+            for (int rep = 0; rep < 320; rep++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                Trainers.Kernels.Gemm.MultiplySparse(lists.ByRow, 128, w.Value, 128, h, 128, maxThreads: threads);
+                long t1 = Stopwatch.GetTimestamp();
+                if (scatter) Trainers.Kernels.Gemm.MultiplySparseTransposed(lists.ByRow, 128, dyh, 128, w.Gradient, 128, threads);
+                else Trainers.Kernels.Gemm.MultiplySparse(lists.ByColumn, 128, dyh, 128, w.Gradient, 128, maxThreads: threads);
+                long t2 = Stopwatch.GetTimestamp();
+                adam.Step(parameters);
+                long t3 = Stopwatch.GetTimestamp();
+                if (rep < 20) continue;
+                seq[0, rep - 20] = (t1 - t0) * 1e6 / Stopwatch.Frequency;
+                seq[1, rep - 20] = (t2 - t1) * 1e6 / Stopwatch.Frequency;
+                seq[2, rep - 20] = (t3 - t2) * 1e6 / Stopwatch.Frequency;
+            }
+
+            string[] names = ["forward from row lists", scatter ? "weight gradient scattered" : "weight gradient from column lists", "adam step"];
+            for (int p = 0; p < 3; p++)
+            {
+                var v = Enumerable.Range(0, 300).Select(i => seq[p, i]).OrderBy(t => t).ToArray();
+                Console.WriteLine($"in sequence: {names[p],-36} {v[150],9:F1} µs (p10 {v[30]:F1})");
+            }
+        }
+
+        {
             // Density of the hidden activations the next layers read, and the sparse/dense crossover on layer 2's shapes.
             var rs0 = RandomStream.For(3, 4);
             net.Forward(x, batch, true, ref rs0);

@@ -89,6 +89,17 @@ internal class Adam : Optimizer
     /// <summary>Tensors at least this long are updated on two threads when <see cref="Optimizer.MaxThreads"/> allows.</summary>
     private const int ParallelMinLength = 32_768;
 
+    /// <summary>
+    /// First moments below this magnitude (2⁻¹⁰⁰ ≈ 7.9e-31) are set to zero. A weight whose gradient stays zero (an input
+    /// that is rarely non-zero: a pixel near the border) sees its s shrink by ρ1 every step, and within a few hundred
+    /// steps it reaches the subnormal floats, where every vector operation touching it costs a microcode assist on Intel
+    /// CPUs (an Adam step over subnormal moments measured 19× slower; 1–1.4 % of the first layer's moments were subnormal
+    /// from epoch 15 on the reference workload, in runs of about 16 zmm each). At this size s contributes at most
+    /// ε·2⁻¹⁰⁰/δ ≈ 1e-25 to θ (with ε = 1e-3, δ = 1e-8), far below the rounding of any weight the network uses, and every
+    /// product the update forms stays a normal float.
+    /// </summary>
+    private const float FirstMomentFloor = 7.888609052210118e-31f; // 2^-100
+
     private unsafe struct Arguments
     {
         public float* Theta, Gradient, S, R;
@@ -111,10 +122,12 @@ internal class Adam : Optimizer
             var rho1V = Vector512.Create(rho1); var oneMinusRho1 = Vector512.Create(1f - rho1);
             var rho2V = Vector512.Create(rho2); var oneMinusRho2 = Vector512.Create(1f - rho2);
             var step = Vector512.Create(stepSize); var invC2 = Vector512.Create(invSqrtC2); var deltaV = Vector512.Create(delta);
+            var floor = Vector512.Create(FirstMomentFloor);
             for (; i + 16 <= to; i += 16)
             {
                 var g = Vector512.Load(gradient + i);
                 var sv = rho1V * Vector512.Load(s + i) + oneMinusRho1 * g;      // s ← ρ1 s + (1 − ρ1)g
+                sv = Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(sv), floor), Vector512<float>.Zero, sv);
                 var rv = rho2V * Vector512.Load(r + i) + oneMinusRho2 * g * g;  // r ← ρ2 r + (1 − ρ2)g⊙g
                 sv.Store(s + i);
                 rv.Store(r + i);
@@ -128,10 +141,12 @@ internal class Adam : Optimizer
             var rho1V = Vector256.Create(rho1); var oneMinusRho1 = Vector256.Create(1f - rho1);
             var rho2V = Vector256.Create(rho2); var oneMinusRho2 = Vector256.Create(1f - rho2);
             var step = Vector256.Create(stepSize); var invC2 = Vector256.Create(invSqrtC2); var deltaV = Vector256.Create(delta);
+            var floor = Vector256.Create(FirstMomentFloor);
             for (; i + 8 <= to; i += 8)
             {
                 var g = Vector256.Load(gradient + i);
                 var sv = rho1V * Vector256.Load(s + i) + oneMinusRho1 * g;      // s ← ρ1 s + (1 − ρ1)g
+                sv = Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(sv), floor), Vector256<float>.Zero, sv);
                 var rv = rho2V * Vector256.Load(r + i) + oneMinusRho2 * g * g;  // r ← ρ2 r + (1 − ρ2)g⊙g
                 sv.Store(s + i);
                 rv.Store(r + i);
@@ -143,7 +158,8 @@ internal class Adam : Optimizer
         for (; i < to; i++)
         {
             float g = gradient[i];
-            s[i] = rho1 * s[i] + (1f - rho1) * g;     // s ← ρ1 s + (1 − ρ1)g
+            float si = rho1 * s[i] + (1f - rho1) * g; // s ← ρ1 s + (1 − ρ1)g
+            s[i] = MathF.Abs(si) < FirstMomentFloor ? 0f : si;
             r[i] = rho2 * r[i] + (1f - rho2) * g * g; // r ← ρ2 r + (1 − ρ2)g⊙g
             // θ ← θ − ε ŝ/(√r̂ + δ) with ŝ = s/(1 − ρ1^t), r̂ = r/(1 − ρ2^t), as (ε/(1 − ρ1^t))·s / (√r·(1/√(1 − ρ2^t)) + δ)
             theta[i] -= stepSize * s[i] / (MathF.Sqrt(r[i]) * invSqrtC2 + delta);
