@@ -123,13 +123,7 @@ internal sealed class StepProfileBenchmark : IBenchmark
         {
             // The first layer's two products from lists of non-zeros (as the training loop feeds them), with warm caches and
             // after sweeping 8 MB through them (as a real step leaves them: Adam alone streams 1.75 MB).
-            var set = new Trainers.Training.DenseDataset(x, d, new float[batch], 1, null, batch);
-            var rows = Trainers.Training.SparseRows.TryBuild(set, 1.0)!;
-            var lists = new SparseBatch(batch, d);
-            lists.Reset(batch, rows.Start[batch]);
-            Array.Copy(rows.Start, lists.RowStart, batch + 1);
-            rows.CopyIndices(0, lists.RowIndex.AsSpan(0, rows.Start[batch]));
-            Array.Copy(rows.Value, lists.RowValue, rows.Start[batch]);
+            var lists = ListsOf(x, d, batch);
             lists.BuildColumns();
             var sweep = new float[2 << 20];
             foreach (bool cold in new[] { false, true })
@@ -159,13 +153,7 @@ internal sealed class StepProfileBenchmark : IBenchmark
             // The first layer's three big passes in the order a step makes them, on the network's own arrays: forward from
             // lists (reads W), weight gradient (writes dW), Adam (reads dW, updates W and its moments). Each is timed inside
             // the sequence, so it sees the caches (and the other core's copies of the lines) the previous one left.
-            var set = new Trainers.Training.DenseDataset(x, d, new float[batch], 1, null, batch);
-            var rows = Trainers.Training.SparseRows.TryBuild(set, 1.0)!;
-            var lists = new SparseBatch(batch, d);
-            lists.Reset(batch, rows.Start[batch]);
-            Array.Copy(rows.Start, lists.RowStart, batch + 1);
-            rows.CopyIndices(0, lists.RowIndex.AsSpan(0, rows.Start[batch]));
-            Array.Copy(rows.Value, lists.RowValue, rows.Start[batch]);
+            var lists = ListsOf(x, d, batch);
             var w = net.Parameters[0];
             var dyh = new float[batch * 128];
             var rs1 = RandomStream.For(5, 6);
@@ -308,6 +296,19 @@ internal sealed class StepProfileBenchmark : IBenchmark
             }
         }
         return 0;
+    }
+
+    /// <summary>The minibatch <paramref name="x"/> (batch × d) as the training loop feeds it to the first layer: lists of its non-zeros.</summary>
+    private static SparseBatch ListsOf(float[] x, int d, int batch)
+    {
+        var set = new Trainers.Training.DenseDataset(x, d, new float[batch], 1, null, batch);
+        var rows = Trainers.Training.SparseRows.TryBuild(set, 1.0)!;
+        var lists = new SparseBatch(batch, d);
+        lists.Reset(batch, rows.Start[batch]);
+        Array.Copy(rows.Start, lists.RowStart, batch + 1);
+        rows.CopyIndices(0, lists.RowIndex.AsSpan(0, rows.Start[batch]));
+        Array.Copy(rows.Value, lists.RowValue, rows.Start[batch]);
+        return lists;
     }
 
     private static Memory<float> AlignedCopy(float[] source)
