@@ -318,10 +318,16 @@ internal static unsafe partial class Gemm
             TransA = transA; TransB = transB; M = m; N = n; K = k; A = a; Lda = lda; B = b; Ldb = ldb; C = c; Ldc = ldc; Accumulate = accumulate;
         }
 
-        public Args(in SparseLists a, int n, float* b, int ldb, float* c, int ldc, bool accumulate)
+        /// <summary>
+        /// Lists product whose B was prepared as 128-column rows for <c>RunListsWide</c> (decided once per call, before the
+        /// split: the threads must agree on B's layout).
+        /// </summary>
+        public readonly bool WideLists;
+
+        public Args(in SparseLists a, int n, float* b, int ldb, float* c, int ldc, bool accumulate, bool wideLists = false)
             : this(Transpose.No, Transpose.No, a.Rows, n, a.Cols, null, a.Cols, b, ldb, c, ldc, accumulate)
         {
-            ListStart = a.Start; ListIndex = a.Index; ListValue = a.Value;
+            ListStart = a.Start; ListIndex = a.Index; ListValue = a.Value; WideLists = wideLists;
         }
     }
 

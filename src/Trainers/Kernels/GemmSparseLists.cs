@@ -63,8 +63,10 @@ internal static unsafe partial class Gemm
 
         fixed (float* pb = b, pc = c)
         {
-            var args = new Args(a, n, pb, ldb, pc, ldc, accumulate);
             GemmPath path = BestPath;
+            bool panels = n >= PanelWidth && m >= 16;
+            bool zmm = panels && path == GemmPath.Avx512;
+            var args = new Args(a, n, pb, ldb, pc, ldc, accumulate, wideLists: panels && UseWideLists(n, zmm));
             if (k == 0)
             {
                 // As the dense product: nothing to add, zeros to store.
@@ -78,9 +80,7 @@ internal static unsafe partial class Gemm
 
             // The summation blocks of the dense product this replaces: the whole k for the small-row path, KC otherwise.
             int kc = UseSmallRows(path, m) ? k : GetBlocking(path).Kc;
-            bool panels = n >= PanelWidth && m >= 16;
-            bool zmm = panels && path == GemmPath.Avx512;
-            float* packedB = !panels ? null : UseWideLists(args, zmm) ? AlignRows(args) : PackPanels(args);
+            float* packedB = !panels ? null : args.WideLists ? AlignRows(args) : PackPanels(args);
             RunSparseSplit(args, kc, a.Count / Math.Max(1.0, (double)m * k), maxThreads, packedB, zmm);
         }
     }
@@ -92,7 +92,7 @@ internal static unsafe partial class Gemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // hot loops: fully optimized at first call, no tier-0/OSR warm-up
     private static void RunLists(in Args g, int kc, int i0, int i1, float* packedB, bool zmm)
     {
-        if (packedB != null && UseWideLists(g, zmm))
+        if (packedB != null && g.WideLists)
         {
             if (zmm) RunListsWide(g, kc, i0, i1 - i0, g.ListStart + i0, g.ListIndex, g.ListValue, packedB);
             else RunListsWideAvx2(g, kc, i0, i1 - i0, g.ListStart + i0, g.ListIndex, g.ListValue, packedB);

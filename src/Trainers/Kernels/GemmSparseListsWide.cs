@@ -29,9 +29,9 @@ internal static unsafe partial class Gemm
     /// tests, changed only between products).</summary>
     internal static bool WideListsEnabled { get; set; } = true;
 
-    /// <summary>Whether the lists product <paramref name="g"/> runs on this executor (B 128 columns wide, AVX-512 or AVX2 + FMA).</summary>
-    private static bool UseWideLists(in Args g, bool zmm) =>
-        g.N == WideColumns && WideListsEnabled && (zmm || (Avx2.IsSupported && Fma.IsSupported));
+    /// <summary>Whether a lists product into <paramref name="n"/> columns runs on this executor (128 columns, AVX-512 or AVX2 + FMA).</summary>
+    private static bool UseWideLists(int n, bool zmm) =>
+        n == WideColumns && WideListsEnabled && (zmm || (Avx2.IsSupported && Fma.IsSupported));
 
     /// <summary>
     /// B's k rows of 128 values, contiguous and 64-byte aligned (every load one cache line): B itself when it already is,

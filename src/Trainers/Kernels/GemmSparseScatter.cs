@@ -42,10 +42,26 @@ internal static unsafe partial class Gemm
             throw new PlatformNotSupportedException("Products from sparse lists need the AVX2 + FMA or AVX-512 zero-skipping path.");
         }
 
+        if (maxThreads < 1)
+        {
+            throw new ArgumentException($"maxThreads must be at least 1 (was {maxThreads}).", nameof(maxThreads));
+        }
+
         CheckOperand("b", "B", b.Length, ldb, m, n, Transpose.No, m, n);
         CheckOperand("c", "C", c.Length, ldc, k, n, Transpose.No, k, n);
         if (k == 0 || n == 0)
         {
+            return;
+        }
+
+        if (m == 0)
+        {
+            // As the dense product: an empty sum, zeros stored.
+            for (int r = 0; r < k; r++)
+            {
+                c.Slice(r * ldc, n).Clear();
+            }
+
             return;
         }
 
@@ -54,7 +70,8 @@ internal static unsafe partial class Gemm
             var args = new ScatterArgs
             {
                 Start = a.Start, Index = a.Index, Value = a.Value, M = m, N = n, B = pb, Ldb = ldb, C = pc, Ldc = ldc,
-                Kc = GetBlocking(BestPath).Kc,
+                // The dense product's summation blocks: none for a C of at most two rows (its small-row path), KC rows otherwise.
+                Kc = UseSmallRows(BestPath, k) ? m : GetBlocking(BestPath).Kc,
             };
             long work = (long)a.Count * n;
             if (Math.Min(maxThreads, Environment.ProcessorCount) > 1 && work >= MinMacsTwoWay && k >= 16)
@@ -174,7 +191,7 @@ internal static unsafe partial class Gemm
         float* val = g.Value;
         float* cBase = target - (long)k0 * ldt; // row k of T at cBase + k·ldt
         int ldc = ldt;
-        bool wide = Vector512.IsHardwareAccelerated;
+        bool wide = Vector512.IsHardwareAccelerated; // (DenseLayer scatters only where this holds)
         int width = wide ? 16 : Vector256.IsHardwareAccelerated ? 8 : 1;
         int nVec = width > 1 ? n / width * width : 0;
         for (int i = i0; i < i1; i++)

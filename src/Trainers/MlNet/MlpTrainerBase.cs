@@ -59,8 +59,9 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
             throw new ArgumentException("Set either ValidationData (or the validationData argument) or ValidationFraction, not both.");
 
         // Mostly-zero rows are also kept as lists of their non-zeros when the first layer can read them so (see SparseRows).
+        // Not with a validation split (its copies of the rows are dense: the lists would be built for nothing).
         bool listNonZeros = MlpTrainingLoop.SparseInputEnabled && Kernels.Gemm.SparseListsSupported && !TrainerOptions.NormalizeFeatures
-            && TrainerOptions.InputNoiseStdDev == 0 && TrainerOptions.InputDropoutRate == 0;
+            && TrainerOptions.InputNoiseStdDev == 0 && TrainerOptions.InputDropoutRate == 0 && TrainerOptions.ValidationFraction == 0;
         var (all, skipped) = reader.Read(trainData, "training data", listNonZeros: listNonZeros);
         if (all.Count == 0)
             throw new InvalidOperationException(skipped > 0

@@ -67,7 +67,7 @@ internal sealed class DenseLayer : Layer
     /// ymm of each (139–173 µs against 88 µs plus 77 µs for the sort; epochs 50.2 against 41.4 ms, medians of six
     /// alternated Fits). A switch for benchmarks besides.
     /// </summary>
-    internal static bool ScatterWeightGradient { get; set; } = Gemm.BestPath == GemmPath.Avx512;
+    internal static bool ScatterWeightGradient { get; set; } = Gemm.BestPath == GemmPath.Avx512 && Vector512.IsHardwareAccelerated;
 
     /// <summary>
     /// <see cref="Backward"/> for <see cref="ForwardSparse"/>: the weight gradient xᵀ·dy from x's column lists and the bias

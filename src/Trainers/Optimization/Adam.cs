@@ -94,10 +94,11 @@ internal class Adam : Optimizer
     /// that is rarely non-zero: a pixel near the border) sees its s shrink by ρ1 every step, and within a few hundred
     /// steps it reaches the subnormal floats, where every vector operation touching it costs a microcode assist on Intel
     /// CPUs (an Adam step over subnormal moments measured 19× slower; 1–1.4 % of the first layer's moments were subnormal
-    /// from epoch 15 on the reference workload). At this size s moves θ by at most ε·2⁻¹⁰⁰/δ ≈ 1e-25 (ε = 1e-3, δ = 1e-8):
-    /// less than half an ulp of any weight above about 1e-18 in magnitude, so such weights come out bit for bit as without
-    /// the floor (tested); a weight that is exactly 0 (sparse initialization) may stay 0 instead of moving by 1e-25. Every
-    /// product the update forms stays a normal float.
+    /// from epoch 15 on the reference workload). At this size s moves θ by at most ε·2⁻¹⁰⁰/((1 − ρ1^t)·δ): with the defaults
+    /// (ε = 1e-3, δ = 1e-8) about 1e-24 in the first steps and 1e-25 later, less than half an ulp of any weight above about
+    /// 1e-17 in magnitude, so such weights come out bit for bit as without the floor (tested); a weight that is exactly 0
+    /// (sparse initialization) may stay 0 instead of moving by that much. A δ many orders below the default, with gradients
+    /// that stay below 2⁻¹⁰⁰, would make the difference visible. Every product the update forms stays a normal float.
     /// </summary>
     private const float FirstMomentFloor = 7.888609052210118e-31f; // 2^-100
 

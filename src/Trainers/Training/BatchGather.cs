@@ -10,7 +10,8 @@ namespace MlNetExtensions.Trainers.Training;
 /// (the random-row copy of 128 × 784 features is memory bound, ≈ 70 µs of a ≈ 440 µs step on one core): two buffer
 /// slots alternate, and the copied values are the same whoever copies them. When the dataset's rows are also kept as
 /// lists of non-zeros (<see cref="SparseRows"/>), the features are gathered as a <see cref="SparseBatch"/> instead: the
-/// rows' lists, then (by whoever copies the last piece) the batch's column lists for the weight gradient.
+/// rows' lists, then, where the weight gradient reads them (AVX2; AVX-512 scatters the row lists), the batch's column
+/// lists, sorted by whoever copies the last piece.
 /// </summary>
 internal sealed class BatchGather : BackgroundWork
 {

@@ -42,7 +42,12 @@ internal sealed class DenseDataset
             {
                 if (_features is null)
                 {
-                    var dense = new float[(long)Count * FeatureCount];
+                    long size = (long)Count * FeatureCount;
+                    if (size > Array.MaxLength)
+                        throw new InvalidOperationException(
+                            $"{Count} rows of {FeatureCount} features ({size} values) are too many to hold densely (at most {Array.MaxLength}); " +
+                            "they are held as lists of their non-zeros, which the options used here cannot read (validation split, validation reuse or loss on the training data): train on fewer rows or without those options.");
+                    var dense = new float[size];
                     Lists!.CopyTo(dense);
                     Volatile.Write(ref _features, dense);
                 }

@@ -118,7 +118,7 @@ internal static class JitWarmup
         bool avx2 = System.Runtime.Intrinsics.X86.Avx2.IsSupported && System.Runtime.Intrinsics.X86.Fma.IsSupported;
         return method.Name switch
         {
-            "Avx512_8x32" or "RunNarrow" or "RunListsPanels" or "RunListsWide" or "AlignRows" => avx512,
+            "Avx512_8x32" or "RunNarrow" or "RunListsPanels" or "RunListsWide" => avx512,
             "Avx2_6x16" or "RunListsPanelsAvx2" or "RunNarrowAvx2" or "RunListsWideAvx2" => !avx512 && avx2,
             "Vector128_6x8" or "Scalar4x4" => !avx2,
             _ => true,

@@ -70,7 +70,7 @@ internal sealed unsafe class SparseRows
     private static void CopyRows(int[] start, ushort[]? index16, int[]? index32, float[] value, int rows, int d, Span<float> dense)
     {
         if (dense.Length < (long)rows * d) throw new ArgumentException($"{rows} rows of {d} values do not fit {dense.Length} values.", nameof(dense));
-        dense.Slice(0, rows * d).Clear();
+        dense.Slice(0, rows * d).Clear(); // (rows·d ≤ dense.Length, an int)
         for (int r = 0; r < rows; r++)
         {
             var row = dense.Slice(r * d, d);

@@ -190,13 +190,22 @@ public class GemmTests
         var op = new Operands(Transpose.No, Transpose.Yes, 64, 96, 300, pad: 0, seed: 3);
         float[] c = op.C.ToArray();
         Gemm.Multiply(Transpose.No, Transpose.Yes, 64, 96, 300, op.A, op.Lda, op.B, op.Ldb, c, op.Ldc);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 20; i++)
+        // The fewest bytes over three trials of 20 calls: an allocation per call shows in every trial, while a one-off
+        // allocation by the runtime on this thread (seen once in a full parallel test run: 7,672 bytes over 20 calls that
+        // each measured 0 when timed one by one) does not fail the test.
+        long fewest = long.MaxValue;
+        for (int trial = 0; trial < 3; trial++)
         {
-            Gemm.Multiply(Transpose.No, Transpose.Yes, 64, 96, 300, op.A, op.Lda, op.B, op.Ldb, c, op.Ldc);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 20; i++)
+            {
+                Gemm.Multiply(Transpose.No, Transpose.Yes, 64, 96, 300, op.A, op.Lda, op.B, op.Ldb, c, op.Ldc);
+            }
+
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, fewest);
     }
 
     [Fact]

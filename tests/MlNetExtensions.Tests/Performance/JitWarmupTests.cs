@@ -25,8 +25,11 @@ public class JitWarmupTests
         Assert.True(adam > 0 && multiply > adam && predict > multiply, $"Adam at {adam}, Multiply at {multiply}, Predict at {predict}");
         Assert.DoesNotContain(order, m => m.DeclaringType == typeof(MlNetExtensions.Trainers.TrainingDataReader));
         bool avx512 = System.Runtime.Intrinsics.X86.Avx512F.IsSupported;
+        bool avx2 = System.Runtime.Intrinsics.X86.Avx2.IsSupported && System.Runtime.Intrinsics.X86.Fma.IsSupported;
         Assert.Equal(avx512, order.Any(m => m.Name == "Avx512_8x32"));
-        Assert.Equal(!avx512, order.Any(m => m.Name == "RunListsPanelsAvx2"));
+        Assert.Equal(!avx512 && avx2, order.Any(m => m.Name == "RunListsPanelsAvx2"));
+        Assert.Equal(avx512, order.Any(m => m.Name == "RunListsWide"));
+        Assert.Equal(!avx512 && avx2, order.Any(m => m.Name == "RunListsWideAvx2"));
         Assert.Contains(order, m => m.Name == "Compute" && m.DeclaringType!.Name == "SoftmaxCrossEntropyLoss");
     }
 

@@ -32,7 +32,7 @@ public class SparseInputTests
     /// <summary>The lists of the dense rows <paramref name="a"/> (rows × cols), by row and (built by the batch) by column.</summary>
     private static SparseBatch Lists(float[] a, int rows, int cols)
     {
-        var batch = new SparseBatch(rows, cols);
+        var batch = new SparseBatch(Math.Max(rows, 1), cols);
         batch.Reset(rows, a.Count(v => v != 0f));
         int q = 0;
         batch.RowStart[0] = 0;
@@ -95,7 +95,10 @@ public class SparseInputTests
         var data = new TheoryData<int, int, int, double, int>();
         // (batch m, columns n, features k): the reference layer, n past whole vectors (tails of 16 and 8, fewer than 8,
         // more than 128), a batch longer than the dense kernels' summation block (192 or 256 rows: blocks added), tiny ones.
-        (int M, int N, int K)[] shapes = [(128, 128, 784), (64, 37, 50), (33, 7, 90), (16, 200, 30), (300, 128, 100), (520, 24, 60), (5, 1, 3), (128, 64, 8)];
+        // A C of one or two rows with a batch longer than a summation block (the dense product's small-row path sums it whole),
+        // and an empty batch (zeros).
+        (int M, int N, int K)[] shapes = [(128, 128, 784), (64, 37, 50), (33, 7, 90), (16, 200, 30), (300, 128, 100), (520, 24, 60), (5, 1, 3), (128, 64, 8),
+            (300, 16, 1), (600, 40, 2), (300, 16, 3), (0, 16, 5)];
         foreach (var (m, n, k) in shapes)
             foreach (double density in new[] { 0.0, 0.2, 0.9 })
                 foreach (int threads in new[] { 1, 2 })
@@ -112,7 +115,7 @@ public class SparseInputTests
         var lists = Lists(a, m, k);
         var random = RandomStream.For(12, (ulong)m, (ulong)n);
         int ldb = n + 1, ldc = n + 3;
-        var dy = Enumerable.Range(0, m * ldb).Select(_ => (float)random.NextGaussian()).ToArray();
+        var dy = Enumerable.Range(0, Math.Max(1, m * ldb)).Select(_ => (float)random.NextGaussian()).ToArray();
         var dense = Enumerable.Range(0, k * ldc).Select(_ => (float)random.NextGaussian()).ToArray();
         var scattered = Enumerable.Repeat(float.NaN, k * ldc).ToArray(); // overwritten, padding included as the dense one leaves it
         for (int r = 0; r < k; r++) dense.AsSpan(r * ldc + n, ldc - n).CopyTo(scattered.AsSpan(r * ldc + n));
@@ -125,30 +128,38 @@ public class SparseInputTests
     }
 
     [Theory]
-    [InlineData(128, 784, 0.2, 1)]
-    [InlineData(128, 784, 0.2, 2)]
-    [InlineData(40, 64, 0.9, 2)]   // one sub-block, most entries present
-    [InlineData(17, 1000, 0.05, 1)] // rows with no entry in many sub-blocks
-    public void ProductsFromLists_With128AlignedColumns_GiveTheDenseProductsBits(int m, int k, double density, int threads)
+    [InlineData(128, 784, 0.2, 1, 0, 128)]
+    [InlineData(128, 784, 0.2, 2, 0, 128)]
+    [InlineData(40, 64, 0.9, 2, 0, 128)]   // one sub-block, most entries present
+    [InlineData(17, 1000, 0.05, 1, 0, 128)] // rows with no entry in many sub-blocks
+    [InlineData(64, 500, 0.0, 2, 0, 128)]   // no entries at all
+    [InlineData(33, 300, 0.3, 2, 2, 128)]   // B off a 64-byte boundary: copied to an aligned buffer
+    [InlineData(129, 193, 0.1, 1, 0, 130)]  // B's rows 130 apart: copied row by row
+    [InlineData(64, 500, 0.05, 2, 5, 136)]
+    public void ProductsFromLists_With128Columns_GiveTheDenseProductsBits(int m, int k, double density, int threads, int offset, int ldb)
     {
-        // B exactly 128 columns wide, contiguous and aligned: read in place by the 128-column executor on AVX-512 (the panel
-        // executor elsewhere); the same bits as the dense product, and the same as with that executor switched off.
+        // B 128 columns wide: read by the 128-column executor (AVX-512 or AVX2), in place when its rows are contiguous and
+        // 64-byte aligned (offset 0, ldb 128: an aligned slice of a pinned array), else from an aligned copy; the same bits as
+        // the dense product, and the same as the panel executor (that executor switched off).
         if (!Gemm.SparseListsSupported) return;
         var a = SparseMatrix(m, k, density, 15);
         var lists = Lists(a, m, k);
         var random = RandomStream.For(16, (ulong)m, (ulong)k);
-        var b = AlignedArray.Floats(k * 128);
-        for (int i = 0; i < b.Length; i++) b[i] = (float)random.NextGaussian();
+        int length = (k - 1) * ldb + 128;
+        var pinned = GC.AllocateArray<float>(length + 32, pinned: true);
+        int start = (16 - AlignedArray.Misalignment(pinned) / sizeof(float)) % 16 + offset;
+        var b = pinned.AsMemory(start, length);
+        for (int i = 0; i < length; i++) b.Span[i] = (float)random.NextGaussian();
         foreach (bool accumulate in new[] { false, true })
         {
             var c0 = Enumerable.Range(0, m * 128).Select(_ => (float)random.NextGaussian()).ToArray();
             float[] dense = (float[])c0.Clone(), wide = (float[])c0.Clone(), panels = (float[])c0.Clone();
-            Gemm.Multiply(Transpose.No, Transpose.No, m, 128, k, a, k, b, 128, dense, 128, accumulate);
-            Gemm.MultiplySparse(lists.ByRow, 128, b, 128, wide, 128, accumulate, threads);
+            Gemm.Multiply(Transpose.No, Transpose.No, m, 128, k, a, k, b.Span, ldb, dense, 128, accumulate);
+            Gemm.MultiplySparse(lists.ByRow, 128, b.Span, ldb, wide, 128, accumulate, threads);
             Gemm.WideListsEnabled = false;
-            try { Gemm.MultiplySparse(lists.ByRow, 128, b, 128, panels, 128, accumulate, threads); }
+            try { Gemm.MultiplySparse(lists.ByRow, 128, b.Span, ldb, panels, 128, accumulate, threads); }
             finally { Gemm.WideListsEnabled = true; }
-            AssertSameBits(dense, wide, $"NN {m}x128x{k} density {density} accumulate {accumulate}");
+            AssertSameBits(dense, wide, $"NN {m}x128x{k} density {density} accumulate {accumulate} offset {offset} ldb {ldb}");
             AssertSameBits(dense, panels, $"NN {m}x128x{k} density {density} accumulate {accumulate}, panels");
         }
     }
