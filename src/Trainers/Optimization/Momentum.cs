@@ -27,7 +27,7 @@ internal sealed class Momentum : Optimizer
         float[] v = state[Velocity];
         for (int i = 0; i < theta.Length; i++)
         {
-            v[i] = Alpha * v[i] - epsilon * gradient[i]; // v ← αv − εg
+            v[i] = Floored(Alpha * v[i] - epsilon * gradient[i]); // v ← αv − εg (below 2⁻¹⁰⁰: 0, see StateFloor)
             theta[i] += v[i];                            // θ ← θ + v
         }
     }

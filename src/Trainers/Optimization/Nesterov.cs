@@ -28,7 +28,7 @@ internal sealed class Nesterov : LookAheadOptimizer
         ReturnFromGradientPoint(theta, v); // θ ← θ̃ − αv
         for (int i = 0; i < theta.Length; i++)
         {
-            v[i] = Alpha * v[i] - epsilon * gradient[i]; // v ← αv − εg,  g = ∇L(θ̃)
+            v[i] = Floored(Alpha * v[i] - epsilon * gradient[i]); // v ← αv − εg,  g = ∇L(θ̃) (below 2⁻¹⁰⁰: 0, see StateFloor)
             theta[i] += v[i];                            // θ ← θ + v
         }
     }

@@ -38,7 +38,7 @@ internal sealed class RmsProp : Optimizer
         for (int i = 0; i < theta.Length; i++)
         {
             float g = gradient[i];
-            r[i] = Rho * r[i] + (1f - Rho) * g * g;             // r ← ρr + (1 − ρ)g⊙g
+            r[i] = Floored(Rho * r[i] + (1f - Rho) * g * g);    // r ← ρr + (1 − ρ)g⊙g (below 2⁻¹⁰⁰: 0, see StateFloor)
             theta[i] -= epsilon / MathF.Sqrt(Delta + r[i]) * g; // θ ← θ − ε/√(δ + r)⊙g
         }
     }

@@ -49,8 +49,8 @@ internal sealed class RmsPropNesterov : LookAheadOptimizer
         for (int i = 0; i < theta.Length; i++)
         {
             float g = gradient[i];                                        // g = ∇L(θ̃)
-            r[i] = Rho * r[i] + (1f - Rho) * g * g;                       // r ← ρr + (1 − ρ)g⊙g
-            v[i] = Alpha * v[i] - epsilon / MathF.Sqrt(Delta + r[i]) * g; // v ← αv − ε/√(δ + r)⊙g
+            r[i] = Floored(Rho * r[i] + (1f - Rho) * g * g);              // r ← ρr + (1 − ρ)g⊙g (below 2⁻¹⁰⁰: 0, see StateFloor)
+            v[i] = Floored(Alpha * v[i] - epsilon / MathF.Sqrt(Delta + r[i]) * g); // v ← αv − ε/√(δ + r)⊙g (floored likewise)
             theta[i] += v[i];                                             // θ ← θ + v
         }
     }
