@@ -38,22 +38,8 @@ internal static unsafe partial class Gemm
     internal static void MultiplySparse(in SparseLists a, int n, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc,
         bool accumulate = false, int maxThreads = 1)
     {
-        if (!SparseListsSupported)
-        {
-            throw new PlatformNotSupportedException("Products from sparse lists need the AVX2 + FMA or AVX-512 zero-skipping path.");
-        }
-
+        CheckLists(a, n, maxThreads);
         int m = a.Rows, k = a.Cols;
-        if (m < 0 || k < 0 || n < 0 || (m > 0 && a.Start == null))
-        {
-            throw new ArgumentException($"Malformed sparse lists (rows {m}, columns {k}).", nameof(a));
-        }
-
-        if (maxThreads < 1)
-        {
-            throw new ArgumentException($"maxThreads must be at least 1 (was {maxThreads}).", nameof(maxThreads));
-        }
-
         CheckOperand("b", "B", b.Length, ldb, k, n, Transpose.No, k, n);
         CheckOperand("c", "C", c.Length, ldc, m, n, Transpose.No, m, n);
         if (m == 0 || n == 0)
@@ -82,6 +68,25 @@ internal static unsafe partial class Gemm
             int kc = UseSmallRows(path, m) ? k : GetBlocking(path).Kc;
             float* packedB = !panels ? null : args.WideLists ? AlignRows(args) : PackPanels(args);
             RunSparseSplit(args, kc, a.Count / Math.Max(1.0, (double)m * k), maxThreads, packedB, zmm);
+        }
+    }
+
+    /// <summary>What every product from lists checks first: the executors exist here, the lists are well formed, a thread count.</summary>
+    private static void CheckLists(in SparseLists a, int n, int maxThreads)
+    {
+        if (!SparseListsSupported)
+        {
+            throw new PlatformNotSupportedException("Products from sparse lists need the AVX2 + FMA or AVX-512 zero-skipping path.");
+        }
+
+        if (a.Rows < 0 || a.Cols < 0 || n < 0 || (a.Rows > 0 && a.Start == null))
+        {
+            throw new ArgumentException($"Malformed sparse lists (rows {a.Rows}, columns {a.Cols}).", nameof(a));
+        }
+
+        if (maxThreads < 1)
+        {
+            throw new ArgumentException($"maxThreads must be at least 1 (was {maxThreads}).", nameof(maxThreads));
         }
     }
 

@@ -31,22 +31,8 @@ internal static unsafe partial class Gemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     internal static void MultiplySparseTransposed(in SparseLists a, int n, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, int maxThreads = 1)
     {
+        CheckLists(a, n, maxThreads);
         int m = a.Rows, k = a.Cols;
-        if (m < 0 || k < 0 || n < 0 || (m > 0 && a.Start == null))
-        {
-            throw new ArgumentException($"Malformed sparse lists (rows {m}, columns {k}).", nameof(a));
-        }
-
-        if (!SparseListsSupported)
-        {
-            throw new PlatformNotSupportedException("Products from sparse lists need the AVX2 + FMA or AVX-512 zero-skipping path.");
-        }
-
-        if (maxThreads < 1)
-        {
-            throw new ArgumentException($"maxThreads must be at least 1 (was {maxThreads}).", nameof(maxThreads));
-        }
-
         CheckOperand("b", "B", b.Length, ldb, m, n, Transpose.No, m, n);
         CheckOperand("c", "C", c.Length, ldc, k, n, Transpose.No, k, n);
         if (k == 0 || n == 0)
