@@ -111,9 +111,6 @@ internal sealed unsafe class SparseRows
         /// <summary>False once the rows proved too dense (then <see cref="Finish"/> returns null).</summary>
         public bool Active { get; private set; }
 
-        /// <summary>Rows listed (the row that made the builder give up is not among them).</summary>
-        public int Rows => _rows;
-
         /// <summary>
         /// Writes the rows listed so far densely into <paramref name="dense"/> and frees the lists: a reader that kept its rows
         /// only as lists switches to dense rows when they prove too dense. Call once, after <see cref="Active"/> turned false.
