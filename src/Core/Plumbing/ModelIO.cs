@@ -23,7 +23,8 @@ internal static class ModelIO
     private static readonly Type ClassInfoType = typeof(ComponentCatalog).GetNestedType("LoadableClassInfo", Any)!;
 
     private static object MakeVersionInfo(ModelFormat format, string assemblyName) =>
-        Activator.CreateInstance(VersionInfoType, format.ModelSignature, format.Version, format.Version, format.Version,
+        // (written, oldest build version that reads what is written now, oldest version this build reads back)
+        Activator.CreateInstance(VersionInfoType, format.ModelSignature, format.Version, format.Version, format.ReadsBackFrom,
             assemblyName, format.LoaderSignature, null)!;
 
     /// <summary>Writes the entry header for <paramref name="format"/> and returns the payload writer.</summary>
@@ -51,7 +52,7 @@ internal static class ModelIO
         {
             throw new FormatException(
                 $"The model entry for '{format.LoaderSignature}' cannot be read by this version of {loaderAssembly.GetName().Name} " +
-                $"(it reads format version 0x{format.Version:X8} only): {e.InnerException.Message}", e.InnerException);
+                (format.ReadsBackFrom == format.Version ? $"(it reads format version 0x{format.Version:X8} only): " : $"(it reads format versions 0x{format.ReadsBackFrom:X8} to 0x{format.Version:X8}): ") + e.InnerException.Message, e.InnerException);
         }
         return (BinaryReader)LoadContextType.GetField("Reader", Any)!.GetValue(loadContext)!;
     }

@@ -8,14 +8,15 @@ namespace MlNetExtensions.Trainers;
 /// <summary>Scores rows with a trained binary MLP: Score (logit), Probability (sigmoid of Score) and PredictedLabel (Probability &gt; 0.5).</summary>
 public sealed class MlpBinaryPredictionTransformer : MlpPredictionTransformerBase, ILoadableComponent<MlpBinaryPredictionTransformer>
 {
-    private static readonly ModelFormat FormatV1 = new("MLXMLPBI", 0x00010001, "MlNetExtMlpBinary");
+    // Version 0x00010002 adds the input preprocessing (missing values, robust scaling); 0x00010001 files still load.
+    private static readonly ModelFormat FormatV2 = new("MLXMLPBI", 0x00010002, "MlNetExtMlpBinary", OldestReadableVersion: 0x00010001);
 
     internal MlpBinaryPredictionTransformer(MlpModelParameters model, string featureColumnName) : base(model, featureColumnName) { }
 
-    static ModelFormat ILoadableComponent<MlpBinaryPredictionTransformer>.Format => FormatV1;
+    static ModelFormat ILoadableComponent<MlpBinaryPredictionTransformer>.Format => FormatV2;
 
     /// <inheritdoc/>
-    protected override ModelFormat Format => FormatV1;
+    protected override ModelFormat Format => FormatV2;
 
     static MlpBinaryPredictionTransformer ILoadableComponent<MlpBinaryPredictionTransformer>.Load(IHostEnvironment environment, BinaryReader reader)
     {

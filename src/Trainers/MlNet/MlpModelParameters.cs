@@ -1,4 +1,5 @@
 using MlNetExtensions.Trainers.Network;
+using MlNetExtensions.Trainers.Training;
 
 namespace MlNetExtensions.Trainers;
 
@@ -51,12 +52,13 @@ public sealed class BatchNormalizationStatistics
 /// </summary>
 public sealed class MlpModelParameters
 {
-    internal MlpModelParameters(MultilayerPerceptron network, float[] featureShift, float[] featureScale,
+    internal MlpModelParameters(MultilayerPerceptron network, InputPreprocessing preprocessing,
         float labelShift, float labelScale, IReadOnlyDictionary<string, string> options, TrainingHistory history)
     {
+        if (preprocessing.OutputCount != network.InputSize)
+            throw new ArgumentException($"The preprocessing gives {preprocessing.OutputCount} inputs; the network takes {network.InputSize}.");
         Network = network;
-        FeatureShift = featureShift;
-        FeatureScale = featureScale;
+        Preprocessing = preprocessing;
         LabelShift = labelShift;
         LabelScale = labelScale;
         Options = options;
@@ -64,18 +66,20 @@ public sealed class MlpModelParameters
     }
 
     internal MultilayerPerceptron Network { get; }
-    internal float[] FeatureShift { get; }
-    internal float[] FeatureScale { get; }
+    internal InputPreprocessing Preprocessing { get; }
     internal float LabelShift { get; }
     internal float LabelScale { get; }
 
-    /// <summary>Number of input features.</summary>
-    public int InputSize => Network.InputSize;
+    /// <summary>Number of slots of the features column.</summary>
+    public int InputSize => Preprocessing.InputCount;
 
     /// <summary>Number of outputs (classes for multiclass, 1 for binary and regression).</summary>
     public int OutputSize => Network.OutputSize;
 
-    /// <summary>Widths from input to output: input features, each hidden layer, outputs.</summary>
+    /// <summary>
+    /// Widths from input to output: the network's inputs (the features' slots, then one missing-value indicator per slot in
+    /// <see cref="MissingValueIndicatorSlots"/>), each hidden layer, outputs.
+    /// </summary>
     public IReadOnlyList<int> LayerSizes =>
         new[] { Network.InputSize }.Concat(Network.InferenceLayers.OfType<DenseLayer>().Select(d => d.OutputSize)).ToArray();
 
@@ -96,11 +100,23 @@ public sealed class MlpModelParameters
                 (float[])b.RunningMean.Clone(), (float[])b.RunningVariance.Clone()))
             .ToArray();
 
-    /// <summary>Per-feature mean subtracted before the network (zeros when normalization is off).</summary>
-    public IReadOnlyList<float> FeatureMeans => FeatureShift;
+    /// <summary>
+    /// Per slot, what the preprocessing does with it (learned from the training rows; all <see cref="InputSlotKind.Raw"/>
+    /// when normalization is off).
+    /// </summary>
+    public IReadOnlyList<InputSlotKind> FeatureKinds => Preprocessing.Kinds;
 
-    /// <summary>Per-feature factor applied after subtracting the mean (1/standard deviation; ones when normalization is off).</summary>
-    public IReadOnlyList<float> FeatureScales => FeatureScale;
+    /// <summary>Per slot, the value subtracted before scaling: the training median for a continuous slot, the lower value for a binary one (zeros when normalization is off).</summary>
+    public IReadOnlyList<float> FeatureMeans => Preprocessing.Shift;
+
+    /// <summary>Per slot, the factor applied after the shift (1/IQR for a continuous slot, 0 for a constant one; ones when normalization is off).</summary>
+    public IReadOnlyList<float> FeatureScales => Preprocessing.Scale;
+
+    /// <summary>Per slot, the raw value that replaces a missing value (NaN): the training median.</summary>
+    public IReadOnlyList<float> FeatureFillValues => Preprocessing.Fill;
+
+    /// <summary>The slots that had missing values in training, each with an indicator input after the slots (empty if none).</summary>
+    public IReadOnlyList<int> MissingValueIndicatorSlots => Preprocessing.Indicators;
 
     /// <summary>The options the model was trained with, as name → value text.</summary>
     public IReadOnlyDictionary<string, string> Options { get; }
@@ -118,27 +134,26 @@ internal sealed class MlpScorer
     private readonly MlpModelParameters _model;
     private readonly float[] _input, _a, _b;
 
-    private readonly bool _identityInput;
-
     public MlpScorer(MlpModelParameters model)
     {
         _model = model;
-        _input = new float[model.InputSize];
+        _input = new float[model.Preprocessing.OutputCount];
         _a = new float[model.Network.MaxWidth];
         _b = new float[model.Network.MaxWidth];
-        // (x − 0)·1 = x exactly for every float (NaN stays NaN, −0 stays −0): without normalization the features go in as they are.
-        _identityInput = model.FeatureShift.All(v => BitConverter.SingleToInt32Bits(v) == 0) && model.FeatureScale.All(v => v == 1f);
     }
 
     /// <summary>Raw outputs (logits, or the de-standardized regression value) for one row of features.</summary>
+    /// <exception cref="InvalidOperationException">A feature is infinite (the message names the slot; the caller adds the row).</exception>
     public void Score(ReadOnlySpan<float> features, Span<float> output)
     {
-        ReadOnlySpan<float> input = features[.._input.Length];
-        if (!_identityInput)
+        var pre = _model.Preprocessing;
+        ReadOnlySpan<float> input = features[..pre.InputCount];
+        int bad = TrainingDataReader.IndexOfInfinity(input);
+        if (bad >= 0) throw new InvalidOperationException($"slot {bad} of the features is {input[bad]}: features must be finite or NaN (missing)");
+        // The same transform as the training rows got, so the same bits (identity: the features go in as they are).
+        if (!pre.IsIdentity || InputPreprocessing.ContainsNaN(input))
         {
-            // (x − shift)·scale with the same two roundings per value as the scalar loop, vectorized.
-            System.Numerics.Tensors.TensorPrimitives.Subtract(input, _model.FeatureShift, _input);
-            System.Numerics.Tensors.TensorPrimitives.Multiply(_input, _model.FeatureScale, _input);
+            pre.Transform(input, _input);
             input = _input;
         }
 

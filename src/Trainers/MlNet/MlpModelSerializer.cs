@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using MlNetExtensions.Trainers.Network;
+using MlNetExtensions.Trainers.Training;
 
 namespace MlNetExtensions.Trainers;
 
@@ -8,10 +9,24 @@ internal static class MlpModelSerializer
 {
     private const byte DenseTag = 1, BatchNormTag = 2, ActivationTag = 3;
 
+    /// <summary>
+    /// The payload's revision, written first as its negative: the first revision began with a non-negative array length
+    /// (the standardization's shifts), so the two are told apart by the sign. Revision 2 holds <see cref="InputPreprocessing"/>.
+    /// </summary>
+    private const int Revision = 2;
+
     public static void Write(BinaryWriter w, MlpModelParameters model)
     {
-        WriteFloats(w, model.FeatureShift);
-        WriteFloats(w, model.FeatureScale);
+        w.Write(-Revision);
+        var pre = model.Preprocessing;
+        w.Write(pre.InputCount);
+        foreach (var k in pre.Kinds) w.Write((byte)k);
+        WriteFloats(w, pre.Fill);
+        WriteFloats(w, pre.Shift);
+        WriteFloats(w, pre.Scale);
+        WriteFloats(w, pre.Offset);
+        w.Write(pre.Indicators.Length);
+        foreach (int slot in pre.Indicators) w.Write(slot);
         w.Write(model.LabelShift);
         w.Write(model.LabelScale);
         var layers = model.Network.InferenceLayers;
@@ -51,8 +66,18 @@ internal static class MlpModelSerializer
 
     public static MlpModelParameters Read(BinaryReader r)
     {
-        var shift = ReadFloats(r);
-        var scale = ReadFloats(r);
+        int first = r.ReadInt32();
+        InputPreprocessing preprocessing;
+        if (first >= 0)
+        {
+            // Revision 1: z-scoring shifts and scales.
+            var shift = ReadFloats(r, first);
+            var scale = ReadFloats(r);
+            if (shift.Length != scale.Length) throw new FormatException("The saved feature normalization's arrays differ in length: the file is corrupted.");
+            preprocessing = InputPreprocessing.FromStandardization(shift, scale);
+        }
+        else if (first == -Revision) preprocessing = ReadPreprocessing(r);
+        else throw new FormatException($"The model payload has revision {-(long)first}; this version reads revisions 1 and {Revision} (written by a newer version?).");
         float labelShift = r.ReadSingle(), labelScale = r.ReadSingle();
         int count = CheckCount(r.ReadInt32(), 1 << 16, "layer count");
         var layers = new List<Layer>(count);
@@ -92,8 +117,8 @@ internal static class MlpModelSerializer
         MultilayerPerceptron network;
         try { network = new MultilayerPerceptron(layers); }
         catch (ArgumentException e) { throw new FormatException("The saved layers do not chain: " + e.Message, e); }
-        if (shift.Length != network.InputSize || scale.Length != network.InputSize)
-            throw new FormatException("The saved feature normalization does not match the network's input size.");
+        if (preprocessing.OutputCount != network.InputSize)
+            throw new FormatException($"The saved input preprocessing gives {preprocessing.OutputCount} inputs, but the network takes {network.InputSize}: the file is corrupted.");
         int optionCount = CheckCount(r.ReadInt32(), 10_000, "option count");
         var options = new Dictionary<string, string>(optionCount);
         for (int i = 0; i < optionCount; i++) options[r.ReadString()] = r.ReadString();
@@ -109,7 +134,36 @@ internal static class MlpModelSerializer
         }
         int best = r.ReadInt32(); int reason = r.ReadInt32(); string message = r.ReadString(); long skipped = r.ReadInt64();
         var history = new TrainingHistory(epochs, best, (StopReason)reason, message, skipped);
-        return new MlpModelParameters(network, shift, scale, labelShift, labelScale, options, history);
+        return new MlpModelParameters(network, preprocessing, labelShift, labelScale, options, history);
+    }
+
+    private static InputPreprocessing ReadPreprocessing(BinaryReader r)
+    {
+        int d = CheckCount(r.ReadInt32(), 1 << 26, "feature count");
+        var kinds = new InputSlotKind[d];
+        var bytes = r.ReadBytes(d);
+        if (bytes.Length != d) throw new EndOfStreamException("The model entry ends early.");
+        for (int j = 0; j < d; j++)
+        {
+            if (!Enum.IsDefined(typeof(InputSlotKind), (int)bytes[j])) throw new FormatException($"Unknown input slot kind {bytes[j]} at slot {j} in the model.");
+            kinds[j] = (InputSlotKind)bytes[j];
+        }
+        float[] Slots(string what)
+        {
+            var values = ReadFloats(r);
+            if (values.Length != d) throw new FormatException($"The model holds {values.Length} input {what} values for {d} slots: the file is corrupted.");
+            return values;
+        }
+        var fill = Slots("fill"); var shift = Slots("shift"); var scale = Slots("scale"); var offset = Slots("offset");
+        int k = CheckCount(r.ReadInt32(), d, "missing-value indicator count");
+        var indicators = new int[k];
+        for (int i = 0; i < k; i++)
+        {
+            indicators[i] = r.ReadInt32();
+            if ((uint)indicators[i] >= (uint)d || (i > 0 && indicators[i] <= indicators[i - 1]))
+                throw new FormatException($"The model's missing-value indicator {i} names slot {indicators[i]}: the file is corrupted.");
+        }
+        return new InputPreprocessing(kinds, fill, shift, scale, offset, indicators);
     }
 
     private static int CheckCount(int value, int max, string what)
@@ -124,9 +178,11 @@ internal static class MlpModelSerializer
         w.Write(MemoryMarshal.AsBytes(values.AsSpan()));
     }
 
-    private static float[] ReadFloats(BinaryReader r)
+    private static float[] ReadFloats(BinaryReader r) => ReadFloats(r, r.ReadInt32());
+
+    private static float[] ReadFloats(BinaryReader r, int length)
     {
-        var values = new float[CheckCount(r.ReadInt32(), 1 << 28, "array length")];
+        var values = new float[CheckCount(length, 1 << 28, "array length")];
         ReadExactly(r, values);
         return values;
     }

@@ -12,7 +12,8 @@ namespace MlNetExtensions.Trainers;
 /// </summary>
 public sealed class MlpMulticlassPredictionTransformer : MlpPredictionTransformerBase, ILoadableComponent<MlpMulticlassPredictionTransformer>
 {
-    private static readonly ModelFormat FormatV1 = new("MLXMLPMC", 0x00010001, "MlNetExtMlpMulticlass");
+    // Version 0x00010002 adds the input preprocessing (missing values, robust scaling); 0x00010001 files still load.
+    private static readonly ModelFormat FormatV2 = new("MLXMLPMC", 0x00010002, "MlNetExtMlpMulticlass", OldestReadableVersion: 0x00010001);
     private readonly KeyValueNames? _names;
 
     internal MlpMulticlassPredictionTransformer(MlpModelParameters model, string featureColumnName, KeyValueNames? names)
@@ -21,10 +22,10 @@ public sealed class MlpMulticlassPredictionTransformer : MlpPredictionTransforme
     /// <summary>The class labels in key order, as text (null when the label column had no KeyValues).</summary>
     public IReadOnlyList<string>? ClassNames => _names?.Values;
 
-    static ModelFormat ILoadableComponent<MlpMulticlassPredictionTransformer>.Format => FormatV1;
+    static ModelFormat ILoadableComponent<MlpMulticlassPredictionTransformer>.Format => FormatV2;
 
     /// <inheritdoc/>
-    protected override ModelFormat Format => FormatV1;
+    protected override ModelFormat Format => FormatV2;
 
     static MlpMulticlassPredictionTransformer ILoadableComponent<MlpMulticlassPredictionTransformer>.Load(IHostEnvironment environment, BinaryReader reader)
     {

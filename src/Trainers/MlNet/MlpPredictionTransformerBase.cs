@@ -44,6 +44,7 @@ public abstract class MlpPredictionTransformerBase : RowMappingTransformerBase, 
         private readonly ValueGetter<VBuffer<float>> _features;
         private readonly MlpScorer _scorer;
         private readonly float[] _x;
+        private readonly string _column;
         private VBuffer<float> _buffer;
         private long _position = -1;
 
@@ -52,6 +53,7 @@ public abstract class MlpPredictionTransformerBase : RowMappingTransformerBase, 
             _row = row;
             _features = row.GetGetter<VBuffer<float>>(row.Schema[parent.FeatureColumnName]);
             _scorer = parent.Model.CreateScorer();
+            _column = parent.FeatureColumnName;
             _x = new float[parent.Model.InputSize];
             Output = new float[parent.Model.OutputSize];
         }
@@ -66,14 +68,21 @@ public abstract class MlpPredictionTransformerBase : RowMappingTransformerBase, 
             _features(ref _buffer);
             if (_buffer.Length != _x.Length)
                 throw new InvalidOperationException($"Row {_row.Position}: the features vector has {_buffer.Length} values, expected {_x.Length}.");
-            if (_buffer.IsDense)
+            try
             {
-                _scorer.Score(_buffer.GetValues(), Output);
+                if (_buffer.IsDense)
+                {
+                    _scorer.Score(_buffer.GetValues(), Output);
+                }
+                else
+                {
+                    _buffer.CopyTo(_x);
+                    _scorer.Score(_x, Output);
+                }
             }
-            else
+            catch (InvalidOperationException e)
             {
-                _buffer.CopyTo(_x);
-                _scorer.Score(_x, Output);
+                throw new InvalidOperationException($"Row {_row.Position}, column '{_column}': {e.Message}.", e);
             }
 
             _position = _row.Position;

@@ -8,14 +8,15 @@ namespace MlNetExtensions.Trainers;
 /// <summary>Scores rows with a trained regression MLP: Score, in the label's units.</summary>
 public sealed class MlpRegressionPredictionTransformer : MlpPredictionTransformerBase, ILoadableComponent<MlpRegressionPredictionTransformer>
 {
-    private static readonly ModelFormat FormatV1 = new("MLXMLPRG", 0x00010001, "MlNetExtMlpRegression");
+    // Version 0x00010002 adds the input preprocessing (missing values, robust scaling); 0x00010001 files still load.
+    private static readonly ModelFormat FormatV2 = new("MLXMLPRG", 0x00010002, "MlNetExtMlpRegression", OldestReadableVersion: 0x00010001);
 
     internal MlpRegressionPredictionTransformer(MlpModelParameters model, string featureColumnName) : base(model, featureColumnName) { }
 
-    static ModelFormat ILoadableComponent<MlpRegressionPredictionTransformer>.Format => FormatV1;
+    static ModelFormat ILoadableComponent<MlpRegressionPredictionTransformer>.Format => FormatV2;
 
     /// <inheritdoc/>
-    protected override ModelFormat Format => FormatV1;
+    protected override ModelFormat Format => FormatV2;
 
     static MlpRegressionPredictionTransformer ILoadableComponent<MlpRegressionPredictionTransformer>.Load(IHostEnvironment environment, BinaryReader reader)
     {

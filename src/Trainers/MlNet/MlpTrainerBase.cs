@@ -46,9 +46,9 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         JitWarmup.StartOnce(TrainerOptions.NumberOfThreads ?? Environment.ProcessorCount);
         using var channel = Host.Start("Training");
         var task = Setup(trainData.Schema);
-        var reader = new TrainingDataReader(TrainerOptions.FeatureColumnName, TrainerOptions.LabelColumnName, TrainerOptions.ExampleWeightColumnName, task.Labels, TrainerOptions.SkipNonFiniteRows);
+        var reader = new TrainingDataReader(TrainerOptions.FeatureColumnName, TrainerOptions.LabelColumnName, TrainerOptions.ExampleWeightColumnName, task.Labels, TrainerOptions.MissingValues);
         var validationReader = task.ValidationLabels is null ? reader
-            : new TrainingDataReader(TrainerOptions.FeatureColumnName, TrainerOptions.LabelColumnName, TrainerOptions.ExampleWeightColumnName, task.ValidationLabels, TrainerOptions.SkipNonFiniteRows);
+            : new TrainingDataReader(TrainerOptions.FeatureColumnName, TrainerOptions.LabelColumnName, TrainerOptions.ExampleWeightColumnName, task.ValidationLabels, TrainerOptions.MissingValues);
         reader.CheckSchema(trainData.Schema, "training data");
         if (validationData is not null)
         {
@@ -60,7 +60,8 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
 
         // Mostly-zero rows are also kept as lists of their non-zeros when the first layer can read them so (see SparseRows).
         // Not with a validation split (its copies of the rows are dense: the lists would be built for nothing).
-        bool listNonZeros = MlpTrainingLoop.SparseInputEnabled && Kernels.Gemm.SparseListsSupported && !TrainerOptions.NormalizeFeatures
+        // The input preprocessing keeps zeros where they are common, so normalized rows can stay lists too (see InputPreprocessing).
+        bool listNonZeros = MlpTrainingLoop.SparseInputEnabled && Kernels.Gemm.SparseListsSupported
             && TrainerOptions.InputNoiseStdDev == 0 && TrainerOptions.InputDropoutRate == 0 && TrainerOptions.ValidationFraction == 0;
         var (all, skipped) = reader.Read(trainData, "training data", listNonZeros: listNonZeros);
         if (all.Count == 0)
@@ -101,18 +102,20 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
             train = all.Select(trainRows);
         }
 
-        // Standardization learned on the training rows.
-        var (shift, scale) = TrainerOptions.NormalizeFeatures ? Standardization.Fit(train.Features, train.Count, d) : Standardization.Identity(d);
+        // Input preprocessing (missing values, scaling) learned on the training rows only, never on validation or test rows.
+        var preprocessing = InputPreprocessing.Fit(train, TrainerOptions.NormalizeFeatures);
         var (labelShift, labelScale) = LabelStandardization(train);
-        bool identity = Standardization.IsIdentity(shift, scale);
-        void Prepare(DenseDataset set)
+        DenseDataset Prepare(DenseDataset set)
         {
-            if (!identity) Standardization.Apply(set.Features, set.Count, shift, scale); // (not touching rows held as lists)
+            set = preprocessing.Apply(set); // in place where it can (rows held as lists stay lists when zeros stay zeros)
             if (labelScale != 1f || labelShift != 0f)
                 Standardization.Apply(set.Targets, set.Count, new[] { labelShift }, new[] { 1f / labelScale });
+            return set;
         }
-        Prepare(train);
-        if (validation is not null) Prepare(validation);
+        train = Prepare(train);
+        if (validation is not null) validation = Prepare(validation);
+        if (preprocessing.Indicators.Length > 0)
+            channel.Info(MessageSensitivity.None, $"{preprocessing.Indicators.Length} feature slots have missing values (NaN) in the training data: imputed with their medians, each with an indicator input.");
 
         // Fresh reads per epoch when the upstream data is stochastic (online augmentation).
         // A single epoch with no reuse phase reads the data once anyway: no need to probe it.
@@ -128,16 +131,14 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
                   if (fresh.Count != all.Count)
                       throw new InvalidOperationException(
                           $"The training data changed size between epochs ({all.Count} → {fresh.Count} rows); with SkipNonFiniteRows the skipped rows must not vary.");
-                  var set = trainRows is null ? fresh : fresh.Select(trainRows);
-                  Prepare(set);
-                  return set;
+                  return Prepare(trainRows is null ? fresh : fresh.Select(trainRows));
               })
             : new FixedEpochData(train);
         if (reload) channel.Info(MessageSensitivity.None, "The training data is re-read every epoch (stochastic upstream transforms give fresh values).");
 
         var settings = new TrainingSettings
         {
-            Network = new NetworkSpec(d, TrainerOptions.HiddenLayerSizes, task.OutputSize, TrainerOptions.Activation, TrainerOptions.BatchNormalization,
+            Network = new NetworkSpec(preprocessing.OutputCount, TrainerOptions.HiddenLayerSizes, task.OutputSize, TrainerOptions.Activation, TrainerOptions.BatchNormalization,
                 TrainerOptions.InputDropoutRate, TrainerOptions.HiddenDropoutRate, TrainerOptions.InputNoiseStdDev, TrainerOptions.BatchNormalizationMomentum),
             CreateLoss = task.CreateLoss,
             CreateOptimizer = () => OptionsValidation.CreateOptimizer(TrainerOptions),
@@ -165,7 +166,7 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         };
         var result = new MlpTrainingLoop(settings).Run(epochs, validation, skipped);
         channel.Info(MessageSensitivity.None, result.History.StopMessage);
-        var model = new MlpModelParameters(result.Network, shift, scale, labelShift, labelScale, DescribeOptions(seed), result.History);
+        var model = new MlpModelParameters(result.Network, preprocessing, labelShift, labelScale, DescribeOptions(seed), result.History);
         return task.CreateTransformer(model);
     }
 

@@ -151,8 +151,25 @@ public abstract class MlpTrainerOptionsBase
     /// </summary>
     public int? NumberOfThreads { get; set; }
 
-    /// <summary>Skip rows with NaN or infinite features or labels (counted in the history) instead of failing. Default false.</summary>
-    public bool SkipNonFiniteRows { get; set; }
+    /// <summary>
+    /// What to do with a missing value (NaN) in the features: <see cref="MissingValueHandling.Impute"/> (the training median
+    /// plus an indicator input, inside the model), <see cref="MissingValueHandling.Error"/> or
+    /// <see cref="MissingValueHandling.SkipRows"/>. Default <see cref="MissingValueHandling.Impute"/>. Note that ML.NET's
+    /// TextLoader reads an empty numeric field as 0, not NaN, unless its <c>MissingRealsAsNaNs</c> option is set.
+    /// </summary>
+    public MissingValueHandling MissingValues { get; set; } = MissingValueHandling.Impute;
+
+    /// <summary>
+    /// Skip rows with NaN or infinite features or bad labels (counted in the history) instead of failing: the same as
+    /// <see cref="MissingValues"/> = <see cref="MissingValueHandling.SkipRows"/>, which this reads and sets (setting it false
+    /// goes back to <see cref="MissingValueHandling.Impute"/> from SkipRows). Default false.
+    /// </summary>
+    public bool SkipNonFiniteRows
+    {
+        get => MissingValues == MissingValueHandling.SkipRows;
+        set => MissingValues = value ? MissingValueHandling.SkipRows
+            : MissingValues == MissingValueHandling.SkipRows ? MissingValueHandling.Impute : MissingValues;
+    }
 
     /// <summary>
     /// Read the training data again every epoch, so stochastic upstream transforms (augmentation, noise) give fresh

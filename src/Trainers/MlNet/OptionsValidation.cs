@@ -62,6 +62,7 @@ internal static class OptionsValidation
         Rate(nameof(o.EarlyStoppingMinDelta), o.EarlyStoppingMinDelta);
         if (!Enum.IsDefined(o.EarlyStoppingMonitor)) throw Bad(nameof(o.EarlyStoppingMonitor), o.EarlyStoppingMonitor, "a defined EarlyStoppingMonitor");
         if (!Enum.IsDefined(o.ValidationDataReuse)) throw Bad(nameof(o.ValidationDataReuse), o.ValidationDataReuse, "a defined ValidationDataReuse");
+        if (!Enum.IsDefined(o.MissingValues)) throw Bad(nameof(o.MissingValues), o.MissingValues, "a defined MissingValueHandling");
         if (o.ContinueEpochCap < 1) throw Bad(nameof(o.ContinueEpochCap), o.ContinueEpochCap, "at least 1");
         if (o.NumberOfThreads is { } t && t < 1) throw Bad(nameof(o.NumberOfThreads), t, "at least 1");
     }

@@ -29,11 +29,13 @@ internal sealed class TrainingDataReader
     private readonly string _features, _label;
     private readonly string? _weight;
     private readonly LabelReader _labels;
-    private readonly bool _skipNonFinite;
+    private readonly bool _skipNonFinite, _keepNaN;
 
-    public TrainingDataReader(string featureColumn, string labelColumn, string? weightColumn, LabelReader labels, bool skipNonFinite)
+    public TrainingDataReader(string featureColumn, string labelColumn, string? weightColumn, LabelReader labels, MissingValueHandling missing)
     {
-        _features = featureColumn; _label = labelColumn; _weight = weightColumn; _labels = labels; _skipNonFinite = skipNonFinite;
+        _features = featureColumn; _label = labelColumn; _weight = weightColumn; _labels = labels;
+        _skipNonFinite = missing == MissingValueHandling.SkipRows;
+        _keepNaN = missing == MissingValueHandling.Impute;
     }
 
     /// <summary>Checks the schema and returns the feature count.</summary>
@@ -110,7 +112,7 @@ internal sealed class TrainingDataReader
                     throw new InvalidOperationException($"Row {row} of the {dataName}: column '{_features}' has {buffer.Length} values, expected {d}.");
                 var x = features is null ? rowBuffer.AsSpan() : features.AsSpan(n * d, d);
                 buffer.CopyTo(x);
-                int bad = IndexOfNonFinite(x);
+                int bad = _keepNaN ? IndexOfInfinity(x) : IndexOfNonFinite(x);
                 string? labelError = readLabel(targets.AsSpan(n * t, t));
                 if (getWeight is not null)
                 {
@@ -125,10 +127,11 @@ internal sealed class TrainingDataReader
                         slotNames ??= SlotNames(fCol, d);
                         string slot = slotNames is not null && !string.IsNullOrEmpty(slotNames[bad]) ? $" ('{slotNames[bad]}')" : "";
                         throw new InvalidOperationException(
-                            $"Row {row} of the {dataName}: column '{_features}' slot {bad}{slot} is {x[bad]}. " +
-                            "Features must be finite: clean the data, use ReplaceMissingValues, or set SkipNonFiniteRows = true.");
+                            $"Row {row} of the {dataName}: column '{_features}' slot {bad}{slot} is {x[bad]}. " + (_keepNaN
+                                ? "Features must be finite or NaN (a missing value, imputed): clean the data, or set MissingValues = MissingValueHandling.SkipRows to skip such rows."
+                                : "Features must be finite with MissingValues = Error: clean the data, use MissingValues = Impute (the default) for NaN, or MissingValues = SkipRows to skip such rows."));
                     }
-                    throw new InvalidOperationException($"Row {row} of the {dataName}: {labelError}. Fix the data, or set SkipNonFiniteRows = true to skip such rows.");
+                    throw new InvalidOperationException($"Row {row} of the {dataName}: {labelError}. Fix the data, or set MissingValues = MissingValueHandling.SkipRows to skip such rows.");
                 }
                 if (weights is not null) weights[n] = weight;
                 if (features is null)
@@ -162,6 +165,16 @@ internal sealed class TrainingDataReader
         if (set.Length == 1) return set[0];
         foreach (var c in set) c.Dispose();
         return data.GetRowCursor(columns);
+    }
+
+    /// <summary>The index of the first infinite value of <paramref name="x"/>, or -1 (NaN is allowed: a missing value).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static int IndexOfInfinity(ReadOnlySpan<float> x)
+    {
+        int at = IndexOfNonFinite(x);
+        if (at < 0) return -1;
+        for (int i = at; i < x.Length; i++) if (float.IsInfinity(x[i])) return i;
+        return -1;
     }
 
     /// <summary>The index of the first NaN or infinite value of <paramref name="x"/>, or -1.</summary>

@@ -306,7 +306,7 @@ public class SparseInputTests
         var x = SparseMatrix(n, d, 0.2, 7);
         x[17 * d + 5] = float.NaN; // a row the reader skips
         var data = new MLContext(1).Data.LoadFromEnumerable(Enumerable.Range(0, n).Select(r => new Row { Features = x.AsSpan(r * d, d).ToArray(), Label = r }));
-        var reader = new TrainingDataReader("Features", "Label", null, new FloatLabels(), skipNonFinite: true);
+        var reader = new TrainingDataReader("Features", "Label", null, new FloatLabels(), missing: MissingValueHandling.SkipRows);
         var (set, skipped) = reader.Read(data, "test data", listNonZeros: true);
         var (plain, plainSkipped) = reader.Read(data, "test data");
         Assert.Null(plain.Lists); // not asked: no lists
@@ -334,7 +334,7 @@ public class SparseInputTests
         dense.AsSpan(100 * d).CopyTo(x.AsSpan(100 * d));
         x[17 * d + 5] = float.NaN;
         var data = new MLContext(1).Data.LoadFromEnumerable(Enumerable.Range(0, n).Select(r => new Row { Features = x.AsSpan(r * d, d).ToArray(), Label = r }));
-        var reader = new TrainingDataReader("Features", "Label", null, new FloatLabels(), skipNonFinite: true);
+        var reader = new TrainingDataReader("Features", "Label", null, new FloatLabels(), missing: MissingValueHandling.SkipRows);
         var (set, skipped) = reader.Read(data, "test data", listNonZeros: true);
         var (plain, _) = reader.Read(data, "test data");
         Assert.Equal(1, skipped);

@@ -44,7 +44,7 @@ public class BadInputTests
     {
         var ml = new MLContext(1);
         var data = Keyed(ml, Rows(30, i => i == 17 ? new[] { 1f, float.NaN, 1f } : new[] { i % 3f, 0f, 1f }));
-        var ex = Assert.Throws<InvalidOperationException>(() => Trainer(ml).Fit(data));
+        var ex = Assert.Throws<InvalidOperationException>(() => Trainer(ml, o => o.MissingValues = MissingValueHandling.Error).Fit(data));
         Assert.Contains("Row 17", ex.Message);
         Assert.Contains("'Features'", ex.Message);
         Assert.Contains("slot 1", ex.Message);

@@ -1,0 +1,340 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace MlNetExtensions.Trainers.Training;
+
+/// <summary>
+/// The preprocessing between the features column and the network, learned from the training rows only and saved with the
+/// model: a missing value (NaN) becomes the slot's training median, every slot that had a missing value in training gets
+/// an indicator input (1 where the value was missing), and with normalization each slot is rescaled by its
+/// <see cref="InputSlotKind"/>. The same code transforms training rows and scored rows, so they get the same bits.
+/// Infinite values are not missing values: the caller rejects them.
+/// </summary>
+internal sealed class InputPreprocessing
+{
+    /// <summary>The smooth clipping threshold c of x/√(1 + (x/c)²) (RealMLP's value).</summary>
+    internal const float ClipThreshold = 3f;
+
+    /// <summary>A continuous slot keeps its zeros when at least this fraction of its training values is exactly 0.</summary>
+    internal const double ZeroAnchorFraction = 0.25;
+
+    private const float InverseClipSquared = 1f / (ClipThreshold * ClipThreshold);
+
+    internal InputPreprocessing(InputSlotKind[] kinds, float[] fill, float[] shift, float[] scale, float[] offset, int[] indicators)
+    {
+        int d = kinds.Length;
+        if (fill.Length != d || shift.Length != d || scale.Length != d || offset.Length != d)
+            throw new ArgumentException("The preprocessing arrays differ in length.");
+        foreach (int s in indicators)
+            if ((uint)s >= (uint)d) throw new ArgumentException($"Indicator slot {s} is outside the {d} features.");
+        Kinds = kinds; Fill = fill; Shift = shift; Scale = scale; Offset = offset; Indicators = indicators;
+        _clipMask = new int[d];
+        for (int j = 0; j < d; j++) _clipMask[j] = kinds[j] == InputSlotKind.Continuous ? -1 : 0;
+        IsIdentity = indicators.Length == 0 && kinds.All(k => k == InputSlotKind.Raw)
+            && !shift.AsSpan().ContainsAnyExcept(0f) && !scale.AsSpan().ContainsAnyExcept(1f) && !offset.AsSpan().ContainsAnyExcept(0f);
+        bool zeros = indicators.Length == 0;
+        for (int j = 0; j < d && zeros; j++) zeros = BitConverter.SingleToInt32Bits(TransformOne(j, 0f)) == 0;
+        PreservesZeros = zeros;
+    }
+
+    private readonly int[] _clipMask;
+
+    /// <summary>Per slot, what is done with it.</summary>
+    public InputSlotKind[] Kinds { get; }
+
+    /// <summary>Per slot, the raw value a missing value is replaced with (the training median).</summary>
+    public float[] Fill { get; }
+
+    /// <summary>Per slot, the value subtracted before scaling.</summary>
+    public float[] Shift { get; }
+
+    /// <summary>Per slot, the factor applied after the shift (0 for a constant slot).</summary>
+    public float[] Scale { get; }
+
+    /// <summary>Per slot, the value subtracted after clipping (so that 0 maps to 0 where zeros are common).</summary>
+    public float[] Offset { get; }
+
+    /// <summary>The slots with a missing-value indicator input, in the order of those inputs (after the slots).</summary>
+    public int[] Indicators { get; }
+
+    /// <summary>Number of slots of the features column.</summary>
+    public int InputCount => Kinds.Length;
+
+    /// <summary>Number of network inputs: the slots and then one indicator per slot in <see cref="Indicators"/>.</summary>
+    public int OutputCount => Kinds.Length + Indicators.Length;
+
+    /// <summary>Whether every row goes in unchanged (normalization off, no slot with missing values in training).</summary>
+    public bool IsIdentity { get; }
+
+    /// <summary>Whether 0 maps to exactly +0 in every slot and there are no indicators (rows held as lists stay lists).</summary>
+    public bool PreservesZeros { get; }
+
+    /// <summary>The identity for <paramref name="columns"/> slots.</summary>
+    public static InputPreprocessing Identity(int columns)
+    {
+        var scale = new float[columns];
+        scale.AsSpan().Fill(1f);
+        return new InputPreprocessing(new InputSlotKind[columns], new float[columns], new float[columns], scale, new float[columns], Array.Empty<int>());
+    }
+
+    /// <summary>
+    /// From the first model format: per-slot z-scoring (x − μ)·s. A missing value at scoring becomes the mean μ (which
+    /// those models never saw in training: they refused NaN), so it enters the network as 0 instead of giving NaN scores.
+    /// </summary>
+    public static InputPreprocessing FromStandardization(float[] shift, float[] scale) =>
+        new(new InputSlotKind[shift.Length], (float[])shift.Clone(), shift, scale, new float[shift.Length], Array.Empty<int>());
+
+    /// <summary>
+    /// Learns the preprocessing from the <paramref name="data"/>'s rows (finite values or NaN). With
+    /// <paramref name="normalize"/> false the values pass unchanged but for missing values.
+    /// </summary>
+    public static InputPreprocessing Fit(DenseDataset data, bool normalize)
+    {
+        int d = data.FeatureCount, n = data.Count;
+        var columns = ColumnValues.From(data);
+        var kinds = new InputSlotKind[d];
+        var fill = new float[d];
+        var shift = new float[d];
+        var scale = new float[d];
+        var offset = new float[d];
+        var missing = new int[d];
+        void FitSlot(int j)
+        {
+            var c = columns.Column(j, out int zeros, out int nan);
+            missing[j] = nan;
+            int count = c.Length + zeros; // finite values
+            if (count == 0)
+            {
+                // Never observed: a constant 0 (its indicator says everything).
+                kinds[j] = normalize ? InputSlotKind.Constant : InputSlotKind.Raw;
+                scale[j] = normalize ? 0f : 1f;
+                return;
+            }
+            c.Sort();
+            float At(long rank) // the value of the given rank among the finite values (negatives, zeros, positives)
+            {
+                int negatives = NegativeCount(c);
+                if (rank < negatives) return c[(int)rank];
+                if (rank < negatives + zeros) return 0f;
+                return c[(int)(rank - zeros)];
+            }
+            float median = At((count - 1) / 2);
+            fill[j] = median;
+            if (!normalize) { kinds[j] = InputSlotKind.Raw; scale[j] = 1f; return; }
+            float lo = At(0), hi = At(count - 1);
+            if (lo == hi) { kinds[j] = InputSlotKind.Constant; scale[j] = 0f; return; } // x·0: 0 (and zeros stay +0)
+            if (IsTwoValued(c, zeros, lo, hi))
+            {
+                kinds[j] = InputSlotKind.Binary; shift[j] = lo; scale[j] = 1f / (hi - lo);
+                return;
+            }
+            kinds[j] = InputSlotKind.Continuous;
+            shift[j] = median;
+            double iqr = (double)At(3L * (count - 1) / 4) - At((count - 1) / 4);
+            double spread = iqr > 0 ? iqr : MedianDeviation(c, zeros, median);
+            float s = (float)(1.0 / spread);
+            scale[j] = float.IsFinite(s) && s > 0 ? s : 1f;
+            if (zeros >= ZeroAnchorFraction * count) offset[j] = SmoothClip((0f - shift[j]) * scale[j]);
+        }
+        if (d >= 32 && (long)n * d >= 1 << 16) Parallel.For(0, d, FitSlot); // each slot alone: the same result on any thread count
+        else for (int j = 0; j < d; j++) FitSlot(j);
+        var indicators = Enumerable.Range(0, d).Where(j => missing[j] > 0).ToArray();
+        return new InputPreprocessing(kinds, fill, shift, scale, offset, indicators);
+    }
+
+    private static int NegativeCount(ReadOnlySpan<float> sorted)
+    {
+        int lo = 0, hi = sorted.Length;
+        while (lo < hi) { int mid = (lo + hi) >>> 1; if (sorted[mid] < 0f) lo = mid + 1; else hi = mid; }
+        return lo;
+    }
+
+    private static bool IsTwoValued(ReadOnlySpan<float> sortedNonZeros, int zeros, float lo, float hi)
+    {
+        foreach (float v in sortedNonZeros) if (v != lo && v != hi) return false;
+        return zeros == 0 || lo == 0f || hi == 0f;
+    }
+
+    /// <summary>The median of |x − m| over the finite values x ≠ m (1 if there are none).</summary>
+    private static double MedianDeviation(ReadOnlySpan<float> nonZeros, int zeros, float m)
+    {
+        var dev = new List<double>(nonZeros.Length + 1);
+        foreach (float v in nonZeros) if (v != m) dev.Add(Math.Abs((double)v - m));
+        if (m != 0f && zeros > 0) for (int i = 0; i < zeros; i++) dev.Add(Math.Abs((double)m));
+        if (dev.Count == 0) return 1.0;
+        dev.Sort();
+        return dev[(dev.Count - 1) / 2];
+    }
+
+    /// <summary>
+    /// Beyond this |x| the smooth clip is ±3 in single precision; x is clamped to it first so that x² cannot overflow
+    /// (∞/∞ would give NaN, and a huge x over an infinite root 0).
+    /// </summary>
+    private const float ClipLimit = 1e18f;
+
+    /// <summary>x/√(1 + (x/3)²): about x near 0, tending to ±3.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float SmoothClip(float x)
+    {
+        x = Math.Clamp(x, -ClipLimit, ClipLimit);
+        return x / MathF.Sqrt(1f + x * x * InverseClipSquared);
+    }
+
+    /// <summary>The network input of slot <paramref name="j"/> for the raw value <paramref name="x"/> (NaN: missing).</summary>
+    internal float TransformOne(int j, float x)
+    {
+        if (float.IsNaN(x)) x = Fill[j];
+        float y = (x - Shift[j]) * Scale[j];
+        if (_clipMask[j] != 0) y = SmoothClip(y);
+        return y - Offset[j];
+    }
+
+    /// <summary>
+    /// Writes the network inputs of one row: <paramref name="x"/> has <see cref="InputCount"/> raw values,
+    /// <paramref name="output"/> gets <see cref="OutputCount"/> values. May not overlap unless they are the same span.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Transform(ReadOnlySpan<float> x, Span<float> output)
+    {
+        int d = Kinds.Length;
+        x = x[..d];
+        output = output[..OutputCount];
+        // Indicators first (the slots' values are overwritten when x and output are the same span).
+        for (int k = 0; k < Indicators.Length; k++) output[d + k] = float.IsNaN(x[Indicators[k]]) ? 1f : 0f;
+        if (IsIdentity)
+        {
+            x.CopyTo(output);
+            // A value missing at scoring in a model that saw none in training still gets the slot's median.
+            if (ContainsNaN(x)) for (int i = 0; i < d; i++) if (float.IsNaN(output[i])) output[i] = Fill[i];
+            return;
+        }
+        int j = 0;
+        if (Vector.IsHardwareAccelerated && d >= Vector<float>.Count)
+        {
+            var inverseClip = new Vector<float>(InverseClipSquared);
+            var limit = new Vector<float>(ClipLimit);
+            var fill = MemoryMarshal.Cast<float, Vector<float>>(Fill);
+            var shift = MemoryMarshal.Cast<float, Vector<float>>(Shift);
+            var scale = MemoryMarshal.Cast<float, Vector<float>>(Scale);
+            var offset = MemoryMarshal.Cast<float, Vector<float>>(Offset);
+            var clip = MemoryMarshal.Cast<int, Vector<int>>(_clipMask);
+            var xs = MemoryMarshal.Cast<float, Vector<float>>(x);
+            var os = MemoryMarshal.Cast<float, Vector<float>>(output);
+            for (int v = 0; v < xs.Length; v++)
+            {
+                var a = xs[v];
+                a = Vector.ConditionalSelect(Vector.Equals(a, a), a, fill[v]);
+                var y = (a - shift[v]) * scale[v];
+                var c = Vector.Min(Vector.Max(y, -limit), limit);
+                var clipped = c / Vector.SquareRoot(Vector<float>.One + c * c * inverseClip);
+                os[v] = Vector.ConditionalSelect(clip[v], clipped, y) - offset[v];
+            }
+            j = xs.Length * Vector<float>.Count;
+        }
+        for (; j < d; j++) output[j] = TransformOne(j, x[j]);
+    }
+
+    /// <summary>Whether <paramref name="x"/> holds a NaN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static bool ContainsNaN(ReadOnlySpan<float> x)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var all = MemoryMarshal.Cast<float, Vector<float>>(x);
+            for (int v = 0; v < all.Length; v++) if (!Vector.EqualsAll(all[v], all[v])) return true;
+            i = all.Length * Vector<float>.Count;
+        }
+        for (; i < x.Length; i++) if (float.IsNaN(x[i])) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// A new dataset of the network inputs of <paramref name="data"/>'s rows (targets and weights shared). Rows held only
+    /// as lists stay lists, transformed in place, when <see cref="PreservesZeros"/>; the identity returns the same object.
+    /// </summary>
+    public DenseDataset Apply(DenseDataset data)
+    {
+        if (data.FeatureCount != InputCount)
+            throw new ArgumentException($"The data has {data.FeatureCount} features; the preprocessing expects {InputCount}.", nameof(data));
+        if (IsIdentity) return data;
+        if (data.DenseFeatures is null && data.Lists is { } lists && PreservesZeros)
+        {
+            var value = lists.Value;
+            for (int q = 0; q < lists.Start[lists.Count]; q++)
+                value[q] = TransformOne(lists.Index32 is null ? lists.Index16![q] : lists.Index32[q], value[q]);
+            return data;
+        }
+        int d = InputCount, o = OutputCount, n = data.Count;
+        var src = data.Features;
+        float[] dst = o == d ? src : new float[checked(n * o)];
+        for (int r = 0; r < n; r++)
+        {
+            var row = src.AsSpan(r * d, d);
+            if (ReferenceEquals(src, dst)) Transform(row, row);
+            else Transform(row, dst.AsSpan(r * o, o));
+        }
+        return new DenseDataset(dst, o, data.Targets, data.TargetCount, data.Weights, n);
+    }
+
+    /// <summary>Each slot's values of a dataset, gathered one slot at a time (zeros and NaN counted, not listed).</summary>
+    private sealed class ColumnValues
+    {
+        private readonly float[]? _dense;
+        private readonly int _n, _d;
+        private readonly int[]? _colStart;
+        private readonly float[]? _colValues;
+
+        private ColumnValues(float[]? dense, int n, int d, int[]? colStart, float[]? colValues)
+        {
+            _dense = dense; _n = n; _d = d; _colStart = colStart; _colValues = colValues;
+        }
+
+        public static ColumnValues From(DenseDataset data)
+        {
+            int n = data.Count, d = data.FeatureCount;
+            if (data.DenseFeatures is null && data.Lists is { } lists)
+            {
+                // Lists by row → lists by column (counting sort on the column index).
+                int entries = lists.Start[lists.Count];
+                var start = new int[d + 1];
+                for (int q = 0; q < entries; q++) start[(lists.Index32 is null ? lists.Index16![q] : lists.Index32[q]) + 1]++;
+                for (int j = 0; j < d; j++) start[j + 1] += start[j];
+                var next = start[..d];
+                var values = new float[entries];
+                for (int q = 0; q < entries; q++) values[next[lists.Index32 is null ? lists.Index16![q] : lists.Index32[q]]++] = lists.Value[q];
+                return new ColumnValues(null, n, d, start, values);
+            }
+            return new ColumnValues(data.Features, n, d, null, null);
+        }
+
+        /// <summary>Slot <paramref name="j"/>'s finite non-zero values (a fresh array), and how many zeros and NaN it has.</summary>
+        public float[] Column(int j, out int zeros, out int nan)
+        {
+            var list = new List<float>();
+            nan = 0;
+            int seen = 0;
+            if (_dense is not null)
+            {
+                for (int r = 0; r < _n; r++)
+                {
+                    float v = _dense[(long)r * _d + j];
+                    if (v != 0f) { if (float.IsNaN(v)) nan++; else list.Add(v); }
+                }
+                seen = _n;
+            }
+            else
+            {
+                for (int q = _colStart![j]; q < _colStart[j + 1]; q++)
+                {
+                    float v = _colValues![q];
+                    if (v != 0f) { if (float.IsNaN(v)) nan++; else list.Add(v); }
+                }
+                seen = _n;
+            }
+            zeros = seen - nan - list.Count;
+            return list.ToArray();
+        }
+    }
+}
