@@ -8,6 +8,7 @@ IBenchmark[] benchmarks =
     new TrainBenchmark(),
     new ScoreBenchmark(),
     new StepProfileBenchmark(),
+    new TabularBenchmark(),
 ];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
