@@ -53,8 +53,8 @@ internal sealed class BaselineCache
         return results;
     }
 
-    /// <summary>Stores (replaces) the baseline results of set <paramref name="name"/>.</summary>
-    public void Put(string name, string fingerprint, IEnumerable<TrainerResult> results)
+    /// <summary>Stores (replaces) the baseline results of set <paramref name="name"/>, with the load average they were measured at.</summary>
+    public void Put(string name, string fingerprint, IEnumerable<TrainerResult> results, double? loadAverage)
     {
         var trainers = new JsonObject();
         foreach (var r in results)
@@ -72,6 +72,7 @@ internal sealed class BaselineCache
         {
             ["fingerprint"] = fingerprint,
             ["measured"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+            ["load_average_1min"] = loadAverage,
             ["trainers"] = trainers,
         };
     }

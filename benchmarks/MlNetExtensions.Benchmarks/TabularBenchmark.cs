@@ -185,7 +185,7 @@ internal sealed class TabularBenchmark : IBenchmark
                     baselineResults.Add(r);
                 }
 
-                cache.Put(set.Name, fingerprint, baselineResults);
+                cache.Put(set.Name, fingerprint, baselineResults, load);
                 cache.Save(cachePath);
             }
             else
@@ -267,7 +267,8 @@ internal sealed class TabularBenchmark : IBenchmark
                       $"(Vector512.IsHardwareAccelerated = {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}); ML.NET {MlNetVersion()}; " +
                       $"load average (1 min) {F(load.Start)} at start, {F(load.End)} at end; run took {elapsed.TotalMinutes:F1} min.");
         sb.AppendLine("Test split, ×100: multiclass micro-accuracy, binary AUC (accuracy), regression R². Gap = Mlp mean − max(LightGbm, FastTree). " +
-                      "Fit s: Fit on the cached featurized data (Mlp: mean over seeds). sk = scikit-learn 1.2.1 defaults on the same files (regression MLP: raw target / scaled target).");
+                      "Fit s: Fit on the cached featurized data (Mlp: mean over seeds; baselines: cached or best of --baseline-runs). sk = scikit-learn 1.2.1 defaults on the same files (regression MLP: raw target / scaled target). " +
+                      "load: the 1-minute load average when the set started (2 cores; above ~2 the timings, LightGbm's above all, are disturbed).");
         foreach (var group in new[] { ("Tabular sets", outcomes.Where(o => !o.Set.IsExtra).ToList()), ("Extra sets", outcomes.Where(o => o.Set.IsExtra).ToList()) })
         {
             if (group.Item2.Count == 0)
@@ -278,8 +279,8 @@ internal sealed class TabularBenchmark : IBenchmark
             sb.AppendLine();
             sb.AppendLine($"### {group.Item1}");
             sb.AppendLine();
-            sb.AppendLine("| set | task | train rows | features | Mlp mean | Mlp worst | LightGbm | FastTree | Sdca | gap | Mlp Fit s | LightGbm Fit s | Mlp/LightGbm time | sk MLP | sk HGB |");
-            sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            sb.AppendLine("| set | task | train rows | features | Mlp mean | Mlp worst | LightGbm | FastTree | Sdca | gap | Mlp Fit s | LightGbm Fit s | Mlp/LightGbm time | sk MLP | sk HGB | load |");
+            sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var o in group.Item2)
             {
                 var sk = anchors.For(o.Set.Name);
@@ -290,11 +291,11 @@ internal sealed class TabularBenchmark : IBenchmark
                 string mean = o.MlpMean is null ? "throws" : Cell(o.MlpMean, o.MlpAccuracyMean) + (o.MlpThrew ? $" ({o.MlpOk.Count} of {o.Mlp.Count} seeds)" : "");
                 string worst = o.MlpThrew ? "throws" : Cell(o.MlpWorst, o.MlpAccuracyWorst);
                 double? lgbFit = o.Baseline("LightGbm")?.FitSeconds;
-                string ratio = o.MlpFitMean is { } mf && lgbFit is { } lf && lf > 0 ? F(mf / lf, "F1") + "×" : "-";
+                string ratio = o.MlpFitMean is { } mf && lgbFit is { } lf && lf > 0 ? Ratio(mf / lf) : "-";
                 string task = o.Set.Task.ToString().ToLowerInvariant();
                 sb.AppendLine($"| {o.Set.Name}{(o.BaselineNote is null ? "" : $" ({o.BaselineNote})")} | {task} | {o.Data.TrainRows} | {o.Data.FeatureSlots} | {mean} | {worst} | " +
                               $"{Cell(o.Baseline("LightGbm"))} | {Cell(o.Baseline("FastTree"))} | {Cell(o.Baseline("Sdca"))} | {F(o.Gap)} | " +
-                              $"{F(o.MlpFitMean, "F3")} | {F(lgbFit, "F3")} | {ratio} | {skMlp} | {skHgb} |");
+                              $"{F(o.MlpFitMean, "F3")} | {F(lgbFit, "F3")} | {ratio} | {skMlp} | {skHgb} | {F(o.LoadAverage, "F1")} |");
             }
 
             sb.AppendLine();
@@ -326,12 +327,14 @@ internal sealed class TabularBenchmark : IBenchmark
         var worst = withGap.MinBy(o => o.Gap!.Value)!;
         var ratios = outcomes.Where(o => o.MlpFitMean.HasValue && o.Baseline("LightGbm")?.FitSeconds > 0)
             .Select(o => o.MlpFitMean!.Value / o.Baseline("LightGbm")!.FitSeconds!.Value).ToList();
-        string timing = ratios.Count > 0 ? $"; Fit time Mlp/LightGbm: median {F(Median(ratios), "F1")}×, total Mlp {F(outcomes.Sum(o => o.MlpFitMean ?? 0), "F1")} s vs LightGbm {F(outcomes.Sum(o => o.Baseline("LightGbm")?.FitSeconds ?? 0), "F1")} s" : "";
+        string timing = ratios.Count > 0 ? $"; Fit time Mlp/LightGbm: median {Ratio(Median(ratios))}, total Mlp {F(outcomes.Sum(o => o.MlpFitMean ?? 0), "F1")} s vs LightGbm {F(outcomes.Sum(o => o.Baseline("LightGbm")?.FitSeconds ?? 0), "F1")} s" : "";
         return $"**{title}: mean gap {F(withGap.Average(o => o.Gap!.Value))} over {withGap.Count} of {outcomes.Count} sets" +
                $"{(withGap.Count < outcomes.Count ? " (sets where the Mlp throws on every seed, or without baselines, left out)" : "")}; " +
                $"below −5: {below.Count}{(below.Count > 0 ? " (" + string.Join(", ", below) + ")" : "")}; worst: {worst.Set.Name} ({F(worst.Gap)}); " +
                $"Mlp throws on {throws} set(s){(throws > 0 ? " (" + string.Join(", ", outcomes.Where(o => o.MlpThrew).Select(o => o.Set.Name)) + ")" : "")}**{timing}.";
     }
+
+    private static string Ratio(double r) => F(r, r < 0.095 ? "F2" : "F1") + "×";
 
     private static double Median(List<double> values)
     {
