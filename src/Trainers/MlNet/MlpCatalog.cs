@@ -16,12 +16,12 @@ public static class MlpCatalog
     /// <param name="labelColumnName">The key-typed label column (or a soft-label vector).</param>
     /// <param name="featureColumnName">The Vector&lt;Single, N&gt; features column.</param>
     /// <param name="hiddenLayerSizes">Hidden layer widths; null for the default {128, 64}.</param>
-    /// <param name="numberOfEpochs">Passes over the data.</param>
+    /// <param name="numberOfEpochs">Passes over the data; null (the default) for the automatic choice (see <see cref="MlpTrainerOptionsBase.NumberOfEpochs"/>).</param>
     /// <param name="learningRate">Adam's learning rate.</param>
     /// <param name="batchSize">Examples per minibatch.</param>
     public static MlpMulticlassTrainer Mlp(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         string labelColumnName = "Label", string featureColumnName = "Features", int[]? hiddenLayerSizes = null,
-        int numberOfEpochs = 30, float learningRate = 0.001f, int batchSize = 32)
+        int? numberOfEpochs = null, float learningRate = 0.001f, int batchSize = 32)
         => Mlp(catalog, new MlpMulticlassTrainer.Options
         {
             LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName,
@@ -40,12 +40,12 @@ public static class MlpCatalog
     /// <param name="labelColumnName">The Boolean label column.</param>
     /// <param name="featureColumnName">The Vector&lt;Single, N&gt; features column.</param>
     /// <param name="hiddenLayerSizes">Hidden layer widths; null for the default {128, 64}.</param>
-    /// <param name="numberOfEpochs">Passes over the data.</param>
+    /// <param name="numberOfEpochs">Passes over the data; null (the default) for the automatic choice (see <see cref="MlpTrainerOptionsBase.NumberOfEpochs"/>).</param>
     /// <param name="learningRate">Adam's learning rate.</param>
     /// <param name="batchSize">Examples per minibatch.</param>
     public static MlpBinaryTrainer Mlp(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
         string labelColumnName = "Label", string featureColumnName = "Features", int[]? hiddenLayerSizes = null,
-        int numberOfEpochs = 30, float learningRate = 0.001f, int batchSize = 32)
+        int? numberOfEpochs = null, float learningRate = 0.001f, int batchSize = 32)
         => Mlp(catalog, new MlpBinaryTrainer.Options
         {
             LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName,
@@ -64,12 +64,12 @@ public static class MlpCatalog
     /// <param name="labelColumnName">The Single label column.</param>
     /// <param name="featureColumnName">The Vector&lt;Single, N&gt; features column.</param>
     /// <param name="hiddenLayerSizes">Hidden layer widths; null for the default {128, 64}.</param>
-    /// <param name="numberOfEpochs">Passes over the data.</param>
+    /// <param name="numberOfEpochs">Passes over the data; null (the default) for the automatic choice (see <see cref="MlpTrainerOptionsBase.NumberOfEpochs"/>).</param>
     /// <param name="learningRate">Adam's learning rate.</param>
     /// <param name="batchSize">Examples per minibatch.</param>
     public static MlpRegressionTrainer Mlp(this RegressionCatalog.RegressionTrainers catalog,
         string labelColumnName = "Label", string featureColumnName = "Features", int[]? hiddenLayerSizes = null,
-        int numberOfEpochs = 30, float learningRate = 0.001f, int batchSize = 32)
+        int? numberOfEpochs = null, float learningRate = 0.001f, int batchSize = 32)
         => Mlp(catalog, new MlpRegressionTrainer.Options
         {
             LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName,

@@ -44,7 +44,7 @@ internal static class OptionsValidation
         if (o.FinalLearningRate is { } fr && !(fr >= 0 && fr <= o.LearningRate)) throw Bad(nameof(o.FinalLearningRate), fr, $"in [0, LearningRate = {o.LearningRate}]");
         if (!(o.DecayFactor > 0f && o.DecayFactor <= 1f)) throw Bad(nameof(o.DecayFactor), o.DecayFactor, "in (0, 1]");
         if (o.WarmupIterations < 0) throw Bad(nameof(o.WarmupIterations), o.WarmupIterations, "≥ 0");
-        if (o.NumberOfEpochs < 1) throw Bad(nameof(o.NumberOfEpochs), o.NumberOfEpochs, "at least 1");
+        if (o.NumberOfEpochs is { } epochs && epochs < 1) throw Bad(nameof(o.NumberOfEpochs), epochs, "at least 1 (or null: automatic)");
         if (o.BatchSize < 1) throw Bad(nameof(o.BatchSize), o.BatchSize, "at least 1");
         if (o.BatchNormalization && o.BatchSize < 2)
             throw Bad(nameof(o.BatchSize), o.BatchSize, "at least 2 with BatchNormalization (a batch of one has no variance)");
@@ -70,9 +70,9 @@ internal static class OptionsValidation
     public static Optimizer CreateOptimizer(MlpTrainerOptionsBase o) =>
         OptimizerFactory.Create(new OptimizerSettings(o.Optimizer, o.LearningRate, o.Momentum, o.Rho, o.Beta1, o.Beta2, o.Epsilon, o.WeightDecay));
 
-    public static LearningRateSchedule CreateSchedule(MlpTrainerOptionsBase o, int batchesPerEpoch)
+    public static LearningRateSchedule CreateSchedule(MlpTrainerOptionsBase o, int epochs, int batchesPerEpoch)
     {
-        long total = (long)o.NumberOfEpochs * batchesPerEpoch;
+        long total = (long)epochs * batchesPerEpoch;
         long decay = o.DecayIterations > 0 ? o.DecayIterations
             : o.LearningRateSchedule is LearningRateScheduleKind.LinearDecay or LearningRateScheduleKind.Cosine ? Math.Max(1, total)
             : Math.Max(1, batchesPerEpoch);

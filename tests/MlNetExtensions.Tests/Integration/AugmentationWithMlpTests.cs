@@ -94,6 +94,7 @@ public class AugmentationWithMlpTests
         MlpMulticlassTrainer Trainer(int seed) => ml.MulticlassClassification.Trainers.Mlp(new MlpMulticlassTrainer.Options
         {
             HiddenLayerSizes = new[] { 128 }, NumberOfEpochs = 60, BatchSize = 32, LearningRate = 0.002f, Seed = seed,
+            LearningRateSchedule = LearningRateScheduleKind.Constant, L2Regularization = 0, Beta2 = 0.999f, // the settings this was written for
         });
         double Accuracy(ITransformer model) => ml.MulticlassClassification.Evaluate(model.Transform(keys.Transform(test))).MicroAccuracy;
 

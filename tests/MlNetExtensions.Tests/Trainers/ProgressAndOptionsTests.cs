@@ -105,6 +105,7 @@ public class ProgressAndOptionsTests
             var model = ml.MulticlassClassification.Trainers.Mlp(new MlpMulticlassTrainer.Options
             {
                 HiddenLayerSizes = new[] { 4 }, NumberOfEpochs = 10, LearningRate = 0.01f, Seed = 1, ClassWeights = weights,
+                LearningRateSchedule = LearningRateScheduleKind.Constant, L2Regularization = 0, Beta2 = 0.999f, // the settings this was written for
             }).Fit(data);
             var scored = model.Transform(data);
             return (scored.GetColumn<uint>("PredictedLabel").Count(k => k == 3), scored.GetColumn<float[]>("Score").Average(s => s[2]));
