@@ -64,7 +64,7 @@ done
 rm -f "$out"/ours_ref_*.rss
 
 echo "ours: other workloads"
-"${ours[@]}" train --only norm,wide,tab,scaling --json "$out/ours_other.json"
+"${ours[@]}" train --only raw,wide,tab,scaling --json "$out/ours_other.json"
 echo "ours: scoring"
 "${ours[@]}" score --json "$out/score.json.txt"
 "${ours[@]}" score --normalize --json "$out/score_norm.json.txt"

@@ -20,7 +20,7 @@ internal sealed class TrainBenchmark : IBenchmark
     public string Name => "train";
 
     /// <inheritdoc/>
-    public string Description => "MLP training: reference, normalized, wide, tabular, rows scaling [--only ref,norm,wide,tab,scaling] [--runs N] [--threads T] [--json FILE] [--report DIR]";
+    public string Description => "MLP training: reference, normalized, wide, tabular, rows scaling [--only ref,raw,wide,tab,scaling] [--runs N] [--threads T] [--json FILE] [--report DIR]";
 
     private sealed class EpochLog : IProgress<EpochRecord>
     {
@@ -33,8 +33,8 @@ internal sealed class TrainBenchmark : IBenchmark
 
     private static readonly Workload[] Workloads =
     [
-        new("ref", "reference 784-128-64-10, NormalizeFeatures=false", "mnist10k", 10, [128, 64], 128, 30, false, 0),
-        new("norm", "reference, NormalizeFeatures=true", "mnist10k", 10, [128, 64], 128, 30, true, 0),
+        new("ref", "reference 784-128-64-10, default options", "mnist10k", 10, [128, 64], 128, 30, true, 0),
+        new("raw", "reference, NormalizeFeatures=false", "mnist10k", 10, [128, 64], 128, 30, false, 0),
         new("wide", "wide 784-512-512-10, 10 epochs", "mnist10k", 10, [512, 512], 128, 10, false, 0),
         new("tab", "breast cancer 30-128-64-2, batch 16, 100 epochs", "breast_cancer", 2, [128, 64], 16, 100, true, 0),
         new("scaling", "rows scaling, reference net, 10 epochs", "mnist10k", 10, [128, 64], 128, 10, false, 0),
@@ -43,7 +43,7 @@ internal sealed class TrainBenchmark : IBenchmark
     /// <inheritdoc/>
     public int Run(string[] args)
     {
-        string[] only = ["ref", "norm", "wide", "tab", "scaling"];
+        string[] only = ["ref", "raw", "wide", "tab", "scaling"];
         int runs = 1;
         int? threads = null;
         string? json = null;
@@ -278,7 +278,7 @@ internal sealed class TrainBenchmark : IBenchmark
 
         var rows = new List<(string Name, List<JsonObject> Runs)>
         {
-            ("MlNetExtensions Mlp (NormalizeFeatures=false)", Read(dir, "ours_*.json").Where(o => (string?)o["workload"] == "ref").ToList()),
+            ("MlNetExtensions Mlp (default options)", Read(dir, "ours_*.json").Where(o => (string?)o["workload"] == "ref").ToList()),
             ("scikit-learn MLPClassifier", Read(dir, "sklearn_*.json").ToList()),
             ("PyTorch (default threads)", Read(dir, "torch_*.json").ToList()),
         };

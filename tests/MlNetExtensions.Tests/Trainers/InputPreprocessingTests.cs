@@ -50,11 +50,32 @@ public class InputPreprocessingTests
         var p = InputPreprocessing.Fit(Set(rows), normalize: true);
         Assert.Equal(50f, p.Shift[0]);
         Assert.Equal(1f / 50f, p.Scale[0]); // quartiles 25 and 75
+        Assert.Equal(0f, p.Offset[0]); // one zero in 101 values: stays centred, not anchored
         foreach (float x in new[] { 0f, 10f, 50f, 77f, 100f, -1000f, 1e9f })
             Assert.Equal(Clip((x - 50) / 50.0), p.TransformOne(0, x), 5);
         // An outlier cannot move anything much: the output stays within ±3.
         Assert.InRange(p.TransformOne(1, 1e6f), 2.99f, 3f);
         Assert.InRange(p.TransformOne(1, -1e30f), -3f, -2.99f);
+    }
+
+    [Fact]
+    public void ASlotWithAQuarterZeros_IsShiftedSoThatZeroStaysZero()
+    {
+        // 3 zeros in 12 values (a quarter), the others 1..9: lower median rank 5 → 3, quartiles rank 2 → 0 and rank 8 → 6.
+        var values = new float[] { 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+        var p = InputPreprocessing.Fit(Set(values.Select(v => new[] { v }).ToArray()), normalize: true);
+        Assert.Equal(3f, p.Shift[0]);
+        Assert.Equal(1f / 6f, p.Scale[0]);
+        Assert.Equal(Clip(-3 / 6.0), p.Offset[0], 6);
+        Assert.Equal(0f, p.TransformOne(0, 0f));
+        Assert.True(p.PreservesZeros);
+        foreach (float x in new[] { 1f, 3f, 9f, 100f, -5f })
+            Assert.Equal(Clip((x - 3) / 6.0) - Clip(-0.5), p.TransformOne(0, x), 5);
+        // Two zeros in 12 (below a quarter): centred, so 0 no longer maps to 0 and rows cannot stay lists.
+        values[2] = 10f;
+        var centred = InputPreprocessing.Fit(Set(values.Select(v => new[] { v }).ToArray()), normalize: true);
+        Assert.Equal(0f, centred.Offset[0]);
+        Assert.False(centred.PreservesZeros);
     }
 
     [Fact]
