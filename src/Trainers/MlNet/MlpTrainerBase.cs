@@ -44,7 +44,14 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
 
     /// <summary>Trains on <paramref name="trainData"/> and early-stops on <paramref name="validationData"/> (as LightGbm and FastTree's Fit(train, validation)).</summary>
     /// <param name="trainData">Training data with the label and features columns.</param>
-    /// <param name="validationData">Validation data of the same schema, or null.</param>
+    /// <param name="validationData">
+    /// Validation data of the same schema, or null. A key label must carry the same classes as the training data's
+    /// (KeyValues; for soft labels, SlotNames): when they are the same values in another order, or a subset, the validation
+    /// labels are remapped to the training order; a class the training data lacks, or KeyValues on only one side, is an error.
+    /// </param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (checked again here), the network would not fit in memory, or a column is missing or of the wrong type.</exception>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite before any epoch finished, or the trained weights give non-finite outputs.</exception>
+    /// <exception cref="OperationCanceledException">The options' CancellationToken was cancelled before any epoch finished.</exception>
     public TTransformer Fit(IDataView trainData, IDataView? validationData)
     {
         ArgumentNullException.ThrowIfNull(trainData);
