@@ -104,6 +104,23 @@ public class ProductionTrustTests
         Assert.Equal(reference.Epochs.Select(e => e.ValidationMetric), remapped.Epochs.Select(e => e.ValidationMetric));
     }
 
+    [Fact]
+    public void ValidationKeysWithoutKeyValues_WhenTheTrainingKeysHaveThem_AreRejected()
+    {
+        var ml = new MLContext(1);
+        var train = Iris(ml);
+        // A key column loaded directly (Key<UInt32, 3>, no KeyValues): the same type, but nothing says which class key k is.
+        var valid = ml.Data.LoadFromTextFile(TestData.PathOf("iris_test.csv"), new[]
+        {
+            new TextLoader.Column("Label", DataKind.UInt32, new[] { new TextLoader.Range(0) }, new KeyCount(3)),
+            new TextLoader.Column("Features", DataKind.Single, 1, 4),
+        }, separatorChar: ',');
+        Assert.Equal(train.Schema["Label"].Type, valid.Schema["Label"].Type);
+        var ex = Assert.ThrowsAny<ArgumentException>(() => ml.MulticlassClassification.Trainers.Mlp(IrisOptions()).Fit(train, valid));
+        Assert.Contains("KeyValues in the training data but not in the validation data", ex.Message);
+        Assert.Contains("same fitted transformer", ex.Message);
+    }
+
     private static string[] SlotNames(IDataView data)
     {
         var values = default(VBuffer<ReadOnlyMemory<char>>);
@@ -192,6 +209,16 @@ public class ProductionTrustTests
         bn.RunningVariance[0] = float.NaN;
         Assert.False(MlpTrainingLoop.GivesFiniteOutputs(network, first));
         bn.RunningVariance[0] = saved;
+        // Rows held only as lists of their non-zeros are read from the lists.
+        var sparse = new float[64 * 4];
+        for (int r = 0; r < 64; r++) sparse[r * 4 + r % 4] = 0.5f;
+        var listed = new DenseDataset(SparseRows.TryBuild(new DenseDataset(sparse, 4, new float[64 * 3], 3, null, 64))!, new float[64 * 3], 3, null);
+        Assert.Null(listed.DenseFeatures);
+        Assert.True(MlpTrainingLoop.GivesFiniteOutputs(network, listed));
+        sparse[5 * 4 + 1] = float.NaN;
+        var listedNaN = new DenseDataset(SparseRows.TryBuild(new DenseDataset(sparse, 4, new float[64 * 3], 3, null, 64))!, new float[64 * 3], 3, null);
+        Assert.False(MlpTrainingLoop.GivesFiniteOutputs(network, listedNaN));
+        Assert.Null(listedNaN.DenseFeatures); // the check did not build the dense rows
         var dense = network.Layers.OfType<DenseLayer>().Last();
         dense.Weights.Value[0] = float.PositiveInfinity;
         Assert.False(MlpTrainingLoop.GivesFiniteOutputs(network, first));
