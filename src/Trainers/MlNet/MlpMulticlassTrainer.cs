@@ -23,18 +23,33 @@ public sealed class MlpMulticlassTrainer : MlpTrainerBase<MlpMulticlassPredictio
         /// <summary>How ε is spread over the other classes. Default <see cref="MlNetExtensions.LabelSmoothingForm.Lecture"/> (ε/(K − 1) each).</summary>
         public LabelSmoothingForm LabelSmoothingForm { get; set; } = LabelSmoothingForm.Lecture;
 
-        /// <summary>Optional weight per class (K values, in key order) multiplying each example's loss. Default none.</summary>
+        /// <summary>
+        /// Optional weight per class (K values, in key order) multiplying each example's loss. Default none (all 1). Each
+        /// weight must be finite and ≥ 0, at least one must be positive, and Fit fails when every class that occurs in the
+        /// training data has weight 0 (nothing would be learned); a class weighted 0 is otherwise ignored by the loss.
+        /// </summary>
         public float[]? ClassWeights { get; set; }
     }
 
-    internal MlpMulticlassTrainer(IHostEnvironment environment, Options options) : base(environment, options, nameof(MlpMulticlassTrainer))
+    internal MlpMulticlassTrainer(IHostEnvironment environment, Options options) : base(environment, options, nameof(MlpMulticlassTrainer)) { }
+
+    private protected override void ValidateOptions()
     {
+        base.ValidateOptions();
+        var options = TrainerOptions;
         if (!(options.LabelSmoothing >= 0f && options.LabelSmoothing < 1f))
             throw new ArgumentOutOfRangeException(nameof(Options.LabelSmoothing), options.LabelSmoothing, $"Option LabelSmoothing must be in [0, 1), got {options.LabelSmoothing}.");
         if (!Enum.IsDefined(options.LabelSmoothingForm))
             throw new ArgumentOutOfRangeException(nameof(Options.LabelSmoothingForm), options.LabelSmoothingForm, "Option LabelSmoothingForm must be a defined LabelSmoothingForm.");
-        if (options.ClassWeights is { } cw && cw.Any(w => !float.IsFinite(w) || w < 0))
-            throw new ArgumentOutOfRangeException(nameof(Options.ClassWeights), "Option ClassWeights must hold finite values ≥ 0.");
+        if (options.ClassWeights is { } cw)
+        {
+            int bad = Array.FindIndex(cw, w => !float.IsFinite(w) || w < 0);
+            if (bad >= 0)
+                throw new ArgumentOutOfRangeException(nameof(Options.ClassWeights), $"Option ClassWeights must hold finite values ≥ 0; the weight of class {bad} (0-based key order) is {cw[bad]}.");
+            if (cw.Length > 0 && !cw.Any(w => w > 0))
+                throw new ArgumentOutOfRangeException(nameof(Options.ClassWeights),
+                    $"Option ClassWeights holds only zeros ({cw.Length} values): every example would weigh 0 and nothing would be learned. At least one class weight must be positive.");
+        }
     }
 
     private protected override TaskSetup Setup(DataViewSchema trainSchema)
@@ -82,10 +97,24 @@ public sealed class MlpMulticlassTrainer : MlpTrainerBase<MlpMulticlassPredictio
             Labels = new MulticlassLabelReader(classes, o.LabelSmoothing, o.LabelSmoothingForm, o.ClassWeights, o.LabelColumnName),
             ValidationLabels = o.LabelSmoothing > 0 || o.ClassWeights is not null
                 ? new MulticlassLabelReader(classes, 0f, o.LabelSmoothingForm, null, o.LabelColumnName) : null,
+            RemappedValidationLabels = remap => new MulticlassLabelReader(classes, 0f, o.LabelSmoothingForm, null, o.LabelColumnName, remap),
+            CheckTargets = o.ClassWeights is { } weights ? data => CheckSomeClassWeighs(data, weights, o.LabelColumnName) : null,
             CreateLoss = () => new SoftmaxCrossEntropyLoss(classes),
             Metric = (outputs, data) => Accuracy(outputs.Span, data, classes),
             CreateTransformer = model => new MlpMulticlassPredictionTransformer(model, o.FeatureColumnName, names),
         };
+    }
+
+    /// <summary>With class weights, at least one training example must weigh more than 0 (its target carries the weight).</summary>
+    private static void CheckSomeClassWeighs(DenseDataset data, float[] classWeights, string labelColumn)
+    {
+        var targets = data.Targets.AsSpan(0, data.Count * data.TargetCount);
+        for (int r = 0; r < data.Count; r++)
+            if (System.Numerics.Tensors.TensorPrimitives.Sum(targets.Slice(r * data.TargetCount, data.TargetCount)) > 0 && (data.Weights is null || data.Weights[r] > 0)) return;
+        var zero = Enumerable.Range(0, classWeights.Length).Where(k => classWeights[k] == 0).ToArray();
+        throw new InvalidOperationException(
+            $"Every example of the training data weighs 0: the classes of label column '{labelColumn}' that occur have ClassWeights 0 " +
+            $"(classes weighted 0, 0-based key order: {string.Join(", ", zero)}), so nothing would be learned. Give a positive weight to a class that occurs in the training data.");
     }
 
     private static double Accuracy(ReadOnlySpan<float> outputs, DenseDataset data, int k)
@@ -133,10 +162,12 @@ public sealed class MlpMulticlassTrainer : MlpTrainerBase<MlpMulticlassPredictio
         private readonly LabelSmoothingForm _form;
         private readonly float[]? _classWeights;
         private readonly string _name;
+        private readonly int[]? _remap;
 
-        public MulticlassLabelReader(int k, float epsilon, LabelSmoothingForm form, float[]? classWeights, string name)
+        // remap: for validation data whose classes are in another order, its class i is class remap[i] here.
+        public MulticlassLabelReader(int k, float epsilon, LabelSmoothingForm form, float[]? classWeights, string name, int[]? remap = null)
         {
-            _k = k; _epsilon = epsilon; _form = form; _classWeights = classWeights; _name = name;
+            _k = k; _epsilon = epsilon; _form = form; _classWeights = classWeights; _name = name; _remap = remap;
         }
 
         public override int TargetSize => _k;
@@ -147,21 +178,32 @@ public sealed class MlpMulticlassTrainer : MlpTrainerBase<MlpMulticlassPredictio
             {
                 var getter = row.GetGetter<uint>(label);
                 uint key = 0;
+                int known = _remap?.Length ?? _k;
                 return target =>
                 {
                     getter(ref key);
-                    if (key == 0 || key > _k) return $"label '{_name}' is missing or outside the {_k} known classes (key {key})";
-                    LabelSmoothing.Fill(target, (int)key - 1, _epsilon, _form);
-                    if (_classWeights is not null) ScaleByClassWeight(target, (int)key - 1);
+                    if (key == 0 || key > known) return $"label '{_name}' is missing or outside the {known} known classes (key {key})";
+                    int cls = _remap is null ? (int)key - 1 : _remap[key - 1];
+                    LabelSmoothing.Fill(target, cls, _epsilon, _form);
+                    if (_classWeights is not null) ScaleByClassWeight(target, cls);
                     return null;
                 };
             }
             var vector = row.GetGetter<VBuffer<float>>(label);
             var buffer = default(VBuffer<float>);
+            var slots = _remap is null ? null : new float[_remap.Length];
             return target =>
             {
                 vector(ref buffer);
-                buffer.CopyTo(target);
+                if (slots is null) buffer.CopyTo(target);
+                else
+                {
+                    // Validation soft labels with their classes (slot names) in another order: slot i goes to class remap[i].
+                    if (buffer.Length != slots.Length) return $"soft label '{_name}' has {buffer.Length} slots, expected {slots.Length}";
+                    buffer.CopyTo(slots);
+                    target.Clear();
+                    for (int i = 0; i < slots.Length; i++) target[_remap![i]] = slots[i];
+                }
                 float sum = 0;
                 foreach (var v in target)
                 {

@@ -38,8 +38,12 @@ public sealed class MlpRegressionTrainer : MlpTrainerBase<MlpRegressionPredictio
         public bool StandardizeLabel { get; set; } = true;
     }
 
-    internal MlpRegressionTrainer(IHostEnvironment environment, Options options) : base(environment, options, nameof(MlpRegressionTrainer))
+    internal MlpRegressionTrainer(IHostEnvironment environment, Options options) : base(environment, options, nameof(MlpRegressionTrainer)) { }
+
+    private protected override void ValidateOptions()
     {
+        base.ValidateOptions();
+        var options = TrainerOptions;
         if (!Enum.IsDefined(options.Loss)) throw new ArgumentOutOfRangeException(nameof(Options.Loss), options.Loss, "Option Loss must be a defined RegressionLoss.");
         if (!(options.HuberDelta > 0f) || !float.IsFinite(options.HuberDelta))
             throw new ArgumentOutOfRangeException(nameof(Options.HuberDelta), options.HuberDelta, $"Option HuberDelta must be finite and > 0, got {options.HuberDelta}.");

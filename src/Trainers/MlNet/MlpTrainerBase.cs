@@ -29,8 +29,14 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         ArgumentNullException.ThrowIfNull(options);
         Host = environment.Register(name);
         TrainerOptions = options;
-        OptionsValidation.Validate(options);
+        ValidateOptions();
     }
+
+    /// <summary>
+    /// Checks the options (errors name the option): when the trainer is built and again at every Fit, since the options
+    /// object may have been changed in between. Derived trainers add their task's options.
+    /// </summary>
+    private protected virtual void ValidateOptions() => OptionsValidation.Validate(TrainerOptions);
 
     /// <summary>Trains on <paramref name="input"/>, with <see cref="MlpTrainerOptionsBase.ValidationData"/> or
     /// <see cref="MlpTrainerOptionsBase.ValidationFraction"/> for early stopping when set.</summary>
@@ -38,10 +44,19 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
 
     /// <summary>Trains on <paramref name="trainData"/> and early-stops on <paramref name="validationData"/> (as LightGbm and FastTree's Fit(train, validation)).</summary>
     /// <param name="trainData">Training data with the label and features columns.</param>
-    /// <param name="validationData">Validation data of the same schema, or null.</param>
+    /// <param name="validationData">
+    /// Validation data of the same schema, or null. A key label must carry the same classes as the training data's
+    /// (KeyValues; for soft labels, SlotNames): when they are the same values in another order, or a subset, the validation
+    /// labels are remapped to the training order; a class the training data lacks, or KeyValues on only one side, is an error.
+    /// </param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (checked again here), the network would not fit in memory, or a column is missing or of the wrong type.</exception>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite before any epoch finished, or the trained weights give non-finite outputs.</exception>
+    /// <exception cref="OperationCanceledException">The options' CancellationToken was cancelled before any epoch finished.</exception>
     public TTransformer Fit(IDataView trainData, IDataView? validationData)
     {
         ArgumentNullException.ThrowIfNull(trainData);
+        TrainerOptions.CancellationToken.ThrowIfCancellationRequested(); // nothing trained yet: no model to hand back
+        ValidateOptions(); // the options may have changed since the trainer was built
         // Compile the training step on another core while this one reads the data (once per process).
         JitWarmup.StartOnce(TrainerOptions.NumberOfThreads ?? Environment.ProcessorCount);
         using var channel = Host.Start("Training");
@@ -50,10 +65,19 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         var validationReader = task.ValidationLabels is null ? reader
             : new TrainingDataReader(TrainerOptions.FeatureColumnName, TrainerOptions.LabelColumnName, TrainerOptions.ExampleWeightColumnName, task.ValidationLabels, TrainerOptions.MissingValues);
         reader.CheckSchema(trainData.Schema, "training data");
+        var externalValidationReader = validationReader;
         if (validationData is not null)
         {
             reader.CheckSchema(validationData.Schema, "validation data");
-            CheckSameLabel(trainData.Schema, validationData.Schema);
+            // The validation labels must mean what the training labels mean: the same keys in the same order (or remapped).
+            var remap = LabelAlignment.ValidationToTraining(trainData.Schema, validationData.Schema, TrainerOptions.LabelColumnName);
+            if (remap is not null)
+            {
+                var labels = task.RemappedValidationLabels?.Invoke(remap)
+                    ?? throw new InvalidOperationException($"The validation labels of column '{TrainerOptions.LabelColumnName}' would need remapping, which this task does not support.");
+                externalValidationReader = new TrainingDataReader(TrainerOptions.FeatureColumnName, TrainerOptions.LabelColumnName, TrainerOptions.ExampleWeightColumnName, labels, TrainerOptions.MissingValues);
+                channel.Info(MessageSensitivity.None, $"The validation data's label keys ('{TrainerOptions.LabelColumnName}') are in another order than the training data's: remapped by their KeyValues.");
+            }
         }
         if (validationData is not null && TrainerOptions.ValidationFraction > 0)
             throw new ArgumentException("Set either ValidationData (or the validationData argument) or ValidationFraction, not both.");
@@ -84,7 +108,7 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         DenseDataset? validation = null;
         if (validationData is not null)
         {
-            var (v, vs) = validationReader.Read(validationData, "validation data", d);
+            var (v, vs) = externalValidationReader.Read(validationData, "validation data", d);
             validation = v; skipped += vs;
             if (validation.Count == 0) throw new InvalidOperationException("The validation data has no usable rows.");
         }
@@ -146,6 +170,12 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
             : new FixedEpochData(train);
         if (reload) channel.Info(MessageSensitivity.None, "The training data is re-read every epoch (stochastic upstream transforms give fresh values).");
 
+        // Sizes from the data: buffers hold min(BatchSize, rows) rows (all rows of a reuse phase on training + validation data).
+        int rowsPerPhase = train.Count + (validation is not null && TrainerOptions.ValidationDataReuse != ValidationDataReuse.None ? validation.Count : 0);
+        int batchRows = Math.Min(TrainerOptions.BatchSize, rowsPerPhase);
+        OptionsValidation.CheckFootprint(TrainerOptions, preprocessing.OutputCount, task.OutputSize, task.Labels.TargetSize, batchRows, OptionsValidation.AvailableBytes,
+            $"{preprocessing.OutputCount} inputs, {task.OutputSize} outputs, {rowsPerPhase} rows");
+
         var settings = new TrainingSettings
         {
             Network = new NetworkSpec(preprocessing.OutputCount, TrainerOptions.HiddenLayerSizes, task.OutputSize, TrainerOptions.Activation, TrainerOptions.BatchNormalization,
@@ -159,7 +189,7 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
             BatchSize = TrainerOptions.BatchSize,
             Shuffle = TrainerOptions.Shuffle,
             Seed = seed,
-            MaxThreads = TrainerOptions.NumberOfThreads ?? AutomaticThreads(preprocessing.OutputCount, task.OutputSize),
+            MaxThreads = TrainerOptions.NumberOfThreads ?? AutomaticThreads(preprocessing.OutputCount, task.OutputSize, Math.Min(TrainerOptions.BatchSize, train.Count)),
             L1 = TrainerOptions.L1Regularization,
             L2 = TrainerOptions.L2Regularization,
             MaxNorm = TrainerOptions.MaxNorm,
@@ -175,7 +205,26 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
             Cancellation = TrainerOptions.CancellationToken,
         };
         var result = new MlpTrainingLoop(settings).Run(epochs, validation, skipped);
-        channel.Info(MessageSensitivity.None, result.History.StopMessage);
+        var history = result.History;
+        if (history.BestEpoch == 0)
+        {
+            // No epoch of the main phase finished: the network holds its initial random weights, which are no model.
+            if (history.StopReason == StopReason.Cancelled)
+                throw new OperationCanceledException("Training was cancelled during epoch 1, before any epoch finished: there is no trained model to return.", TrainerOptions.CancellationToken);
+            if (history.StopReason == StopReason.Diverged)
+                throw new TrainingDivergedException(
+                    $"The training loss became NaN or infinite in epoch 1, before any epoch finished: there is no trained model to return. " +
+                    $"Try a lower LearningRate (it was {TrainerOptions.LearningRate.ToString(CultureInfo.InvariantCulture)}; the last update used {result.LastLearningRate.ToString("G3", CultureInfo.InvariantCulture)}), gradient clipping (GradientClipNorm), " +
+                    "a smaller InitializationGain, or check the features and labels for extreme values.", 1, result.LastLearningRate);
+        }
+        if (!MlpTrainingLoop.GivesFiniteOutputs(result.Network, train))
+            throw new TrainingDivergedException(
+                $"The trained network (the weights of epoch {history.BestEpoch}) gives NaN or infinite outputs on the training rows: it is not returned. " +
+                $"Try a lower LearningRate (it was {TrainerOptions.LearningRate.ToString(CultureInfo.InvariantCulture)}), gradient clipping (GradientClipNorm) or a smaller InitializationGain.",
+                history.BestEpoch, result.LastLearningRate);
+        // A model that is not what was asked for (diverged, cancelled: earlier weights kept) is a warning, not an info line.
+        if (history.StopReason is StopReason.Diverged or StopReason.Cancelled) channel.Warning(MessageSensitivity.None, history.StopMessage);
+        else channel.Info(MessageSensitivity.None, history.StopMessage);
         var model = new MlpModelParameters(result.Network, preprocessing, labelShift, labelScale, DescribeOptions(seed), result.History);
         return task.CreateTransformer(model);
     }
@@ -189,24 +238,15 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
     /// </summary>
     internal const long MinMacsForThreads = 1L << 22;
 
-    private int AutomaticThreads(int inputs, int outputs)
+    private int AutomaticThreads(int inputs, int outputs, int batchRows)
     {
         long macs = 0;
         int fanIn = inputs;
         foreach (int width in TrainerOptions.HiddenLayerSizes.Append(outputs)) { macs += (long)fanIn * width; fanIn = width; }
-        return macs * TrainerOptions.BatchSize < MinMacsForThreads ? 1 : Environment.ProcessorCount;
+        return macs * (long)batchRows < MinMacsForThreads ? 1 : Environment.ProcessorCount;
     }
 
     private int BatchesPerEpoch(int rows) => (rows + Math.Min(TrainerOptions.BatchSize, rows) - 1) / Math.Min(TrainerOptions.BatchSize, rows);
-
-    private void CheckSameLabel(DataViewSchema train, DataViewSchema validation)
-    {
-        var a = train[TrainerOptions.LabelColumnName].Type;
-        var b = validation.GetColumnOrNull(TrainerOptions.LabelColumnName)?.Type;
-        if (b is null || !a.Equals(b))
-            throw new ArgumentOutOfRangeException(nameof(validation),
-                $"The validation data's label column '{TrainerOptions.LabelColumnName}' is {b?.ToString() ?? "missing"}, but the training data's is {a}: both must have the same schema.");
-    }
 
     private IReadOnlyDictionary<string, string> DescribeOptions(ulong seed)
     {
@@ -256,6 +296,11 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         public required LabelReader Labels { get; init; }
         /// <summary>Reads validation targets as the plain labels; null when they are read like the training ones.</summary>
         public LabelReader? ValidationLabels { get; init; }
+        /// <summary>
+        /// Reads separate validation data's plain labels whose classes are in another order: validation class i (0-based key
+        /// or slot) is training class remap[i]. Null when the task has no classes to remap.
+        /// </summary>
+        public Func<int[], LabelReader>? RemappedValidationLabels { get; init; }
         /// <summary>The training loss.</summary>
         public required Func<Loss> CreateLoss { get; init; }
         /// <summary>The validation metric from outputs and plain targets (higher is better).</summary>

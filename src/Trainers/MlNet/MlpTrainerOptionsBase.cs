@@ -2,7 +2,11 @@ using Microsoft.ML;
 
 namespace MlNetExtensions.Trainers;
 
-/// <summary>Settings shared by the three MLP trainers. Every field has a default that trains a reasonable network.</summary>
+/// <summary>
+/// Settings shared by the three MLP trainers. Every field has a default that trains a reasonable network. The options are
+/// checked when the trainer is built and again at every Fit (changing the object in between is allowed); errors are
+/// ArgumentOutOfRangeException naming the option.
+/// </summary>
 public abstract class MlpTrainerOptionsBase
 {
     /// <summary>Name of the label column. Default "Label".</summary>
@@ -14,7 +18,13 @@ public abstract class MlpTrainerOptionsBase
     /// <summary>Optional column of per-example weights (Single), multiplying each example's loss. Default none.</summary>
     public string? ExampleWeightColumnName { get; set; }
 
-    /// <summary>Widths of the hidden layers, input side first; empty for a linear model. Default {128, 64}.</summary>
+    /// <summary>
+    /// Widths of the hidden layers, input side first, each at least 1; empty for a linear model. Default {128, 64}. The
+    /// trainer estimates the memory training needs (parameters with their gradients, optimizer state and best-epoch copy,
+    /// plus the minibatch buffers) when it is built (with one input and one output) and at Fit (with the data's sizes), and
+    /// rejects, naming this option or <see cref="BatchSize"/>, a network larger than the memory the process may use
+    /// (<c>GC.GetGCMemoryInfo().TotalAvailableMemoryBytes</c>) or a weight matrix larger than one .NET array.
+    /// </summary>
     public int[] HiddenLayerSizes { get; set; } = { 128, 64 };
 
     /// <summary>Non-linearity after each hidden layer. Default <see cref="Trainers.Activation.Relu"/>.</summary>
@@ -93,7 +103,10 @@ public abstract class MlpTrainerOptionsBase
     /// </summary>
     public int? NumberOfEpochs { get; set; }
 
-    /// <summary>Examples per minibatch, from 1 (pure SGD) to the size of the training set (batch gradient descent). Default 32.</summary>
+    /// <summary>
+    /// Examples per minibatch, at least 1 (pure SGD). Default 32. A value at or above the number of training rows (up to
+    /// int.MaxValue) trains on all rows at once (batch gradient descent); buffers are sized by the smaller of the two.
+    /// </summary>
     public int BatchSize { get; set; } = 32;
 
     /// <summary>Reshuffle the training data every epoch. Default true.</summary>
@@ -198,6 +211,10 @@ public abstract class MlpTrainerOptionsBase
     /// <summary>Receives a record at the end of every epoch. Default none.</summary>
     public IProgress<EpochRecord>? Progress { get; set; }
 
-    /// <summary>Stops training at the next minibatch; the best weights so far are kept and the history says so. Default none.</summary>
+    /// <summary>
+    /// Stops training at the next minibatch. Default none. Once an epoch has finished, the best weights so far are kept, the
+    /// history says so (<see cref="StopReason.Cancelled"/>) and a warning is logged; a token cancelled before Fit starts, or
+    /// before the first epoch finishes, makes Fit throw OperationCanceledException (there is no trained model to return).
+    /// </summary>
     public CancellationToken CancellationToken { get; set; }
 }

@@ -65,7 +65,105 @@ internal static class OptionsValidation
         if (!Enum.IsDefined(o.MissingValues)) throw Bad(nameof(o.MissingValues), o.MissingValues, "a defined MissingValueHandling");
         if (o.ContinueEpochCap < 1) throw Bad(nameof(o.ContinueEpochCap), o.ContinueEpochCap, "at least 1");
         if (o.NumberOfThreads is { } t && t < 1) throw Bad(nameof(o.NumberOfThreads), t, "at least 1");
+        // Before any data: the smallest network of this shape (one input, one output, batches of one) must fit.
+        CheckFootprint(o, 1, 1, 1, 1, AvailableBytes, "even with 1 input, 1 output and batches of 1 row");
     }
+
+    /// <summary>Optimizer state arrays per parameter array (velocity, squared-gradient average, Adam's two moments).</summary>
+    internal static int OptimizerStateArrays(OptimizerKind kind) => kind switch
+    {
+        OptimizerKind.Sgd => 0,
+        OptimizerKind.Momentum or OptimizerKind.Nesterov or OptimizerKind.AdaGrad or OptimizerKind.RmsProp => 1,
+        _ => 2, // RMSProp + Nesterov, Adam, AdamW
+    };
+
+    /// <summary>What training a network of the options' shape holds in memory, in float values (4 bytes each).</summary>
+    /// <param name="ParameterValues">Weights, biases and batch-normalization γ, β: the model.</param>
+    /// <param name="ParameterFloats">Everything sized by the parameters: values, gradients, optimizer state, the best-epoch copy (and the copies of weight noise and validation reuse).</param>
+    /// <param name="BatchFloats">Everything sized by the minibatch: each layer's outputs and gradients, masks, the gathered batches.</param>
+    internal readonly record struct TrainingFootprint(long ParameterValues, long ParameterFloats, long BatchFloats)
+    {
+        public long Bytes => 4 * (ParameterFloats + BatchFloats);
+    }
+
+    /// <summary>
+    /// The training footprint of a network with <paramref name="inputs"/> inputs, the options' hidden layers and
+    /// <paramref name="outputs"/> outputs, trained on minibatches of up to <paramref name="batchRows"/> rows of
+    /// <paramref name="targets"/> targets. Every count in 64-bit checked arithmetic; a single array longer than .NET allows
+    /// is an error naming HiddenLayerSizes.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A layer's weight matrix has more values than an array can hold.</exception>
+    internal static TrainingFootprint Footprint(MlpTrainerOptionsBase o, int inputs, int outputs, int targets, int batchRows)
+    {
+        checked
+        {
+            long parameters = 0, widths = 0, masks = 0;
+            long fanIn = inputs;
+            if (o.InputNoiseStdDev > 0) widths += inputs;
+            if (o.InputDropoutRate > 0) { widths += inputs; masks += inputs; }
+            var sizes = o.HiddenLayerSizes.Append(outputs).ToArray();
+            for (int h = 0; h < sizes.Length; h++)
+            {
+                long width = sizes[h];
+                long weights = fanIn * width;
+                if (weights > Array.MaxLength)
+                    throw new ArgumentOutOfRangeException(nameof(o.HiddenLayerSizes),
+                        $"Option HiddenLayerSizes {{{string.Join(", ", o.HiddenLayerSizes)}}}: the {(h < sizes.Length - 1 ? $"hidden layer {h + 1}" : "output layer")} " +
+                        $"has {fanIn:N0} × {width:N0} = {weights:N0} weights, more than one array can hold ({Array.MaxLength:N0}). Use narrower layers.");
+                parameters += weights + width;
+                widths += width;
+                if (h < sizes.Length - 1)
+                {
+                    widths += width; // the activation
+                    if (o.BatchNormalization) { parameters += 2 * width; widths += width; masks += width; }
+                    if (o.HiddenDropoutRate > 0) { widths += width; masks += width; }
+                }
+                fanIn = width;
+            }
+            // Value, gradient and best-epoch copy, the optimizer's state; weight noise keeps a copy of the weights, validation
+            // reuse the early-stopped weights (and a retrain a whole second network with its optimizer).
+            long copies = 3 + OptimizerStateArrays(o.Optimizer) + (o.WeightNoiseStdDev > 0 ? 1 : 0);
+            if (o.ValidationDataReuse != ValidationDataReuse.None) copies += 1;
+            if (o.ValidationDataReuse is ValidationDataReuse.RetrainSameEpochs or ValidationDataReuse.RetrainSameUpdates) copies += 3 + OptimizerStateArrays(o.Optimizer);
+            long batch = (long)batchRows + 1;
+            long perBatch = 2 * widths + masks + outputs + 2 * ((long)inputs + targets + 1);
+            return new TrainingFootprint(parameters, parameters * copies, batch * perBatch);
+        }
+    }
+
+    /// <summary>The memory this process may use: the GC's view (physical memory, a container limit or a heap hard limit).</summary>
+    internal static long AvailableBytes => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+
+    /// <summary>
+    /// Checks that training fits in memory (<see cref="Footprint"/> against <paramref name="availableBytes"/>), naming the
+    /// option that weighs most: HiddenLayerSizes when the parameter-sized arrays dominate, else BatchSize.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The estimate exceeds the memory available, or an array would be too long.</exception>
+    internal static void CheckFootprint(MlpTrainerOptionsBase o, int inputs, int outputs, int targets, int batchRows, long availableBytes, string shape)
+    {
+        TrainingFootprint f;
+        try { f = Footprint(o, inputs, outputs, targets, batchRows); }
+        catch (OverflowException)
+        {
+            throw new ArgumentOutOfRangeException(nameof(o.HiddenLayerSizes),
+                $"Option HiddenLayerSizes {{{string.Join(", ", o.HiddenLayerSizes)}}} with BatchSize {o.BatchSize} ({shape}) needs more memory than can be counted. Use narrower layers.");
+        }
+        if (f.Bytes <= availableBytes) return;
+        bool batchDominates = f.BatchFloats > f.ParameterFloats;
+        string option = batchDominates ? nameof(o.BatchSize) : nameof(o.HiddenLayerSizes);
+        string value = batchDominates ? o.BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{{{string.Join(", ", o.HiddenLayerSizes)}}}";
+        throw new ArgumentOutOfRangeException(option,
+            $"Option {option} {value} needs about {Size(f.Bytes)} to train ({shape}): {f.ParameterValues:N0} parameters, {Size(4 * f.ParameterFloats)} with their " +
+            $"gradients, {o.Optimizer} state and best-epoch copy, and {Size(4 * f.BatchFloats)} of buffers for minibatches of {batchRows:N0} rows; " +
+            $"this process may use {Size(availableBytes)}. Use narrower or fewer hidden layers, or a smaller BatchSize.");
+    }
+
+    private static string Size(long bytes) => bytes switch
+    {
+        >= 1L << 30 => $"{bytes / (double)(1L << 30):F1} GB",
+        >= 1L << 20 => $"{bytes / (double)(1L << 20):F1} MB",
+        _ => $"{bytes / 1024.0:F1} KB",
+    };
 
     public static Optimizer CreateOptimizer(MlpTrainerOptionsBase o) =>
         OptimizerFactory.Create(new OptimizerSettings(o.Optimizer, o.LearningRate, o.Momentum, o.Rho, o.Beta1, o.Beta2, o.Epsilon, o.WeightDecay));

@@ -64,6 +64,9 @@ internal sealed class BatchNormLayer : Layer
     }
 
     /// <inheritdoc/>
+    public override void ReleaseTrainingBuffers() => _normalized = Array.Empty<float>();
+
+    /// <inheritdoc/>
     public override void Forward(ReadOnlySpan<float> x, Span<float> y, int batch, bool training, ref RandomStream random)
     {
         int d = InputSize;

@@ -15,8 +15,12 @@ namespace MlNetExtensions.Trainers.Network;
 internal sealed class DenseLayer : Layer
 {
     /// <summary>Creates a layer with zero weights and biases.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The weight matrix has more values than one array can hold.</exception>
     public DenseLayer(int inputSize, int outputSize, string name) : base(inputSize, outputSize)
     {
+        if ((long)inputSize * outputSize > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(outputSize),
+                $"Layer {name}: {inputSize:N0} × {outputSize:N0} weights are more than one array can hold ({Array.MaxLength:N0}).");
         Weights = new Parameter(name + ".weights", inputSize * outputSize, isWeight: true);
         Bias = new Parameter(name + ".bias", outputSize, isWeight: false);
         _parameters = new[] { Weights, Bias };

@@ -37,6 +37,9 @@ internal sealed class DropoutLayer : Layer
     }
 
     /// <inheritdoc/>
+    public override void ReleaseTrainingBuffers() => _mask = Array.Empty<float>();
+
+    /// <inheritdoc/>
     public override void Forward(ReadOnlySpan<float> x, Span<float> y, int batch, bool training, ref RandomStream random)
     {
         int count = batch * InputSize;

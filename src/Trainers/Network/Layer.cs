@@ -47,6 +47,9 @@ internal abstract class Layer
     /// <summary>Allocates per-batch buffers for batches of up to <paramref name="maxBatch"/> examples.</summary>
     public virtual void Reserve(int maxBatch) { }
 
+    /// <summary>Drops the per-batch training buffers (masks, normalized inputs); <see cref="Reserve"/> allocates them again.</summary>
+    public virtual void ReleaseTrainingBuffers() { }
+
     /// <summary>Number of threads the layer may use for its matrix products.</summary>
     public int MaxThreads { get; set; } = 1;
 }

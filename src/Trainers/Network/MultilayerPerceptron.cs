@@ -94,6 +94,24 @@ internal sealed class MultilayerPerceptron
         _reserved = maxBatch;
     }
 
+    /// <summary>
+    /// Drops everything only training uses: the per-layer activation and gradient buffers, the layers' per-batch buffers and
+    /// every parameter's gradient. What is left is what <see cref="Predict"/> reads (weights, biases, batch-normalization
+    /// statistics); a later training pass allocates the rest again.
+    /// </summary>
+    public void ReleaseTrainingState()
+    {
+        _outputs = Array.Empty<float[]>();
+        _gradients = Array.Empty<float[]>();
+        _reserved = 0;
+        foreach (var l in Layers) l.ReleaseTrainingBuffers();
+        foreach (var p in Parameters) p.ReleaseGradient();
+    }
+
+    /// <summary>Bytes of training-only arrays the network holds (activation and gradient buffers, parameter gradients).</summary>
+    internal long TrainingStateBytes =>
+        4L * (_outputs.Sum(a => (long)a.Length) + _gradients.Sum(a => (long)a.Length) + Parameters.Where(p => p.HasGradient).Sum(p => (long)p.Length));
+
     /// <summary>Training-mode (or inference-mode, with all layers) forward pass; returns the outputs, [batch × OutputSize].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     public ReadOnlySpan<float> Forward(ReadOnlySpan<float> x, int batch, bool training, ref RandomStream random)

@@ -11,7 +11,6 @@ internal sealed class Parameter
     {
         Name = name;
         Value = Kernels.AlignedArray.Floats(size);
-        Gradient = Kernels.AlignedArray.Floats(size);
         IsWeight = isWeight;
     }
 
@@ -21,8 +20,19 @@ internal sealed class Parameter
     /// <summary>The current values.</summary>
     public float[] Value { get; }
 
-    /// <summary>The gradient of the minibatch loss (penalties included) with respect to <see cref="Value"/>.</summary>
-    public float[] Gradient { get; }
+    private float[]? _gradient;
+
+    /// <summary>
+    /// The gradient of the minibatch loss (penalties included) with respect to <see cref="Value"/>. Allocated (zeros) at first
+    /// use, so a network only scored (a loaded or trained model) holds no gradients; see <see cref="ReleaseGradient"/>.
+    /// </summary>
+    public float[] Gradient => _gradient ??= Kernels.AlignedArray.Floats(Value.Length);
+
+    /// <summary>Whether <see cref="Gradient"/> is allocated.</summary>
+    public bool HasGradient => _gradient is not null;
+
+    /// <summary>Drops the gradient array (training is over); the next use of <see cref="Gradient"/> allocates zeros again.</summary>
+    public void ReleaseGradient() => _gradient = null;
 
     /// <summary>
     /// True for connection weights, which L1/L2 penalties, weight decay and max-norm apply to;

@@ -8,8 +8,8 @@ using MlNetExtensions.Trainers.Optimization;
 
 namespace MlNetExtensions.Trainers.Training;
 
-/// <summary>The result of training: the network with the kept weights and the history.</summary>
-internal sealed record TrainingResult(MultilayerPerceptron Network, TrainingHistory History);
+/// <summary>The result of training: the network with the kept weights, the history, and the learning rate of the main phase's last update.</summary>
+internal sealed record TrainingResult(MultilayerPerceptron Network, TrainingHistory History, float LastLearningRate = 0f);
 
 /// <summary>
 /// Minibatch training of a <see cref="MultilayerPerceptron"/>: per epoch a fresh shuffle, per minibatch
@@ -30,7 +30,8 @@ internal sealed class MlpTrainingLoop
     public TrainingResult Run(IEpochData train, DenseDataset? validation, long skippedRows = 0)
     {
         _clock.Restart();
-        var first = RunPhase("train", train, validation, _s.Epochs, useEarlyStopping: validation is not null, targetLoss: null, network: null, optimizer: null);
+        int trainRows = train.ForEpoch(1).Count; // the kept first read when the data is re-read every epoch: no extra read
+        var first = RunPhase("train", train, trainRows, validation, _s.Epochs, useEarlyStopping: validation is not null, targetLoss: null, network: null, optimizer: null);
         var network = first.Network;
         var reason = first.Reason;
         string message = first.Message;
@@ -38,22 +39,23 @@ internal sealed class MlpTrainingLoop
         {
             // Training + validation rows; with online augmentation the training part is read afresh each epoch.
             var all = new CombinedEpochData(train, validation, epochOffset: _s.Epochs);
-            int batchesPerEpochTrain = BatchBounds(train.ForEpoch(1).Count).Count;
-            int batchesPerEpochAll = BatchBounds(train.ForEpoch(1).Count + validation.Count).Count;
+            int allRows = trainRows + validation.Count;
+            int batchesPerEpochTrain = BatchBounds(trainRows).Count;
+            int batchesPerEpochAll = BatchBounds(allRows).Count;
             var kept = NetworkSnapshot.Capture(network);
             PhaseResult reuse;
             string done;
             switch (_s.Reuse)
             {
                 case ValidationDataReuse.RetrainSameEpochs:
-                    reuse = RunPhase("retrain", all, null, first.BestEpoch, false, null, null, null);
+                    reuse = RunPhase("retrain", all, allRows, null, first.BestEpoch, false, null, null, null);
                     done = $" Retrained from scratch on training + validation data for {first.BestEpoch} epochs.";
                     break;
                 case ValidationDataReuse.RetrainSameUpdates:
                 {
                     long updates = (long)first.BestEpoch * batchesPerEpochTrain;
                     int epochs = (int)Math.Max(1, Math.Round(updates / (double)batchesPerEpochAll));
-                    reuse = RunPhase("retrain", all, null, epochs, false, null, null, null);
+                    reuse = RunPhase("retrain", all, allRows, null, epochs, false, null, null, null);
                     done = $" Retrained from scratch on training + validation data for {epochs} epochs ({updates} updates in the best run).";
                     break;
                 }
@@ -62,7 +64,7 @@ internal sealed class MlpTrainingLoop
                     // The lecture's algorithm: ε is the training-set loss at the kept weights; continue on training +
                     // validation data (same optimizer state and schedule) until the validation-set loss falls below ε.
                     double target = Evaluate(network, _s.CreateLoss(), train.ForEpoch(1)).Loss;
-                    reuse = RunPhase("continue", all, validation, _s.ContinueEpochCap, false, target, network, first.Optimizer);
+                    reuse = RunPhase("continue", all, allRows, validation, _s.ContinueEpochCap, false, target, network, first.Optimizer);
                     done = reuse.Reason == StopReason.TargetLossReached
                         ? $" Continued on training + validation data until the validation loss fell below the training loss {target:G5}."
                         : $" Continued on training + validation data for the cap of {_s.ContinueEpochCap} epochs; the validation loss stayed above the training loss {target:G5}.";
@@ -84,7 +86,8 @@ internal sealed class MlpTrainingLoop
             }
         }
         network.MaxThreads = 1;
-        return new TrainingResult(network, new TrainingHistory(_records.ToArray(), first.BestEpoch, reason, message, skippedRows));
+        network.ReleaseTrainingState(); // the model holds only what inference reads
+        return new TrainingResult(network, new TrainingHistory(_records.ToArray(), first.BestEpoch, reason, message, skippedRows), first.Optimizer.LearningRate);
     }
 
     /// <summary>Diagnostic switch (<c>MLNETEXT_PREFETCH=0</c>): gather every minibatch inline, for comparisons.</summary>
@@ -197,7 +200,7 @@ internal sealed class MlpTrainingLoop
     // Not AggressiveOptimization: fully optimized, this large method took ≈ 24 ms of JIT ahead of every kernel in the warm-up
     // (the first step then waited for them); at tier 0 it compiles in a few milliseconds and on-stack replacement optimizes
     // the batch loop while it runs. Everything it calls per step is compiled fully optimized.
-    private PhaseResult RunPhase(string phase, IEpochData data, DenseDataset? validation, int epochs, bool useEarlyStopping,
+    private PhaseResult RunPhase(string phase, IEpochData data, int rowCount, DenseDataset? validation, int epochs, bool useEarlyStopping,
         double? targetLoss, MultilayerPerceptron? network, Optimizer? optimizer)
     {
         var s = _s;
@@ -214,11 +217,15 @@ internal sealed class MlpTrainingLoop
         var weightParams = parameters.Where(p => p.IsWeight).ToArray();
         var noiseBackup = s.WeightNoiseStdDev > 0 ? weightParams.Select(p => new float[p.Length]).ToArray() : null;
         int d = s.Network.InputSize, t = loss.TargetSize, o = loss.OutputSize;
-        int maxBatch = s.BatchSize + 1;
+        // Buffers for the largest minibatch that occurs: BatchSize rows, or all of them when there are fewer (BatchBounds),
+        // plus one for a trailing batch of one folded into the previous (batch normalization).
+        int batchRows = Math.Min(s.BatchSize, Math.Max(rowCount, 1));
+        int maxBatch = batchRows + 1;
         network.Reserve(maxBatch);
+        foreach (var p in parameters) _ = p.Gradient; // allocated here, on this thread, before any multi-threaded step reads them
         var gather = new BatchGather(maxBatch, d, t);
         var prefetchState = new PrefetchState(gather);
-        var (postAfter, collectBefore) = PrefetchWindow(network, s.BatchSize);
+        var (postAfter, collectBefore) = PrefetchWindow(network, batchRows);
         // The next minibatch is gathered on the background thread during the current step (not with one thread allowed).
         bool prefetch = s.MaxThreads > 1 && Environment.ProcessorCount > 1 && PrefetchEnabled;
         var gradOut = new float[maxBatch * o];
@@ -375,21 +382,56 @@ internal sealed class MlpTrainingLoop
         return new PhaseResult(network, optimizer, bestEpoch, reason, message);
     }
 
+    /// <summary>
+    /// Whether <paramref name="network"/>'s parameters and batch-normalization statistics are all finite and its inference
+    /// outputs on the first (up to <paramref name="maxRows"/>) rows of <paramref name="data"/> are finite: the last check
+    /// before a trained network is handed out.
+    /// </summary>
+    internal static bool GivesFiniteOutputs(MultilayerPerceptron network, DenseDataset data, int maxRows = 64)
+    {
+        if (!ParametersFinite(network.Parameters)) return false;
+        foreach (var bn in network.Layers.OfType<BatchNormLayer>())
+            if (!AllFinite(bn.RunningMean) || !AllFinite(bn.RunningVariance)) return false;
+        int n = Math.Min(maxRows, data.Count), d = data.FeatureCount;
+        if (n == 0) return true;
+        var x = new float[n * d];
+        if (data.DenseFeatures is { } dense) dense.AsSpan(0, n * d).CopyTo(x);
+        else if (data.Lists is { } lists)
+        {
+            // Rows held only as lists: the first n rows written out (not the whole dense copy).
+            var index = new int[d];
+            for (int r = 0; r < n; r++)
+            {
+                int q = lists.Start[r], length = lists.Start[r + 1] - q;
+                lists.CopyIndices(q, index.AsSpan(0, length));
+                for (int k = 0; k < length; k++) x[r * d + index[k]] = lists.Value[q + k];
+            }
+        }
+        else data.Features.AsSpan(0, n * d).CopyTo(x);
+        var outputs = new float[n * network.OutputSize];
+        network.Predict(x, outputs, n, new float[n * network.MaxWidth], new float[n * network.MaxWidth]);
+        return AllFinite(outputs);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // once per epoch over every parameter: not worth running at tier 0
-    private static bool ParametersFinite(IReadOnlyList<Parameter> parameters)
+    internal static bool ParametersFinite(IReadOnlyList<Parameter> parameters)
     {
         for (int i = 0; i < parameters.Count; i++) // indexed: no enumerator allocated per epoch
+            if (!AllFinite(parameters[i].Value)) return false;
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool AllFinite(ReadOnlySpan<float> v)
+    {
+        // x − x is 0 exactly when x is finite; NaN and ±∞ give NaN, which fails the comparison.
+        int j = 0;
+        for (; j + System.Numerics.Vector<float>.Count <= v.Length; j += System.Numerics.Vector<float>.Count)
         {
-            // x − x is 0 exactly when x is finite; NaN and ±∞ give NaN, which fails the comparison.
-            var v = parameters[i].Value.AsSpan();
-            int j = 0;
-            for (; j + System.Numerics.Vector<float>.Count <= v.Length; j += System.Numerics.Vector<float>.Count)
-            {
-                var x = new System.Numerics.Vector<float>(v.Slice(j));
-                if (!System.Numerics.Vector.EqualsAll(x - x, System.Numerics.Vector<float>.Zero)) return false;
-            }
-            for (; j < v.Length; j++) if (!float.IsFinite(v[j])) return false;
+            var x = new System.Numerics.Vector<float>(v.Slice(j));
+            if (!System.Numerics.Vector.EqualsAll(x - x, System.Numerics.Vector<float>.Zero)) return false;
         }
+        for (; j < v.Length; j++) if (!float.IsFinite(v[j])) return false;
         return true;
     }
 

@@ -7,9 +7,18 @@ public enum StopReason
     MaximumEpochs,
     /// <summary>The monitored value did not improve for the patience number of epochs.</summary>
     EarlyStopping,
-    /// <summary>The loss became NaN or infinite; the best weights so far were kept.</summary>
+    /// <summary>
+    /// The training loss or the weights became NaN or infinite after at least one epoch had finished (in the main phase, or
+    /// in a phase reusing the validation data): the weights of <see cref="TrainingHistory.BestEpoch"/> were kept and the
+    /// trainer logged <see cref="TrainingHistory.StopMessage"/> as a warning on the ML.NET channel. The model is usable but
+    /// trained less than asked: consider a lower learning rate or gradient clipping. (When no epoch finished, Fit throws
+    /// <see cref="TrainingDivergedException"/> instead of returning a model.)
+    /// </summary>
     Diverged,
-    /// <summary>The CancellationToken in the options was cancelled; the best weights so far were kept.</summary>
+    /// <summary>
+    /// The CancellationToken in the options was cancelled after at least one epoch had finished: the best weights so far
+    /// were kept and the trainer logged a warning. (Cancelled before any epoch finished, Fit throws OperationCanceledException.)
+    /// </summary>
     Cancelled,
     /// <summary>Continuing on training + validation data reached the training loss of the early-stopping point.</summary>
     TargetLossReached,
@@ -66,10 +75,14 @@ public sealed class TrainingHistory
     /// <summary>Every epoch of every phase, in order.</summary>
     public IReadOnlyList<EpochRecord> Epochs { get; }
 
-    /// <summary>The epoch (1-based, of the "train" phase) whose weights were kept; 0 if none completed.</summary>
+    /// <summary>The epoch (1-based, of the "train" phase) whose weights were kept; at least 1 in every model a trainer returns (0 only from the internal training loop, when no epoch completed).</summary>
     public int BestEpoch { get; }
 
-    /// <summary>Why the main training phase stopped.</summary>
+    /// <summary>
+    /// Why training stopped: the main phase's reason, or <see cref="Trainers.StopReason.Diverged"/> /
+    /// <see cref="Trainers.StopReason.Cancelled"/> when a phase reusing the validation data did (its weights are then not
+    /// used). Diverged and Cancelled are also logged as warnings, with <see cref="StopMessage"/>.
+    /// </summary>
     public StopReason StopReason { get; }
 
     /// <summary>A sentence explaining the stop.</summary>

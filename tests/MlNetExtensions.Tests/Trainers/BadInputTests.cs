@@ -143,20 +143,38 @@ public class BadInputTests
     }
 
     [Fact]
-    public void DivergingLoss_StopsWithAMessageAndKeepsFiniteWeights()
+    public void DivergingLoss_AfterAnEpoch_StopsWithAMessage_KeepsFiniteWeights_AndWarns()
     {
         var ml = new MLContext(1);
+        var warnings = new List<string>();
+        ml.Log += (_, e) => { if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning) lock (warnings) warnings.Add(e.Message); };
         var train = TestData.Load(ml, "diabetes_train.csv", DataKind.Single);
+        // The rate warms up from 0 to 2 over 50 updates: epoch 1 (12 updates) trains, epoch 2 diverges.
         var model = ml.Regression.Trainers.Mlp(new MlpRegressionTrainer.Options
         {
-            HiddenLayerSizes = new[] { 32 }, Optimizer = OptimizerKind.Sgd, LearningRate = 50f, NumberOfEpochs = 5,
-            StandardizeLabel = false, Seed = 1,
+            HiddenLayerSizes = new[] { 32 }, Optimizer = OptimizerKind.Sgd, LearningRate = 2f, WarmupIterations = 50,
+            LearningRateSchedule = LearningRateScheduleKind.Constant, NumberOfEpochs = 20, Seed = 1,
         }).Fit(train);
         var history = model.Model.History;
         Assert.Equal(StopReason.Diverged, history.StopReason);
-        Assert.Contains("epoch", history.StopMessage);
+        Assert.Equal(1, history.BestEpoch);
+        Assert.Contains("in epoch 2", history.StopMessage);
         Assert.Contains("lower learning rate", history.StopMessage);
+        Assert.Contains("Kept the weights of epoch 1", history.StopMessage);
+        // The history and the channel agree: the stop is a warning with the history's message.
+        Assert.Contains(warnings, w => w.Contains(history.StopMessage, StringComparison.Ordinal));
         Assert.All(model.Transform(train).GetColumn<float>("Score"), s => Assert.True(float.IsFinite(s)));
+    }
+
+    [Fact]
+    public void TrainingThatEndsNormally_LogsNoWarning()
+    {
+        var ml = new MLContext(1);
+        var warnings = new List<string>();
+        ml.Log += (_, e) => { if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning) lock (warnings) warnings.Add(e.Message); };
+        var model = Trainer(ml, o => o.NumberOfEpochs = 3).Fit(Keyed(ml, Rows(30)));
+        Assert.Equal(StopReason.MaximumEpochs, model.Model.History.StopReason);
+        Assert.Empty(warnings);
     }
 
     private static string SaveSmallModel(MLContext ml, string dir)
