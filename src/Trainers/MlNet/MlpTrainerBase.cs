@@ -22,13 +22,16 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
 {
     private protected readonly IHost Host;
     private protected readonly TOptions TrainerOptions;
+    private readonly IHostEnvironment _environment;
 
     private protected MlpTrainerBase(IHostEnvironment environment, TOptions options, string name)
     {
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(options);
+        _environment = environment;
         Host = environment.Register(name);
         TrainerOptions = options;
+        HostCancellation.EnsureResolved();
         ValidateOptions();
     }
 
@@ -51,11 +54,13 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
     /// </param>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range (checked again here), the network would not fit in memory, or a column is missing or of the wrong type.</exception>
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite before any epoch finished, or the trained weights give non-finite outputs.</exception>
-    /// <exception cref="OperationCanceledException">The options' CancellationToken was cancelled before any epoch finished.</exception>
+    /// <exception cref="OperationCanceledException">The options' CancellationToken, or the MLContext's execution (<c>CancelExecution()</c>), was cancelled before any epoch finished.</exception>
     public TTransformer Fit(IDataView trainData, IDataView? validationData)
     {
         ArgumentNullException.ThrowIfNull(trainData);
         TrainerOptions.CancellationToken.ThrowIfCancellationRequested(); // nothing trained yet: no model to hand back
+        if (HostCancellation.IsCancelled(_environment) || HostCancellation.IsCancelled(Host))
+            throw new OperationCanceledException("The MLContext's execution was cancelled (CancelExecution) before Fit started: use a new MLContext to train.");
         ValidateOptions(); // the options may have changed since the trainer was built
         // Compile the training step on another core while this one reads the data (once per process).
         JitWarmup.StartOnce(TrainerOptions.NumberOfThreads ?? Environment.ProcessorCount);
@@ -203,6 +208,7 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
             Progress = TrainerOptions.Progress,
             Log = message => channel.Info(MessageSensitivity.None, message),
             Cancellation = TrainerOptions.CancellationToken,
+            HostCancelled = HostCancellation.For(_environment, Host),
         };
         var result = new MlpTrainingLoop(settings).Run(epochs, validation, skipped);
         var history = result.History;

@@ -215,6 +215,7 @@ public abstract class MlpTrainerOptionsBase
     /// Stops training at the next minibatch. Default none. Once an epoch has finished, the best weights so far are kept, the
     /// history says so (<see cref="StopReason.Cancelled"/>) and a warning is logged; a token cancelled before Fit starts, or
     /// before the first epoch finishes, makes Fit throw OperationCanceledException (there is no trained model to return).
+    /// ML.NET's own mechanism, <c>MLContext.CancelExecution()</c> (Microsoft.ML.Experimental), acts the same way.
     /// </summary>
     public CancellationToken CancellationToken { get; set; }
 }

@@ -265,8 +265,7 @@ internal sealed class MlpTrainingLoop
             {
             for (int bi = 0; bi < bounds.Count; bi++)
             {
-                if (s.Cancellation.IsCancellationRequested) { reason = StopReason.Cancelled; break; }
-                s.CheckAlive?.Invoke();
+                if (s.Cancellation.IsCancellationRequested || s.HostCancelled?.Invoke() == true) { reason = StopReason.Cancelled; break; }
                 var (start, count) = bounds[bi];
                 int slot = bi & 1;
                 gatherState.Complete();

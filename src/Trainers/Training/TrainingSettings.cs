@@ -34,6 +34,6 @@ internal sealed class TrainingSettings
     public IProgress<EpochRecord>? Progress { get; init; }
     public Action<string>? Log { get; init; }
     public CancellationToken Cancellation { get; init; }
-    /// <summary>Called once per minibatch; ML.NET's host check (throws when the MLContext's execution is cancelled).</summary>
-    public Action? CheckAlive { get; init; }
+    /// <summary>Checked once per minibatch with <see cref="Cancellation"/>: whether ML.NET's execution was cancelled (<c>MLContext.CancelExecution()</c>).</summary>
+    public Func<bool>? HostCancelled { get; init; }
 }

@@ -46,7 +46,7 @@ public class TrainingLoopTests
         int epochs = 20, int batchSize = 16, bool shuffle = true, ulong seed = 1, int maxThreads = 1, int patience = 3,
         ValidationDataReuse reuse = ValidationDataReuse.None, int continueCap = 100, float weightNoise = 0f,
         float l1 = 0f, float l2 = 0f, float maxNorm = 0f, float clip = 0f,
-        CancellationToken cancellation = default, IProgress<EpochRecord>? progress = null, Action? checkAlive = null)
+        CancellationToken cancellation = default, IProgress<EpochRecord>? progress = null, Func<bool>? hostCancelled = null)
         => new()
         {
             Network = network ?? new NetworkSpec(Features, new[] { 8 }, Classes, Activation.Tanh),
@@ -58,7 +58,7 @@ public class TrainingLoopTests
             Epochs = epochs, BatchSize = batchSize, Shuffle = shuffle, Seed = seed, MaxThreads = maxThreads,
             EarlyStoppingPatience = patience, Reuse = reuse, ContinueEpochCap = continueCap, WeightNoiseStdDev = weightNoise,
             L1 = l1, L2 = l2, MaxNorm = maxNorm, GradientClipNorm = clip,
-            Cancellation = cancellation, Progress = progress, CheckAlive = checkAlive,
+            Cancellation = cancellation, Progress = progress, HostCancelled = hostCancelled,
         };
 
     private static TrainingResult Train(TrainingSettings s, DenseDataset train, DenseDataset? validation = null)
@@ -120,18 +120,23 @@ public class TrainingLoopTests
     }
 
     [Fact]
-    public void CheckAlive_IsCalledOncePerMinibatch_AndATrailingBatchOfOneIsFoldedUnderBatchNorm()
+    public void HostCancelled_IsCheckedOncePerMinibatch_AndATrailingBatchOfOneIsFoldedUnderBatchNorm()
     {
         var train = Clusters(33, 7); // batches of 16: 16 + 16 + 1 → 16 + 17 with batch norm
         int calls = 0;
         var spec = new NetworkSpec(Features, new[] { 4 }, Classes, Activation.Tanh, BatchNormalization: true);
-        var result = Train(Settings(spec, epochs: 3, checkAlive: () => calls++), train);
+        var result = Train(Settings(spec, epochs: 3, hostCancelled: () => { calls++; return false; }), train);
         Assert.Equal(3 * 2, calls);
         Assert.Equal(StopReason.MaximumEpochs, result.History.StopReason);
         Assert.Equal(3, result.History.BestEpoch);
         calls = 0;
-        Train(Settings(epochs: 3, checkAlive: () => calls++), train);
+        Train(Settings(epochs: 3, hostCancelled: () => { calls++; return false; }), train);
         Assert.Equal(3 * 3, calls);
+        // Cancelled by the host in epoch 3 (its 7th batch): stops there, keeps the best of epochs 1–2.
+        calls = 0;
+        var stopped = Train(Settings(epochs: 10, hostCancelled: () => ++calls >= 7), train);
+        Assert.Equal(StopReason.Cancelled, stopped.History.StopReason);
+        Assert.Equal(2, stopped.History.Epochs.Count);
     }
 
     // ---------------------------------------------------------------- (b) early stopping

@@ -54,8 +54,16 @@ public class StepAllocationTests
             Gemm.SparseEnabled = true;
         }
         for (int i = 0; i < 3; i++) Step();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 20; i++) Step();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        // A one-off allocation by the runtime on this thread (seen in about one run of four: ~5 KB, also before any
+        // change of ours: tiered JIT's call counting and rejit bookkeeping) must not fail the test; an allocation in the
+        // step itself recurs every step, so it shows in every window of 20 steps.
+        var windows = new List<long>();
+        for (int w = 0; w < 4 && (windows.Count == 0 || windows[^1] != 0); w++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 20; i++) Step();
+            windows.Add(GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Assert.True(windows[^1] == 0, $"bytes allocated per window of 20 steps: {string.Join(", ", windows)}");
     }
 }
