@@ -64,8 +64,9 @@ public static class ModelFileExtensions
         {
             throw new FormatException($"The model file '{filePath}' is not a model zip, or it is truncated: {e.Message}", e);
         }
-        var environment = Plumbing.CatalogEnvironment.Of(catalog);
-        if (environment is MLContext context) context.ComponentCatalog.RegisterMlNetExtensions();
+        // The catalog's environment is ML.NET's internal LocalEnvironment, not the MLContext: register through the
+        // environment's own (public) component catalog, the one Load reads.
+        Plumbing.CatalogEnvironment.Of(catalog).ComponentCatalog.RegisterMlNetExtensions();
         try
         {
             return catalog.Load(filePath, out inputSchema);
