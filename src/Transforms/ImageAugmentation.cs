@@ -144,7 +144,7 @@ public sealed class ImageAugmentationEstimator : IEstimator<ImageAugmentationTra
 /// </summary>
 public sealed class ImageAugmentationTransformer : TrainingOnlyTransformerBase, ILoadableComponent<ImageAugmentationTransformer>
 {
-    private static readonly ModelFormat ModelFormat = new("MLXAUGIM", 0x00010001, "MlxAugmentImages");
+    private static readonly ModelFormat ModelFormat = new("MLXAUGIM", 0x00010002, "MlxAugmentImages", OldestReadableVersion: 0x00010001);
     private readonly Settings _settings;
 
     internal ImageAugmentationTransformer(IHostEnvironment env, Settings settings, IDataView? fittedOn) : base(fittedOn)

@@ -82,7 +82,7 @@ public sealed class LabelSmoothingTransformer : TrainingOnlyTransformerBase, ILo
 {
     internal sealed record Parameters(string OutputColumnName, string InputColumnName, float Epsilon, LabelSmoothingForm Form);
 
-    private static readonly ModelFormat ModelFormat = new("MLXLSMTH", 0x00010001, "MlxSmoothLabels");
+    private static readonly ModelFormat ModelFormat = new("MLXLSMTH", 0x00010002, "MlxSmoothLabels", OldestReadableVersion: 0x00010001);
     private readonly Parameters _p;
 
     internal LabelSmoothingTransformer(IHostEnvironment env, Parameters parameters, IDataView? fittedOn) : base(fittedOn)

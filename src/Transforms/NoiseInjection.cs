@@ -99,7 +99,7 @@ public sealed class NoiseInjectionTransformer : TrainingOnlyTransformerBase, ILo
     internal sealed record Parameters(string OutputColumnName, string InputColumnName, NoiseKind Kind, float StandardDeviation,
         float MaskProbability, bool InvertedScaling, int Seed);
 
-    private static readonly ModelFormat ModelFormat = new("MLXNOISE", 0x00010001, "MlxInjectNoise");
+    private static readonly ModelFormat ModelFormat = new("MLXNOISE", 0x00010002, "MlxInjectNoise", OldestReadableVersion: 0x00010001);
     private readonly Parameters _p;
 
     internal NoiseInjectionTransformer(IHostEnvironment env, Parameters parameters, IDataView? fittedOn) : base(fittedOn)

@@ -22,10 +22,13 @@ internal static class ComponentLoader<T> where T : ILoadableComponent<T>
     /// <summary>Signature expected by ML.NET's <c>SignatureLoadModel</c>: (environment, ModelLoadContext).</summary>
     public static T Create(IHostEnvironment environment, object context)
     {
-        var reader = ModelIO.BeginLoad(context, T.Format, typeof(T).Assembly);
+        var entry = ModelIO.BeginLoad(context, T.Format, typeof(T).Assembly);
+        var reader = PayloadChecksum.Open(entry, T.Format.LoaderSignature, out bool framed); // ML.NET owns the entry's reader
         try
         {
-            return T.Load(environment, reader);
+            var component = T.Load(environment, reader);
+            if (framed) PayloadChecksum.CheckFullyRead(reader, T.Format.LoaderSignature);
+            return component;
         }
         catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or OverflowException)
         {

@@ -79,7 +79,7 @@ public abstract class RowMappingTransformerBase : ITransformer
     void ICanSaveModel.Save(ModelSaveContext ctx)
     {
         var writer = ModelIO.BeginSave(ctx, Format, GetType().Assembly);
-        SaveModel(writer);
+        PayloadChecksum.Write(writer, SaveModel); // framed with its CRC-32, checked on load
     }
 
     private sealed class Mapper : IRowToRowMapper

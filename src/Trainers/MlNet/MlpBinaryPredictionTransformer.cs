@@ -8,15 +8,16 @@ namespace MlNetExtensions.Trainers;
 /// <summary>Scores rows with a trained binary MLP: Score (logit), Probability (sigmoid of Score) and PredictedLabel (Probability &gt; 0.5).</summary>
 public sealed class MlpBinaryPredictionTransformer : MlpPredictionTransformerBase, ILoadableComponent<MlpBinaryPredictionTransformer>
 {
-    // Version 0x00010002 adds the input preprocessing (missing values, robust scaling); 0x00010001 files still load.
-    private static readonly ModelFormat FormatV2 = new("MLXMLPBI", 0x00010002, "MlNetExtMlpBinary", OldestReadableVersion: 0x00010001);
+    // Version 0x00010002 added the input preprocessing (missing values, robust scaling), 0x00010003 the payload frame with
+    // its CRC-32 (PayloadChecksum); 0x00010001 and 0x00010002 files still load.
+    private static readonly ModelFormat FormatV3 = new("MLXMLPBI", 0x00010003, "MlNetExtMlpBinary", OldestReadableVersion: 0x00010001);
 
     internal MlpBinaryPredictionTransformer(MlpModelParameters model, string featureColumnName) : base(model, featureColumnName) { }
 
-    static ModelFormat ILoadableComponent<MlpBinaryPredictionTransformer>.Format => FormatV2;
+    static ModelFormat ILoadableComponent<MlpBinaryPredictionTransformer>.Format => FormatV3;
 
     /// <inheritdoc/>
-    protected override ModelFormat Format => FormatV2;
+    protected override ModelFormat Format => FormatV3;
 
     static MlpBinaryPredictionTransformer ILoadableComponent<MlpBinaryPredictionTransformer>.Load(IHostEnvironment environment, BinaryReader reader)
     {

@@ -12,8 +12,9 @@ namespace MlNetExtensions.Trainers;
 /// </summary>
 public sealed class MlpMulticlassPredictionTransformer : MlpPredictionTransformerBase, ILoadableComponent<MlpMulticlassPredictionTransformer>
 {
-    // Version 0x00010002 adds the input preprocessing (missing values, robust scaling); 0x00010001 files still load.
-    private static readonly ModelFormat FormatV2 = new("MLXMLPMC", 0x00010002, "MlNetExtMlpMulticlass", OldestReadableVersion: 0x00010001);
+    // Version 0x00010002 added the input preprocessing (missing values, robust scaling), 0x00010003 the payload frame with
+    // its CRC-32 (PayloadChecksum); 0x00010001 and 0x00010002 files still load.
+    private static readonly ModelFormat FormatV3 = new("MLXMLPMC", 0x00010003, "MlNetExtMlpMulticlass", OldestReadableVersion: 0x00010001);
     private readonly KeyValueNames? _names;
 
     internal MlpMulticlassPredictionTransformer(MlpModelParameters model, string featureColumnName, KeyValueNames? names)
@@ -22,10 +23,10 @@ public sealed class MlpMulticlassPredictionTransformer : MlpPredictionTransforme
     /// <summary>The class labels in key order, as text (null when the label column had no KeyValues).</summary>
     public IReadOnlyList<string>? ClassNames => _names?.Values;
 
-    static ModelFormat ILoadableComponent<MlpMulticlassPredictionTransformer>.Format => FormatV2;
+    static ModelFormat ILoadableComponent<MlpMulticlassPredictionTransformer>.Format => FormatV3;
 
     /// <inheritdoc/>
-    protected override ModelFormat Format => FormatV2;
+    protected override ModelFormat Format => FormatV3;
 
     static MlpMulticlassPredictionTransformer ILoadableComponent<MlpMulticlassPredictionTransformer>.Load(IHostEnvironment environment, BinaryReader reader)
     {

@@ -8,15 +8,16 @@ namespace MlNetExtensions.Trainers;
 /// <summary>Scores rows with a trained regression MLP: Score, in the label's units.</summary>
 public sealed class MlpRegressionPredictionTransformer : MlpPredictionTransformerBase, ILoadableComponent<MlpRegressionPredictionTransformer>
 {
-    // Version 0x00010002 adds the input preprocessing (missing values, robust scaling); 0x00010001 files still load.
-    private static readonly ModelFormat FormatV2 = new("MLXMLPRG", 0x00010002, "MlNetExtMlpRegression", OldestReadableVersion: 0x00010001);
+    // Version 0x00010002 added the input preprocessing (missing values, robust scaling), 0x00010003 the payload frame with
+    // its CRC-32 (PayloadChecksum); 0x00010001 and 0x00010002 files still load.
+    private static readonly ModelFormat FormatV3 = new("MLXMLPRG", 0x00010003, "MlNetExtMlpRegression", OldestReadableVersion: 0x00010001);
 
     internal MlpRegressionPredictionTransformer(MlpModelParameters model, string featureColumnName) : base(model, featureColumnName) { }
 
-    static ModelFormat ILoadableComponent<MlpRegressionPredictionTransformer>.Format => FormatV2;
+    static ModelFormat ILoadableComponent<MlpRegressionPredictionTransformer>.Format => FormatV3;
 
     /// <inheritdoc/>
-    protected override ModelFormat Format => FormatV2;
+    protected override ModelFormat Format => FormatV3;
 
     static MlpRegressionPredictionTransformer ILoadableComponent<MlpRegressionPredictionTransformer>.Load(IHostEnvironment environment, BinaryReader reader)
     {
