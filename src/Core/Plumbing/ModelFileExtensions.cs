@@ -8,8 +8,11 @@ public static class ModelFileExtensions
 {
     /// <summary>
     /// Saves <paramref name="model"/> like <c>mlContext.Model.Save</c>, but atomically: the zip is written to a
-    /// temporary file beside <paramref name="filePath"/> and moved over it only once complete, so a crash or a
-    /// full disk never leaves a half-written model where a good one was.
+    /// temporary file beside <paramref name="filePath"/> (<c>.{file name}.{process id}.{random}.tmp</c>) and moved over it
+    /// only once complete, so a crash or a full disk never leaves a half-written model where a good one was. A process
+    /// killed while saving leaves its temporary file behind; the next <c>SaveAtomic</c> to the same path, and
+    /// <see cref="LoadChecked"/> of it, delete such leftovers: those of processes no longer running, and any older than
+    /// a day. A concurrent save's temporary file (its process still running) is left alone.
     /// </summary>
     /// <param name="catalog"><c>mlContext.Model</c>.</param>
     /// <param name="model">The trained model.</param>
@@ -23,6 +26,7 @@ public static class ModelFileExtensions
         var full = Path.GetFullPath(filePath);
         var dir = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(dir);
+        RemoveLeftoverTemporaries(full);
         var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
@@ -42,7 +46,8 @@ public static class ModelFileExtensions
     /// <summary>
     /// Loads a model like <c>mlContext.Model.Load</c>, after registering the MlNetExtensions loaders, and turns the
     /// failures a deployed application meets into one clear <see cref="FormatException"/> naming the file: not a model
-    /// zip, truncated or corrupted, or written by a newer version of a component.
+    /// zip, truncated or corrupted, or written by a newer version of a component. Before loading, every zip entry is read
+    /// and its CRC-32 checked (ML.NET does not); every MlNetExtensions component also checks its own payload's CRC-32.
     /// </summary>
     /// <param name="catalog"><c>mlContext.Model</c>.</param>
     /// <param name="filePath">The model file.</param>
@@ -55,14 +60,33 @@ public static class ModelFileExtensions
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentException.ThrowIfNullOrEmpty(filePath);
         if (!File.Exists(filePath)) throw new FileNotFoundException($"The model file '{filePath}' does not exist.", filePath);
+        RemoveLeftoverTemporaries(Path.GetFullPath(filePath));
+        string? badEntry = null;
         try
         {
             using var zip = ZipFile.OpenRead(filePath);
             if (zip.Entries.Count == 0) throw new InvalidDataException("the archive is empty");
+            // Neither .NET's zip reader nor ML.NET checks the entries' CRC-32: a flipped byte in the compressed data
+            // would otherwise load and predict differently.
+            var buffer = new byte[1 << 16];
+            foreach (var entry in zip.Entries)
+            {
+                badEntry = entry.FullName;
+                var crc = new System.IO.Hashing.Crc32();
+                using (var stream = entry.Open())
+                {
+                    int n;
+                    while ((n = stream.Read(buffer, 0, buffer.Length)) > 0) crc.Append(buffer.AsSpan(0, n));
+                }
+                uint actual = crc.GetCurrentHashAsUInt32();
+                if (actual != entry.Crc32)
+                    throw new InvalidDataException($"the entry '{entry.FullName}' is corrupted (its CRC-32 is {actual:X8}, the archive says {entry.Crc32:X8})");
+            }
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or IOException)
         {
-            throw new FormatException($"The model file '{filePath}' is not a model zip, or it is truncated: {e.Message}", e);
+            throw new FormatException($"The model file '{filePath}' is not a model zip, or it is truncated or corrupted" +
+                (badEntry is null ? "" : $" (entry '{badEntry}')") + $": {e.Message}", e);
         }
         // The catalog's environment is ML.NET's internal LocalEnvironment, not the MLContext: register through the
         // environment's own (public) component catalog, the one Load reads.
@@ -80,5 +104,36 @@ public static class ModelFileExtensions
                 $"The model file '{filePath}' could not be loaded: it is truncated or corrupted, or one of its components was written " +
                 $"by a newer version than this program has. Details: {string.Join(" | ", details.Distinct())}", e);
         }
+    }
+    /// <summary>Deletes the temporary files of earlier <see cref="SaveAtomic"/> calls to <paramref name="fullPath"/> that died mid-save.</summary>
+    private static void RemoveLeftoverTemporaries(string fullPath)
+    {
+        var dir = Path.GetDirectoryName(fullPath);
+        if (dir is null || !Directory.Exists(dir)) return;
+        string prefix = "." + Path.GetFileName(fullPath) + ".";
+        foreach (var file in Directory.EnumerateFiles(dir, prefix + "*.tmp"))
+        {
+            // .{name}.{pid}.{32 hex digits}.tmp
+            var middle = Path.GetFileName(file)[prefix.Length..^".tmp".Length].Split('.');
+            if (middle.Length != 2 || middle[1].Length != 32 || !int.TryParse(middle[0], out int pid)) continue;
+            try
+            {
+                bool old = DateTime.UtcNow - File.GetLastWriteTimeUtc(file) > TimeSpan.FromDays(1);
+                if (old || (pid != Environment.ProcessId && !IsRunning(pid))) File.Delete(file);
+            }
+            catch (IOException) { /* in use or already gone: the next save tries again */ }
+            catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException) { return false; } // no such process
+        catch (InvalidOperationException) { return false; }
     }
 }

@@ -80,6 +80,7 @@ internal static class MlpModelSerializer
         else throw new FormatException($"The model payload has revision {-(long)first}; this version reads revisions 1 and {Revision} (written by a newer version?).");
         float labelShift = r.ReadSingle(), labelScale = r.ReadSingle();
         int count = CheckCount(r.ReadInt32(), 1 << 16, "layer count");
+        CheckBytes(r, 9L * count, $"{count} layers");
         var layers = new List<Layer>(count);
         for (int i = 0; i < count; i++)
         {
@@ -89,6 +90,10 @@ internal static class MlpModelSerializer
                 case DenseTag:
                 {
                     int m = CheckCount(r.ReadInt32(), 1 << 26, "fan-in"), n = CheckCount(r.ReadInt32(), 1 << 26, "fan-out");
+                    // Before allocating: the weights must fit in an array and be present in the file.
+                    long weights = (long)m * n;
+                    if (weights > Array.MaxLength) throw new FormatException($"The model's layer {i} declares {m} × {n} weights, more than an array holds: the file is corrupted.");
+                    CheckBytes(r, 4 * (weights + n) + 8, $"layer {i}'s {m} × {n} weights");
                     var d = new DenseLayer(m, n, $"dense{i}");
                     ReadInto(r, d.Weights.Value); ReadInto(r, d.Bias.Value);
                     layers.Add(d);
@@ -97,6 +102,7 @@ internal static class MlpModelSerializer
                 case BatchNormTag:
                 {
                     int size = CheckCount(r.ReadInt32(), 1 << 26, "batch-norm width");
+                    CheckBytes(r, 16L * size + 24, $"layer {i}'s batch normalization of width {size}");
                     var b = new BatchNormLayer(size, $"batchnorm{i}", r.ReadSingle(), r.ReadSingle());
                     ReadInto(r, b.Gamma.Value); ReadInto(r, b.Beta.Value); ReadInto(r, b.RunningMean); ReadInto(r, b.RunningVariance);
                     layers.Add(b);
@@ -120,9 +126,11 @@ internal static class MlpModelSerializer
         if (preprocessing.OutputCount != network.InputSize)
             throw new FormatException($"The saved input preprocessing gives {preprocessing.OutputCount} inputs, but the network takes {network.InputSize}: the file is corrupted.");
         int optionCount = CheckCount(r.ReadInt32(), 10_000, "option count");
+        CheckBytes(r, 2L * optionCount, $"{optionCount} options");
         var options = new Dictionary<string, string>(optionCount);
         for (int i = 0; i < optionCount; i++) options[r.ReadString()] = r.ReadString();
         int epochCount = CheckCount(r.ReadInt32(), 10_000_000, "epoch count");
+        CheckBytes(r, 43L * epochCount, $"{epochCount} epoch records"); // 43 bytes each at least
         var epochs = new EpochRecord[epochCount];
         for (int i = 0; i < epochCount; i++)
         {
@@ -140,6 +148,7 @@ internal static class MlpModelSerializer
     private static InputPreprocessing ReadPreprocessing(BinaryReader r)
     {
         int d = CheckCount(r.ReadInt32(), 1 << 26, "feature count");
+        CheckBytes(r, 17L * d, $"the input preprocessing of {d} slots");
         var kinds = new InputSlotKind[d];
         var bytes = r.ReadBytes(d);
         if (bytes.Length != d) throw new EndOfStreamException("The model entry ends early.");
@@ -156,6 +165,7 @@ internal static class MlpModelSerializer
         }
         var fill = Slots("fill"); var shift = Slots("shift"); var scale = Slots("scale"); var offset = Slots("offset");
         int k = CheckCount(r.ReadInt32(), d, "missing-value indicator count");
+        CheckBytes(r, 4L * k, $"{k} missing-value indicators");
         var indicators = new int[k];
         for (int i = 0; i < k; i++)
         {
@@ -172,6 +182,15 @@ internal static class MlpModelSerializer
         return value;
     }
 
+    /// <summary>Refuses a declared size whose bytes are not in the payload, before anything is allocated for it.</summary>
+    private static void CheckBytes(BinaryReader r, long bytes, string what)
+    {
+        var s = r.BaseStream;
+        if (!s.CanSeek) return; // (payload readers are memory streams; only a first-format entry may not be)
+        long left = s.Length - s.Position;
+        if (bytes > left) throw new FormatException($"The model declares {what} ({bytes} bytes), but only {left} bytes are left: the file is truncated or corrupted.");
+    }
+
     private static void WriteFloats(BinaryWriter w, float[] values)
     {
         w.Write(values.Length);
@@ -182,7 +201,9 @@ internal static class MlpModelSerializer
 
     private static float[] ReadFloats(BinaryReader r, int length)
     {
-        var values = new float[CheckCount(length, 1 << 28, "array length")];
+        CheckCount(length, 1 << 28, "array length");
+        CheckBytes(r, 4L * length, $"an array of {length} values");
+        var values = new float[length];
         ReadExactly(r, values);
         return values;
     }
