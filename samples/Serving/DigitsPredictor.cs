@@ -33,13 +33,19 @@ public sealed class DigitsPredictor
     /// <summary>Pixels per digit (8 × 8).</summary>
     public const int FeatureCount = 64;
 
+    /// <summary>The smallest pixel intensity the model was trained on (data/digits_*.csv hold 0 to 16 scaled to [0, 1]).</summary>
+    public const float PixelMinimum = 0f;
+
+    /// <summary>The largest pixel intensity the model was trained on.</summary>
+    public const float PixelMaximum = 1f;
+
     private readonly ObjectPool<PredictionEngine<DigitInput, DigitOutput>> _engines;
 
     /// <summary>Loads <paramref name="modelPath"/> and checks that it is a 64-pixel digits model.</summary>
     public DigitsPredictor(string modelPath)
     {
         if (!File.Exists(modelPath))
-            throw new FileNotFoundException($"No model at '{Path.GetFullPath(modelPath)}'. Run samples/Digits first (it writes out/digits-mlp.zip) or set ModelPath.", modelPath);
+            throw new FileNotFoundException($"No model at '{Path.GetFullPath(modelPath)}'. Create it with `dotnet run -c Release --project samples/Digits` run from the folder that holds out/ (it writes out/digits-mlp.zip under the working directory), or pass --ModelPath <file>.", modelPath);
         var mlContext = new MLContext();
         mlContext.ComponentCatalog.RegisterMlNetExtensions();   // the one call before Load
         var model = mlContext.Model.Load(modelPath, out var inputSchema);

@@ -105,6 +105,47 @@ public sealed class ServingTests(ServingFixture server) : IClassFixture<ServingF
         Assert.Contains(expectedMessagePart, error);
     }
 
+    [Theory]
+    [InlineData(1e30f, 5)]
+    [InlineData(-1000f, 0)]
+    [InlineData(1.5f, 63)]
+    public async Task OutOfRangePixelsGetA400NamingThePixel(float value, int index)
+    {
+        var features = new float[64];
+        features[index] = value;
+        var response = await Client.PostAsJsonAsync("/predict", new { features });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString();
+        Assert.Contains($"[{index}]", error);
+        Assert.Contains("[0, 1]", error);
+    }
+
+    [Fact]
+    public async Task ABodyOverTheLimitGetsA413WithAMessage()
+    {
+        // A 50 MB body declared (Kestrel's limit is 30,000,000 bytes): the server answers before the body is sent, so
+        // this speaks HTTP on a plain socket and reads the answer instead of uploading 50 MB.
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(Client.BaseAddress!.Host, Client.BaseAddress.Port);
+        using var stream = tcp.GetStream();
+        var head = $"POST /predict HTTP/1.1\r\nHost: {Client.BaseAddress.Authority}\r\nContent-Type: application/json\r\nContent-Length: 50000000\r\n\r\n{{\"features\": [0";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var status = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.StartsWith("HTTP/1.1 413", status);
+        var rest = new StringBuilder();
+        var buffer = new char[4096];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!rest.ToString().Contains('}'))
+        {
+            int n = await reader.ReadAsync(buffer.AsMemory(), timeout.Token);
+            if (n == 0) break;
+            rest.Append(buffer, 0, n);
+        }
+        Assert.Contains("larger than the server accepts", rest.ToString());
+        Assert.Contains("30,000,000", rest.ToString());
+    }
+
     [Fact]
     public async Task TooManyValuesGetA400()
     {
