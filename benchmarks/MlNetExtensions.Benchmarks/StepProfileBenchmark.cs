@@ -19,15 +19,23 @@ internal sealed class StepProfileBenchmark : IBenchmark
     public string Name => "steps";
 
     /// <inheritdoc/>
-    public string Description => "per-layer µs of one training step of the reference MLP (batch 128) [--threads T] [--hidden 128,64]";
+    public string Description => "per-layer µs of one training step of the reference MLP (batch 128) [--threads T] [--hidden 128,64] [--batch B --inputs D --outputs K: random dense inputs]";
 
     /// <inheritdoc/>
     public int Run(string[] args)
     {
         int threads = Environment.ProcessorCount;
         int[] hidden = [128, 64];
+        int batch = 128, d = 784, k = 10;
         for (int i = 0; i < args.Length - 1; i++)
         {
+            switch (args[i])
+            {
+                case "--batch": batch = int.Parse(args[i + 1], CultureInfo.InvariantCulture); continue;
+                case "--inputs": d = int.Parse(args[i + 1], CultureInfo.InvariantCulture); continue;
+                case "--outputs": k = int.Parse(args[i + 1], CultureInfo.InvariantCulture); continue;
+            }
+
             if (args[i] == "--threads")
             {
                 threads = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
@@ -38,7 +46,6 @@ internal sealed class StepProfileBenchmark : IBenchmark
             }
         }
 
-        const int batch = 128, d = 784, k = 10;
         var random = RandomStream.For(1, 2);
         var net = MultilayerPerceptron.Create(new NetworkSpec(d, hidden, k, Activation.Relu, false, 0, 0, 0, 0.9f),
             WeightInitializerFactory.Create(WeightInitialization.HeUniform, 1f, 15), ref random);
@@ -48,7 +55,14 @@ internal sealed class StepProfileBenchmark : IBenchmark
         var mnist = BenchData.Load("mnist10k", "train");
         for (int r = 0; r < batch; r++)
         {
-            mnist.Features[r * 7].CopyTo(x, r * d);
+            if (d == mnist.Features[0].Length)
+            {
+                mnist.Features[r * 7].CopyTo(x, r * d);
+            }
+            else
+            {
+                for (int c = 0; c < d; c++) x[r * d + c] = (float)random.NextGaussian();
+            }
         }
 
         var t = new float[batch * k];
