@@ -19,7 +19,7 @@ internal sealed class StepProfileBenchmark : IBenchmark
     public string Name => "steps";
 
     /// <inheritdoc/>
-    public string Description => "per-layer µs of one training step of the reference MLP (batch 128) [--threads T] [--hidden 128,64] [--batch B --inputs D --outputs K: random dense inputs]";
+    public string Description => "per-layer µs of one training step of the reference MLP (batch 128) [--threads T] [--hidden 128,64] [--batch B --inputs D --outputs K: random dense inputs] [--direct on|off]";
 
     /// <inheritdoc/>
     public int Run(string[] args)
@@ -34,6 +34,7 @@ internal sealed class StepProfileBenchmark : IBenchmark
                 case "--batch": batch = int.Parse(args[i + 1], CultureInfo.InvariantCulture); continue;
                 case "--inputs": d = int.Parse(args[i + 1], CultureInfo.InvariantCulture); continue;
                 case "--outputs": k = int.Parse(args[i + 1], CultureInfo.InvariantCulture); continue;
+                case "--direct": Trainers.Kernels.Gemm.DirectEnabled = args[i + 1] != "off"; continue;
             }
 
             if (args[i] == "--threads")

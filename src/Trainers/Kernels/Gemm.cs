@@ -193,6 +193,12 @@ internal static unsafe partial class Gemm
                 return;
             }
 
+            if (UseDirect(path, args, maxThreads))
+            {
+                RunDirect(args, blocking.Kc);
+                return;
+            }
+
             int threads = ChooseThreads(blocking, m, n, k, maxThreads, out bool splitM);
             if (threads <= 1)
             {

@@ -133,6 +133,37 @@ public class GemmTests
         }
     }
 
+    [Theory]
+    [InlineData("NN")]
+    [InlineData("TN")]
+    public void UnpackedSmallProductsGiveThePackedPathsBits(string op2)
+    {
+        if (!Gemm.IsSupported(GemmPath.Avx512)) return; // the unpacked path is AVX-512 only
+        (Transpose transA, Transpose transB) = ParseOp(op2);
+        // Tile edges in m (8 ± 1), n (16 and 32 ± 1, a single column), k across the 192-deep block, and the small tabular
+        // network's shapes (batch 32 through 9 → 128 → 64 → 3).
+        (int M, int N, int K)[] shapes =
+        [
+            (3, 1, 1), (7, 5, 3), (8, 32, 192), (9, 33, 193), (15, 17, 400), (17, 63, 31), (32, 128, 9), (32, 64, 128),
+            (128, 64, 31), (9, 128, 32), (64, 3, 32), (33, 47, 300),
+        ];
+        foreach (var (m, n, k) in shapes)
+        {
+            Assert.True(Gemm.UsesDirect(GemmPath.Avx512, transB, m, n, k, maxThreads: 1), $"{op2} {m}x{n}x{k} should take the unpacked path");
+            foreach (bool acc in new[] { false, true })
+            {
+                var op = new Operands(transA, transB, m, n, k, pad: 3, seed: 7 * m + n + k);
+                op.A[1] = float.PositiveInfinity; // non-finite values take the same path through both
+                op.B[Math.Min(op.B.Length - 4, op.Ldb + 1)] = float.NaN;
+                float[] direct = op.C.ToArray();
+                Gemm.Multiply(GemmPath.Avx512, transA, transB, m, n, k, op.A, op.Lda, op.B, op.Ldb, direct, op.Ldc, acc, maxThreads: 1);
+                float[] packed = op.C.ToArray(); // the partitioned entry always runs the packed kernels
+                Gemm.MultiplyPartitioned(GemmPath.Avx512, transA, transB, m, n, k, op.A, op.Lda, op.B, op.Ldb, packed, op.Ldc, acc, 1, splitM: true);
+                AssertBitIdentical(packed, direct, $"{op2} {m}x{n}x{k} acc={acc}");
+            }
+        }
+    }
+
     private static void AssertBitIdentical(float[] expected, float[] actual, string what)
     {
         for (int i = 0; i < expected.Length; i++)
