@@ -70,6 +70,8 @@ internal sealed class TabularBenchmark : IBenchmark
     /// <inheritdoc/>
     public int Run(string[] args)
     {
+        // The ablations' automatic-epoch knobs (ablate.py): read here, by the benchmark, never by the library.
+        Trainers.AutomaticEpochs.Configure(Environment.GetEnvironmentVariable("MLNETEXT_AUTO"));
         var overrides = new MlpOptionOverrides();
         List<string>? sets = null;
         bool extra = false, onlyExtra = false, baselines = true, warmUp = true;

@@ -13,22 +13,22 @@ namespace MlNetExtensions.Trainers;
 internal static class AutomaticEpochs
 {
     /// <summary>Fewest training rows for the automatic hold-out.</summary>
-    public static int HoldOutMinRows { get; } = Knob("holdoutrows", 1000);
+    public static int HoldOutMinRows { get; private set; } = 1000;
 
     /// <summary>Fraction of the rows held out for early stopping.</summary>
-    public static float HoldOutFraction { get; } = Knob("fraction", 0.2f);
+    public static float HoldOutFraction { get; private set; } = 0.2f;
 
     /// <summary>Most epochs with early stopping.</summary>
-    public static int MaxEpochs { get; } = Knob("maxepochs", 200);
+    public static int MaxEpochs { get; private set; } = 200;
 
     /// <summary>Updates aimed at without a hold-out.</summary>
-    public static int TargetUpdates { get; } = Knob("updates", 1000);
+    public static int TargetUpdates { get; private set; } = 1000;
 
     /// <summary>Fewest epochs without a hold-out.</summary>
-    public static int MinEpochs { get; } = Knob("minepochs", 30);
+    public static int MinEpochs { get; private set; } = 30;
 
     /// <summary>Most epochs without a hold-out.</summary>
-    public static int MaxFixedEpochs { get; } = Knob("maxfixed", 200);
+    public static int MaxFixedEpochs { get; private set; } = 200;
 
     /// <summary>Epochs for <paramref name="rows"/> training rows in batches of <paramref name="batchSize"/> without a hold-out.</summary>
     public static int FixedEpochs(int rows, int batchSize)
@@ -37,17 +37,34 @@ internal static class AutomaticEpochs
         return (int)Math.Clamp((TargetUpdates + (long)batches - 1) / Math.Max(1, batches), MinEpochs, MaxFixedEpochs);
     }
 
-    // Diagnostic switch for the benchmark's ablations: MLNETEXT_AUTO="fraction=0.15;updates=2000" (not for production use).
-    private static T Knob<T>(string name, T fallback) where T : IParsable<T>
+    /// <summary>
+    /// Overrides the values above for the benchmark's ablations (<c>benchmarks/tabular-ablation/ablate.py</c> passes them
+    /// as <c>MLNETEXT_AUTO</c>, which only the benchmark program reads): <c>"fraction=0.15;updates=2000"</c>, names
+    /// <c>holdoutrows</c>, <c>fraction</c>, <c>maxepochs</c>, <c>updates</c>, <c>minepochs</c>, <c>maxfixed</c>; null or
+    /// empty restores the defaults. Not for production use: it changes every Fit in the process.
+    /// </summary>
+    /// <exception cref="ArgumentException">A part is not name=value, names no knob, or its value does not parse.</exception>
+    internal static void Configure(string? knobs)
     {
-        var all = Environment.GetEnvironmentVariable("MLNETEXT_AUTO");
-        if (string.IsNullOrEmpty(all)) return fallback;
-        foreach (var part in all.Split(';', StringSplitOptions.RemoveEmptyEntries))
+        HoldOutMinRows = 1000; HoldOutFraction = 0.2f; MaxEpochs = 200; TargetUpdates = 1000; MinEpochs = 30; MaxFixedEpochs = 200;
+        if (string.IsNullOrEmpty(knobs)) return;
+        foreach (var part in knobs.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            var kv = part.Split('=', 2);
-            if (kv.Length == 2 && kv[0].Trim().Equals(name, StringComparison.OrdinalIgnoreCase) && T.TryParse(kv[1].Trim(), CultureInfo.InvariantCulture, out var v))
-                return v;
+            var kv = part.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (kv.Length != 2) throw new ArgumentException($"Automatic-epoch knob '{part}' is not name=value.", nameof(knobs));
+            switch (kv[0].ToLowerInvariant())
+            {
+                case "holdoutrows": HoldOutMinRows = Parse<int>(kv); break;
+                case "fraction": HoldOutFraction = Parse<float>(kv); break;
+                case "maxepochs": MaxEpochs = Parse<int>(kv); break;
+                case "updates": TargetUpdates = Parse<int>(kv); break;
+                case "minepochs": MinEpochs = Parse<int>(kv); break;
+                case "maxfixed": MaxFixedEpochs = Parse<int>(kv); break;
+                default: throw new ArgumentException($"Unknown automatic-epoch knob '{kv[0]}'.", nameof(knobs));
+            }
         }
-        return fallback;
     }
+
+    private static T Parse<T>(string[] kv) where T : IParsable<T> =>
+        T.TryParse(kv[1], CultureInfo.InvariantCulture, out var v) ? v : throw new ArgumentException($"Automatic-epoch knob {kv[0]}: '{kv[1]}' does not parse.");
 }

@@ -55,4 +55,24 @@ public class DefaultsTests
         // LightGbm's default reaches AUC 0.8285 on this split, FastTree 0.8241 (data/tabular/README figures).
         Assert.True(metrics.AreaUnderRocCurve >= 0.85, $"AUC {metrics.AreaUnderRocCurve:F4} < 0.85 with defaults");
     }
+
+    /// <summary>The automatic epochs are constants of the library: the ablations' knobs reach it only through Configure, which
+    /// the benchmark program calls; an MLNETEXT_AUTO variable in the process changes nothing.</summary>
+    [Fact]
+    public void AutomaticEpochs_IgnoreTheEnvironment_AndConfigureRejectsUnknownKnobs()
+    {
+        string? before = Environment.GetEnvironmentVariable("MLNETEXT_AUTO");
+        try
+        {
+            Environment.SetEnvironmentVariable("MLNETEXT_AUTO", "updates=5;minepochs=1");
+            // 300 rows in batches of 32: 10 per epoch, about 1,000 updates = 100 epochs.
+            Assert.Equal(100, AutomaticEpochs.FixedEpochs(300, 32));
+            Assert.Equal(1000, AutomaticEpochs.TargetUpdates);
+        }
+        finally { Environment.SetEnvironmentVariable("MLNETEXT_AUTO", before); }
+        Assert.Contains("speed", Assert.Throws<ArgumentException>(() => AutomaticEpochs.Configure("speed=3")).Message);
+        Assert.Contains("name=value", Assert.Throws<ArgumentException>(() => AutomaticEpochs.Configure("updates")).Message);
+        Assert.Contains("does not parse", Assert.Throws<ArgumentException>(() => AutomaticEpochs.Configure("updates=many")).Message);
+        Assert.Equal(100, AutomaticEpochs.FixedEpochs(300, 32)); // a rejected configuration leaves the defaults
+    }
 }
