@@ -75,4 +75,23 @@ public class DefaultsTests
         Assert.Contains("does not parse", Assert.Throws<ArgumentException>(() => AutomaticEpochs.Configure("updates=many")).Message);
         Assert.Equal(100, AutomaticEpochs.FixedEpochs(300, 32)); // a rejected configuration leaves the defaults
     }
+
+    /// <summary>Key labels are smoothed by 0.05 unless LabelSmoothing is set: the default trains the same bits as an explicit
+    /// 0.05 and different ones from 0.</summary>
+    [Fact]
+    public void MulticlassLabelSmoothing_DefaultsTo005_ForKeyLabels()
+    {
+        float[] Scores(float? smoothing)
+        {
+            var ml = new MLContext(seed: 1);
+            var train = TestData.Load(ml, "digits_train.csv");
+            var model = ml.Transforms.Conversion.MapValueToKey("Label").Append(ml.MulticlassClassification.Trainers.Mlp(
+                new MlpMulticlassTrainer.Options { Seed = 1, NumberOfEpochs = 2, LabelSmoothing = smoothing })).Fit(train);
+            return model.Transform(TestData.Load(ml, "digits_test.csv")).GetColumn<float[]>("Score").Take(20).SelectMany(v => v).ToArray();
+        }
+        var byDefault = Scores(null);
+        Assert.Equal(Scores(MlpMulticlassTrainer.DefaultLabelSmoothing), byDefault);
+        Assert.NotEqual(Scores(0f), byDefault);
+        Assert.Equal(0.05f, MlpMulticlassTrainer.DefaultLabelSmoothing);
+    }
 }
