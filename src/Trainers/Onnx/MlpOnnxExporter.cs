@@ -13,9 +13,16 @@ internal static class MlpOnnxExporter
     /// <summary>The symbolic batch dimension of every graph input and output.</summary>
     public const string BatchDimension = "N";
 
+    /// <summary>The largest weights a protobuf message holds (2 GB, less room for the rest of the file).</summary>
+    private const long MaxModelBytes = int.MaxValue - (1 << 24);
+
     /// <summary>Writes the model to <paramref name="stream"/>.</summary>
     public static void Write(Stream stream, MlpModelParameters model, string featureColumnName, MlpOnnxTask task, IReadOnlyList<string>? classNames)
     {
+        long parameterBytes = model.Network.InferenceLayers.OfType<Network.DenseLayer>().Sum(d => 4L * (d.Weights.Length + d.Bias.Length));
+        if (parameterBytes > MaxModelBytes)
+            throw new NotSupportedException(
+                $"The network's {parameterBytes:N0} bytes of weights exceed the 2 GB an ONNX file (protobuf) can hold without external data, which this export does not write; use smaller HiddenLayerSizes.");
         var outputs = OutputNames(task);
         if (outputs.Contains(featureColumnName, StringComparer.Ordinal))
             throw new InvalidOperationException(

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 
 namespace MlNetExtensions.Trainers.Onnx;
 
@@ -29,8 +30,13 @@ internal sealed class OnnxTensor
     public static OnnxTensor Float(string name, ReadOnlySpan<float> values, params long[] dimensions)
     {
         CheckCount(name, values.Length, dimensions);
-        var raw = new byte[values.Length * sizeof(float)];
-        for (int i = 0; i < values.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(raw.AsSpan(i * sizeof(float)), values[i]);
+        byte[] raw;
+        if (BitConverter.IsLittleEndian) raw = MemoryMarshal.AsBytes(values).ToArray();
+        else
+        {
+            raw = new byte[values.Length * sizeof(float)];
+            for (int i = 0; i < values.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(raw.AsSpan(i * sizeof(float)), values[i]);
+        }
         return new OnnxTensor(name, OnnxElementType.Float, dimensions, raw);
     }
 

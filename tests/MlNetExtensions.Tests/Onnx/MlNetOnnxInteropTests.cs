@@ -62,8 +62,11 @@ public class MlNetOnnxInteropTests
         var train = ml.Data.LoadFromEnumerable(OnnxTestRows.Training(200, 51, withNaN: false));
         var model = ml.Transforms.NormalizeMinMax("Features").Append(ml.BinaryClassification.Trainers.Mlp(Options())).Fit(train);
 
+        var warnings = new List<string>();
+        ml.Log += (_, e) => { if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning) warnings.Add(e.Message); };
         using var stream = new MemoryStream();
         ml.Model.ConvertToOnnx(model, train, stream);
+        Assert.Empty(warnings);
         var bogus = OnnxModelInspector.Read(stream.ToArray());
 
         Assert.True(stream.Length < 4096, $"{stream.Length} bytes");
@@ -72,6 +75,7 @@ public class MlNetOnnxInteropTests
         Assert.Contains("Probability", bogus.Inputs);
         Assert.Contains("Features", bogus.Inputs);
         Assert.Contains("Score.output", bogus.Outputs);
+        Assert.Equal(bogus.Outputs.Count, bogus.Operators.Count); // one Identity per scored column, the normalizer dropped too
         Assert.Empty(bogus.Initializers); // no weights at all
 
         // ExportMlpToOnnx on the same model writes the network.
@@ -89,9 +93,12 @@ public class MlNetOnnxInteropTests
         var ml = new MLContext(1);
         var train = ml.Data.LoadFromEnumerable(OnnxTestRows.Training(50, 52, withNaN: false));
         var model = ml.Transforms.CustomMapping((OnnxTestRows.Row input, Doubled output) => output.Twice = input.Value * 2, contractName: null).Fit(train);
+        var warnings = new List<string>();
+        ml.Log += (_, e) => { if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning) warnings.Add(e.Message); };
         using var stream = new MemoryStream();
         var e = Assert.ThrowsAny<Exception>(() => ml.Model.ConvertToOnnx(model, train, stream));
         Assert.Contains("can not be fully converted", e.Message);
+        Assert.Contains(warnings, w => w.Contains("Had to stop walkback"));
     }
 
     private sealed class Doubled
