@@ -1,0 +1,42 @@
+using SkiaSharp;
+
+namespace MlNetExtensions.Samples;
+
+/// <summary>
+/// The typefaces the sample pictures use. SkiaSharp's Linux build without dependencies has no fontconfig: it scans
+/// /usr/share/fonts and falls back to an empty typeface when it finds nothing, which draws no text at all. A sans-serif
+/// face is asked for by name (DejaVu Sans, Liberation Sans, then any), and <see cref="CanDrawText"/> says whether the
+/// face found has glyphs, so a picture can say in the console that its labels are missing instead of failing silently.
+/// </summary>
+public static class SampleFonts
+{
+    private static readonly string[] Families = { "DejaVu Sans", "Liberation Sans", "Noto Sans", "Arial", "Helvetica" };
+
+    /// <summary>The regular face.</summary>
+    public static SKTypeface Regular { get; } = Pick(SKFontStyle.Normal);
+
+    /// <summary>The bold face (the regular one where no bold is installed).</summary>
+    public static SKTypeface Bold { get; } = Pick(SKFontStyle.Bold);
+
+    /// <summary>True when the regular face has glyphs, i.e. text will actually be drawn.</summary>
+    public static bool CanDrawText => Regular.GlyphCount > 0;
+
+    /// <summary>A line for the console when no text can be drawn (empty when it can).</summary>
+    public static string MissingFontNote => CanDrawText
+        ? ""
+        : "No font was found under /usr/share/fonts, so the pictures have no labels (install e.g. fonts-dejavu-core).";
+
+    /// <summary>An anti-aliased fill paint for text.</summary>
+    public static SKPaint Text(float size, SKColor color, bool bold = false) =>
+        new() { Typeface = bold ? Bold : Regular, TextSize = size, Color = color, IsAntialias = true, SubpixelText = true };
+
+    private static SKTypeface Pick(SKFontStyle style)
+    {
+        foreach (var family in Families)
+        {
+            var face = SKTypeface.FromFamilyName(family, style);
+            if (face is not null && face.GlyphCount > 0 && string.Equals(face.FamilyName, family, StringComparison.OrdinalIgnoreCase)) return face;
+        }
+        return SKTypeface.FromFamilyName(null, style) ?? SKTypeface.Default;
+    }
+}
