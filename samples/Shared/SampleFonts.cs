@@ -30,6 +30,21 @@ public static class SampleFonts
     public static SKPaint Text(float size, SKColor color, bool bold = false) =>
         new() { Typeface = bold ? Bold : Regular, TextSize = size, Color = color, IsAntialias = true, SubpixelText = true };
 
+    /// <summary>Splits <paramref name="text"/> at spaces into lines no wider than <paramref name="width"/> pixels.</summary>
+    public static List<string> Wrap(string text, SKPaint paint, float width)
+    {
+        var lines = new List<string>();
+        var line = "";
+        foreach (var word in text.Split(' '))
+        {
+            var candidate = line.Length == 0 ? word : line + " " + word;
+            if (line.Length > 0 && paint.MeasureText(candidate) > width) { lines.Add(line); line = word; }
+            else line = candidate;
+        }
+        if (line.Length > 0) lines.Add(line);
+        return lines;
+    }
+
     private static SKTypeface Pick(SKFontStyle style)
     {
         foreach (var family in Families)

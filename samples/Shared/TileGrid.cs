@@ -105,21 +105,9 @@ public static class TileGrid
         image.SaveAsPng(pngPath, encoder);
     }
 
-    /// <summary>Splits <paramref name="text"/> at spaces into lines no wider than <paramref name="width"/>.</summary>
-    private static List<string> Wrap(string text, SKPaint paint, float width)
-    {
-        var lines = new List<string>();
-        if (string.IsNullOrEmpty(text)) return lines;
-        var line = "";
-        foreach (var word in text.Split(' '))
-        {
-            var candidate = line.Length == 0 ? word : line + " " + word;
-            if (line.Length > 0 && paint.MeasureText(candidate) > width) { lines.Add(line); line = word; }
-            else line = candidate;
-        }
-        lines.Add(line);
-        return lines.Select(l => Fit(l, paint, width)).ToList();
-    }
+    /// <summary>Wraps <paramref name="text"/> at spaces to <paramref name="width"/>, shortening a single over-long word.</summary>
+    private static List<string> Wrap(string text, SKPaint paint, float width) =>
+        SampleFonts.Wrap(text, paint, width).Select(l => Fit(l, paint, width)).ToList();
 
     /// <summary>Shortens a line with an ellipsis when it is still too wide (a single long word).</summary>
     private static string Fit(string line, SKPaint paint, float width)
