@@ -91,8 +91,12 @@ public static class LineChart
             canvas.DrawText(title, (width - bold.MeasureText(title)) / 2, 30, bold);
         for (int i = 0; i < noteLines.Count; i++) canvas.DrawText(noteLines[i], 20, TitleHeight + i * NoteLine + 8, note);
 
+        // One legend width for all panels, so that stacked panels share their x positions.
+        float legendWidth;
+        using (var small = SampleFonts.Text(12, SKColors.Black))
+            legendWidth = panels.Max(p => p.Series.Count == 0 ? 20 : p.Series.Max(s => small.MeasureText(s.Label)) + 80);
         for (int p = 0; p < panels.Count; p++)
-            DrawPanel(canvas, panels[p], new SKRect((p % columns) * cellW, top + (p / columns) * cellH, (p % columns + 1) * cellW, top + (p / columns + 1) * cellH));
+            DrawPanel(canvas, panels[p], legendWidth, new SKRect((p % columns) * cellW, top + (p / columns) * cellH, (p % columns + 1) * cellW, top + (p / columns + 1) * cellH));
 
         var directory = Path.GetDirectoryName(Path.GetFullPath(pngPath));
         if (directory is not null) Directory.CreateDirectory(directory);
@@ -102,7 +106,7 @@ public static class LineChart
         data.SaveTo(file);
     }
 
-    private static void DrawPanel(SKCanvas canvas, ChartPanel panel, SKRect cell)
+    private static void DrawPanel(SKCanvas canvas, ChartPanel panel, float legendWidth, SKRect cell)
     {
         var series = panel.Series;
         bool logY = panel.LogY;
@@ -124,7 +128,6 @@ public static class LineChart
         using var text = SampleFonts.Text(14, SKColors.Black);
         using var small = SampleFonts.Text(12, new SKColor(0x30, 0x30, 0x30));
         using var panelTitle = SampleFonts.Text(15, SKColors.Black, bold: true);
-        float legendWidth = series.Count == 0 ? 20 : series.Max(s => small.MeasureText(s.Label)) + 80;
         float left = cell.Left + 78, top = cell.Top + (panel.Title.Length > 0 ? 30 : 10), bottom = cell.Bottom - 52;
         float plotW = cell.Right - legendWidth - left, plotH = bottom - top;
         float Px(double x) => left + (float)((x - xMin) / (xMax - xMin)) * plotW;
@@ -197,6 +200,8 @@ public static class LineChart
                 float w = text.MeasureText(note);
                 float tx = x + 8 + w > left + plotW ? x - 8 - w : x + 8;
                 float ty = y - 10 < top + 14 ? y + 22 : y - 10;
+                using (var halo = new SKPaint { Color = new SKColor(0xff, 0xff, 0xff, 0xd8) })
+                    canvas.DrawRect(tx - 3, ty - 14, w + 6, 19, halo);
                 canvas.DrawText(note, tx, ty, text);
             }
         }
