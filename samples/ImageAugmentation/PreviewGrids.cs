@@ -80,7 +80,7 @@ public static class PreviewGrids
 
         var overviewPath = Path.Combine(outDir, "all-operations.png");
         written.Add((overviewPath, TileGrid.Write(overviewPath, $"Every augmentation operation on {flower}, one draw each",
-            new[] { $"The first draw of each operation's grid ({{name}}.png beside this file), and of the policy. Tiles at {OverviewScale:0%} size." },
+            new[] { $"Draw 1 of each operation's own grid (affine.png, elastic.png… beside this file) and of policy-flower.png. Tiles at {OverviewScale:0%} size." },
             overview, OverviewColumns)));
         foreach (var t in overview) t.Image.Dispose();
         return written;

@@ -30,12 +30,13 @@ public static class SampleFonts
     public static SKPaint Text(float size, SKColor color, bool bold = false) =>
         new() { Typeface = bold ? Bold : Regular, TextSize = size, Color = color, IsAntialias = true, SubpixelText = true };
 
-    /// <summary>Splits <paramref name="text"/> at spaces into lines no wider than <paramref name="width"/> pixels.</summary>
+    /// <summary>Splits <paramref name="text"/> at spaces (not those around '=') into lines no wider than <paramref name="width"/> pixels.</summary>
     public static List<string> Wrap(string text, SKPaint paint, float width)
     {
         var lines = new List<string>();
         var line = "";
-        foreach (var word in text.Split(' '))
+        // "p = 0.5" stays on one line: the spaces around '=' are not break points.
+        foreach (var word in text.Replace(" = ", "\u0001=\u0001").Split(' ').Select(w => w.Replace('\u0001', ' ')))
         {
             var candidate = line.Length == 0 ? word : line + " " + word;
             if (line.Length > 0 && paint.MeasureText(candidate) > width) { lines.Add(line); line = word; }
