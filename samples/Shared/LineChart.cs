@@ -88,13 +88,13 @@ public static class LineChart
         using var canvas = new SKCanvas(bitmap);
         canvas.Clear(SKColors.White);
         using (var bold = SampleFonts.Text(19, SKColors.Black, bold: true))
-            canvas.DrawText(title, (width - bold.MeasureText(title)) / 2, 30, bold);
-        for (int i = 0; i < noteLines.Count; i++) canvas.DrawText(noteLines[i], 20, TitleHeight + i * NoteLine + 8, note);
+            SampleFonts.Draw(canvas, title, (width - SampleFonts.Measure(bold, title)) / 2, 30, bold);
+        for (int i = 0; i < noteLines.Count; i++) SampleFonts.Draw(canvas, noteLines[i], 20, TitleHeight + i * NoteLine + 8, note);
 
         // One legend width for all panels, so that stacked panels share their x positions.
         float legendWidth;
         using (var small = SampleFonts.Text(12, SKColors.Black))
-            legendWidth = panels.Max(p => p.Series.Count == 0 ? 20 : p.Series.Max(s => small.MeasureText(s.Label)) + 80);
+            legendWidth = panels.Max(p => p.Series.Count == 0 ? 20 : p.Series.Max(s => SampleFonts.Measure(small, s.Label)) + 80);
         for (int p = 0; p < panels.Count; p++)
             DrawPanel(canvas, panels[p], legendWidth, new SKRect((p % columns) * cellW, top + (p / columns) * cellH, (p % columns + 1) * cellW, top + (p / columns + 1) * cellH));
 
@@ -144,7 +144,7 @@ public static class LineChart
         {
             canvas.DrawLine(Px(t), top, Px(t), top + plotH, grid);
             var label = t.ToString(xFormat, CultureInfo.InvariantCulture);
-            canvas.DrawText(label, Px(t) - small.MeasureText(label) / 2, top + plotH + 17, small);
+            SampleFonts.Draw(canvas, label, Px(t) - SampleFonts.Measure(small, label) / 2, top + plotH + 17, small);
         }
         var (major, minor) = logY ? LogTicks(yMin, yMax) : (Ticks(yMin, yMax, Math.Max(3, (int)(plotH / 55))).ToList(), new List<double>());
         foreach (var t in minor) canvas.DrawLine(left, PyT(t), left + plotW, PyT(t), minorGrid);
@@ -154,16 +154,16 @@ public static class LineChart
         {
             canvas.DrawLine(left, PyT(major[i]), left + plotW, PyT(major[i]), grid);
             var label = values[i].ToString(yFormat, CultureInfo.InvariantCulture);
-            canvas.DrawText(label, left - 7 - small.MeasureText(label), PyT(major[i]) + 4, small);
+            SampleFonts.Draw(canvas, label, left - 7 - SampleFonts.Measure(small, label), PyT(major[i]) + 4, small);
         }
         canvas.DrawRect(left, top, plotW, plotH, axis);
 
-        if (panel.Title.Length > 0) canvas.DrawText(panel.Title, left, top - 10, panelTitle);
-        canvas.DrawText(panel.XLabel, left + (plotW - text.MeasureText(panel.XLabel)) / 2, cell.Bottom - 14, text);
+        if (panel.Title.Length > 0) SampleFonts.Draw(canvas, panel.Title, left, top - 10, panelTitle);
+        SampleFonts.Draw(canvas, panel.XLabel, left + (plotW - SampleFonts.Measure(text, panel.XLabel)) / 2, cell.Bottom - 14, text);
         canvas.Save();
         canvas.RotateDegrees(-90);
         var yl = logY ? panel.YLabel + " (log scale)" : panel.YLabel;
-        canvas.DrawText(yl, -(top + (plotH + text.MeasureText(yl)) / 2), cell.Left + 20, text);
+        SampleFonts.Draw(canvas, yl, -(top + (plotH + SampleFonts.Measure(text, yl)) / 2), cell.Left + 20, text);
         canvas.Restore();
 
         // Lines and markers, clipped to the plot area.
@@ -197,12 +197,12 @@ public static class LineChart
                 float x = Px(series[s].X[index]), y = Py(series[s].Y[index]);
                 canvas.DrawCircle(x, y, 6, fill);
                 canvas.DrawCircle(x, y, 6, axis);
-                float w = text.MeasureText(note);
+                float w = SampleFonts.Measure(text, note);
                 float tx = x + 8 + w > left + plotW ? x - 8 - w : x + 8;
                 float ty = y - 10 < top + 14 ? y + 22 : y - 10;
                 using (var halo = new SKPaint { Color = new SKColor(0xff, 0xff, 0xff, 0xd8) })
                     canvas.DrawRect(tx - 3, ty - 14, w + 6, 19, halo);
-                canvas.DrawText(note, tx, ty, text);
+                SampleFonts.Draw(canvas, note, tx, ty, text);
             }
         }
 
@@ -213,7 +213,7 @@ public static class LineChart
             using var pen = Pen(series[s], s, Math.Max(2.5f, series[s].Width));
             canvas.DrawLine(lx, ly, lx + 40, ly, pen);
             if (series[s].Marker != MarkerShape.None) DrawMarker(canvas, series[s], s, lx + 20, ly);
-            canvas.DrawText(series[s].Label, lx + 48, ly + 4, small);
+            SampleFonts.Draw(canvas, series[s].Label, lx + 48, ly + 4, small);
         }
     }
 

@@ -6,7 +6,7 @@ namespace MlNetExtensions.Samples;
 /// The typefaces the sample pictures use. SkiaSharp's Linux build without dependencies has no fontconfig: it scans
 /// /usr/share/fonts and falls back to an empty typeface when it finds nothing, which draws no text at all. A sans-serif
 /// face is asked for by name (DejaVu Sans, Liberation Sans, then any), and <see cref="CanDrawText"/> says whether the
-/// face found has glyphs, so a picture can say in the console that its labels are missing instead of failing silently.
+/// face found has glyphs; without one, text is drawn with <see cref="StrokeFont"/>, so captions and labels never go missing.
 /// </summary>
 public static class SampleFonts
 {
@@ -18,13 +18,29 @@ public static class SampleFonts
     /// <summary>The bold face (the regular one where no bold is installed).</summary>
     public static SKTypeface Bold { get; } = Pick(SKFontStyle.Bold);
 
-    /// <summary>True when the regular face has glyphs, i.e. text will actually be drawn.</summary>
+    /// <summary>True when the regular face has glyphs, i.e. SkiaSharp will actually draw text.</summary>
     public static bool CanDrawText => Regular.GlyphCount > 0;
 
-    /// <summary>A line for the console when no text can be drawn (empty when it can).</summary>
+    /// <summary>
+    /// Whether text is drawn with <see cref="StrokeFont"/> instead of the typeface: when no font was found, or when the
+    /// environment variable SAMPLES_STROKE_FONT is 1 (to see what a machine without fonts shows).
+    /// </summary>
+    public static bool UseStrokeFont { get; set; } = !CanDrawText || Environment.GetEnvironmentVariable("SAMPLES_STROKE_FONT") == "1";
+
+    /// <summary>A line for the console when no font was found (empty when one was).</summary>
     public static string MissingFontNote => CanDrawText
         ? ""
-        : "No font was found under /usr/share/fonts, so the pictures have no labels (install e.g. fonts-dejavu-core).";
+        : "No font was found under /usr/share/fonts: the pictures' text is drawn with the samples' own line lettering (install e.g. fonts-dejavu-core for a real font).";
+
+    /// <summary>Draws <paramref name="text"/> with its baseline at <paramref name="y"/>.</summary>
+    public static void Draw(SKCanvas canvas, string text, float x, float y, SKPaint paint)
+    {
+        if (UseStrokeFont) StrokeFont.Draw(canvas, text, x, y, paint, bold: paint.Typeface == Bold);
+        else canvas.DrawText(text, x, y, paint);
+    }
+
+    /// <summary>The width of <paramref name="text"/> as <see cref="Draw"/> draws it.</summary>
+    public static float Measure(SKPaint paint, string text) => UseStrokeFont ? StrokeFont.Measure(text, paint) : paint.MeasureText(text);
 
     /// <summary>An anti-aliased fill paint for text.</summary>
     public static SKPaint Text(float size, SKColor color, bool bold = false) =>
@@ -39,7 +55,7 @@ public static class SampleFonts
         foreach (var word in text.Replace(" = ", "\u0001=\u0001").Split(' ').Select(w => w.Replace('\u0001', ' ')))
         {
             var candidate = line.Length == 0 ? word : line + " " + word;
-            if (line.Length > 0 && paint.MeasureText(candidate) > width) { lines.Add(line); line = word; }
+            if (line.Length > 0 && Measure(paint, candidate) > width) { lines.Add(line); line = word; }
             else line = candidate;
         }
         if (line.Length > 0) lines.Add(line);

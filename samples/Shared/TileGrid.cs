@@ -51,8 +51,8 @@ public static class TileGrid
         {
             canvas.Clear(SKColors.White);
             float y = Margin;
-            foreach (var line in titleLines) { y += TitleSize; canvas.DrawText(line, Margin, y, titlePaint); y += 7; }
-            foreach (var line in noteLines) { y += NoteSize; canvas.DrawText(line, Margin, y, notePaint); y += 5; }
+            foreach (var line in titleLines) { y += TitleSize; SampleFonts.Draw(canvas, line, Margin, y, titlePaint); y += 7; }
+            foreach (var line in noteLines) { y += NoteSize; SampleFonts.Draw(canvas, line, Margin, y, notePaint); y += 5; }
 
             var pictures = new List<SKRectI>();
             var captions = new List<SKRectI>();
@@ -67,8 +67,8 @@ public static class TileGrid
                 pictures.Add(new SKRectI(ox, oy, ox + image.Width, oy + image.Height));
 
                 float cy = top + th + 6 + CaptionSize;
-                canvas.DrawText(Fit(tiles[i].Caption, captionPaint, tw), x, cy, captionPaint);
-                foreach (var line in details[i]) { cy += DetailSize + 4; canvas.DrawText(line, x, cy, detailPaint); }
+                SampleFonts.Draw(canvas, Fit(tiles[i].Caption, captionPaint, tw), x, cy, captionPaint);
+                foreach (var line in details[i]) { cy += DetailSize + 4; SampleFonts.Draw(canvas, line, x, cy, detailPaint); }
                 captions.Add(new SKRectI(x, top + th + 2, x + tw, top + cellHeight));
             }
             canvas.Flush();
@@ -112,8 +112,8 @@ public static class TileGrid
     /// <summary>Shortens a line with an ellipsis when it is still too wide (a single long word).</summary>
     private static string Fit(string line, SKPaint paint, float width)
     {
-        if (paint.MeasureText(line) <= width) return line;
-        while (line.Length > 1 && paint.MeasureText(line + "…") > width) line = line[..^1];
+        if (SampleFonts.Measure(paint, line) <= width) return line;
+        while (line.Length > 1 && SampleFonts.Measure(paint, line + "…") > width) line = line[..^1];
         return line + "…";
     }
 }

@@ -38,10 +38,9 @@ public sealed class ImageAugmentationSampleTests
                 foreach (var cell in layout.Pictures)
                     Assert.True(Spread(png, cell) > 20, $"{name}: the cell at ({cell.Left}, {cell.Top}) looks empty");
 
-                // Every cell has a caption, where a font can draw one.
-                if (SampleFonts.CanDrawText)
-                    foreach (var caption in layout.Captions)
-                        Assert.True(DarkPixels(png, caption) > 50, $"{name}: no caption under the cell at ({caption.Left}, {caption.Top})");
+                // Every cell has a caption (with a system font, or the stroke lettering without one).
+                foreach (var caption in layout.Captions)
+                    Assert.True(DarkPixels(png, caption) > 50, $"{name}: no caption under the cell at ({caption.Left}, {caption.Top})");
             }
         }
         finally
@@ -68,6 +67,29 @@ public sealed class ImageAugmentationSampleTests
         Assert.Equal("σ = 0.08 of the range, p = 1", described["gaussian-noise"]);
         Assert.All(described.Values, d => Assert.EndsWith("p = 1", d));
         Assert.Equal("p = 0.5", PreviewGrids.Describe(new HorizontalFlip()).Split(", ")[^1]);
+    }
+
+    [Fact]
+    public void WithoutAFontTheStrokeLetteringCoversEveryCaptionAndDrawsIt()
+    {
+        var texts = AugmentationModel.Operations.Select(o => PreviewGrids.Describe(o.Operation))
+            .Concat(AugmentationModel.Policy.Select(PreviewGrids.Describe))
+            .Concat(new[] { "original", "flower.jpg, 640 × 427", "Tiles at 50% size (nearest-neighbour)…", "validation micro-accuracy", "ε0 = 0.001" })
+            .ToList();
+        Assert.All(texts, t => Assert.True(StrokeFont.Covers(t), $"no stroke glyph for some character of '{t}'"));
+
+        using var bitmap = new SKBitmap(new SKImageInfo(400, 30, SKColorType.Rgba8888, SKAlphaType.Opaque));
+        using var canvas = new SKCanvas(bitmap);
+        canvas.Clear(SKColors.White);
+        using var paint = SampleFonts.Text(13, SKColors.Black);
+        StrokeFont.Draw(canvas, texts[2], 4, 20, paint, bold: false);
+        canvas.Flush();
+        int dark = 0;
+        for (int y = 0; y < bitmap.Height; y++)
+            for (int x = 0; x < bitmap.Width; x++)
+                if (bitmap.GetPixel(x, y).Red < 128) dark++;
+        Assert.True(dark > 100, $"only {dark} dark pixels");
+        Assert.InRange(StrokeFont.Measure(texts[2], paint), 100, 400);
     }
 
     [Fact]
