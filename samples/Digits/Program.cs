@@ -4,6 +4,7 @@
 //   dotnet run -c Release --project samples/Digits [-- --no-augmentation] [--out <folder>]   (default: ./out)
 using Digits;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using MlNetExtensions.Samples;
 
 bool augment = !args.Contains("--no-augmentation");
@@ -21,26 +22,20 @@ var split = mlContext.Data.TrainTestSplit(all, testFraction: 0.1, seed: 3);
 var title = $"64-256-128-10 MLP (Adam, batch norm, dropout, early stopping{(augment ? ", augmentation" : "")})";
 var started = DateTime.UtcNow;
 var model = SampleConsole.Train(title, DigitsModel.MaxEpochs,
-    progress => DigitsModel.Train(mlContext, split.TrainSet, split.TestSet, progress, augment));
+    progress => DigitsModel.Train(mlContext, split.TrainSet, split.TestSet, progress, augment), metricName: LearningCurve.MetricName);
+var trainingSeconds = (DateTime.UtcNow - started).TotalSeconds;
 var history = DigitsModel.Mlp(model).Model.History;
-Console.WriteLine($"{history.StopMessage} ({(DateTime.UtcNow - started).TotalSeconds:F1} s)");
+Console.WriteLine($"{history.StopMessage} Training took {trainingSeconds:F1} s.");
+var keptEpoch = history.Epochs.Where(e => e.Phase == "train").ElementAt(history.BestEpoch - 1);
+Console.WriteLine($"Kept epoch {history.BestEpoch}: validation loss {keptEpoch.ValidationLoss:F4}, {LearningCurve.MetricName} {keptEpoch.ValidationMetric:F4} ({split.TestSet.GetColumn<string>("Label").Count()} rows held out of the training file, never augmented).");
 
 var metrics = DigitsModel.Evaluate(mlContext, model, test);
 Console.WriteLine($"Test micro-accuracy: {metrics.MicroAccuracy:F4}   macro-accuracy: {metrics.MacroAccuracy:F4}   log-loss: {metrics.LogLoss:F4}");
 Console.WriteLine(metrics.ConfusionMatrix.GetFormattedConfusionTable());
 
-// Learning curve: training loss (with dropout and augmentation, so usually above validation) and validation loss.
-var epochs = history.Epochs.Where(e => e.Phase == "train").ToList();
-var x = epochs.Select(e => (double)e.Epoch).ToList();
+// Learning curve: loss (training and validation) and validation micro-accuracy, per epoch.
 var chartPath = Path.Combine(outDir, "digits-learning-curve.png");
-LineChart.Write(chartPath, "Digits MLP: learning curve", "epoch", "cross-entropy loss", new[]
-{
-    new ChartSeries("training loss", x, epochs.Select(e => e.TrainingLoss).ToList()),
-    new ChartSeries("validation loss", x, epochs.Select(e => e.ValidationLoss ?? double.NaN).ToList())
-    {
-        Marks = history.BestEpoch > 0 ? new[] { (history.BestEpoch - 1, $"kept epoch {history.BestEpoch}") } : Array.Empty<(int, string)>(),
-    },
-});
+LearningCurve.Write(chartPath, history, $"Digits MLP: learning curve{(augment ? " (with augmentation)" : " (no augmentation)")}");
 Console.WriteLine($"Wrote the learning curve to {chartPath}");
 
 var modelPath = Path.Combine(outDir, "digits-mlp.zip");

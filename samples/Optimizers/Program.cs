@@ -1,6 +1,7 @@
 // Optimizers tour: the same 64-128-10 network on the digits data, trained with every update rule of the lecture
 // (SGD, momentum, Nesterov, AdaGrad, RMSProp, RMSProp+Nesterov, Adam, AdamW) and with learning-rate schedules, from
-// the same initial weights and batch order. Writes one chart of the training-loss curves and prints a table.
+// the same initial weights and batch order. Writes a chart of the training-loss curves (four panels of related rules)
+// and prints a table.
 //   dotnet run -c Release --project samples/Optimizers [-- --out <folder>]   (default: ./out)
 using Digits;
 using Microsoft.ML;
@@ -17,7 +18,7 @@ var all = mlContext.Data.LoadFromTextFile<ModelInput>(Path.Combine(dataDir, "dig
 var test = mlContext.Data.LoadFromTextFile<ModelInput>(Path.Combine(dataDir, "digits_test.csv"), separatorChar: ',');
 var split = mlContext.Data.TrainTestSplit(all, testFraction: 0.1, seed: 3);
 
-var series = new List<ChartSeries>();
+var losses = new Dictionary<string, IReadOnlyList<double>>();
 var rows = new List<string[]>();
 foreach (var run in OptimizerRun.Tour)
 {
@@ -28,8 +29,7 @@ foreach (var run in OptimizerRun.Tour)
     var metrics = OptimizersModel.Evaluate(mlContext, model, test);
     var last = epochs[^1];
     Console.WriteLine($"  {run.Name}: final training loss {last.TrainingLoss:F4}, test accuracy {metrics.MicroAccuracy:F4}");
-    series.Add(new ChartSeries(run.Name, epochs.Select(e => (double)e.Epoch).ToList(), epochs.Select(e => e.TrainingLoss).ToList(),
-        Dashed: run.Schedule != MlNetExtensions.Trainers.LearningRateScheduleKind.Constant));
+    losses[run.Name] = epochs.Select(e => e.TrainingLoss).ToList();
     rows.Add(new[]
     {
         run.Name, run.LearningRate.ToString("0.####"), run.Schedule.ToString(),
@@ -39,8 +39,13 @@ foreach (var run in OptimizerRun.Tour)
 }
 
 var chartPath = Path.Combine(outDir, "optimizers-loss-curves.png");
-LineChart.Write(chartPath, "Same network, different optimizers (digits, 64-128-10)", "epoch", "training cross-entropy",
-    series, width: 1000, height: 620, logY: true);
+var coinciding = OptimizersChart.NearlyCoinciding(losses).Select(p => $"{p.A} and {p.B}").ToList();
+LineChart.Write(chartPath, "Same network, different optimizers (digits, 64-128-10): training loss per epoch",
+    OptimizersChart.Panels(losses), columns: 2, width: 1400, height: 940, notes: new[]
+    {
+        "All panels share one log y range. Legends give each rule's loss after the last epoch." +
+        (coinciding.Count > 0 ? $" Nearly the same curves ({string.Join("; ", coinciding)}): told apart by dash pattern and markers on different epochs." : ""),
+    });
 Console.WriteLine();
 SampleConsole.WriteTable(
     new[] { "optimizer", "ε0", "schedule", "loss @5", "loss @25", "val loss", "best val", "test acc", "time" }, rows);

@@ -1,5 +1,6 @@
 using Digits;
 using Microsoft.ML;
+using MlNetExtensions.Samples;
 using MlNetExtensions.Trainers;
 
 namespace MlNetExtensions.Samples.Tests;
@@ -23,6 +24,19 @@ public sealed class DigitsSampleTests
         // training loss differs from the un-augmented run with the same seeds.
         var first = (TrainingHistory h) => h.Epochs.First(e => e.Phase == "train").TrainingLoss;
         Assert.NotEqual(first(DigitsModel.Mlp(plain).Model.History), first(DigitsModel.Mlp(augmented).Model.History));
+
+        // The sample's learning curve shows loss and validation micro-accuracy, and its epoch lines name that metric.
+        var history = DigitsModel.Mlp(augmented).Model.History;
+        var panels = LearningCurve.Panels(history);
+        Assert.Equal(2, panels.Count);
+        Assert.Equal(new[] { "training loss", "validation loss" }, panels[0].Series.Select(s => s.Label));
+        var curve = Assert.Single(panels[1].Series);
+        Assert.Equal("validation micro-accuracy", curve.Label);
+        Assert.All(curve.Y, a => Assert.InRange(a, 0.5, 1.0));
+        Assert.Single(curve.Marks);   // the kept epoch
+        var line = SampleConsole.EpochLine(history.Epochs[0], LearningCurve.MetricName);
+        Assert.Contains("validation micro-accuracy 0.", line);
+        Assert.DoesNotContain("validation metric", line);
     }
 
     [Fact]
