@@ -193,9 +193,9 @@ internal sealed class TrainBenchmark : IBenchmark
     {
         Action<bool> set = name switch
         {
-            "sparse-input" => on => MlNetExtensions.Trainers.Training.MlpTrainingLoop.SparseInputEnabled = on,
-            "scatter-wgrad" => on => MlNetExtensions.Trainers.Network.DenseLayer.ScatterWeightGradient = on,
-            "wide-lists" => on => MlNetExtensions.Trainers.Kernels.Gemm.WideListsEnabled = on,
+            "sparse-input" => on => DiagnosticSwitches.SparseInput = on,
+            "scatter-wgrad" => on => DiagnosticSwitches.ScatterWeightGradient = on,
+            "wide-lists" => on => DiagnosticSwitches.WideLists = on,
             _ => throw new ArgumentException($"Unknown switch '{name}' (known: sparse-input, scatter-wgrad, wide-lists)."),
         };
         var w = Workloads.Single(x => x.Key == "ref");

@@ -8,19 +8,16 @@ namespace MlNetExtensions.Trainers.Training;
 /// Compiles the training step's methods (those marked <see cref="MethodImplOptions.AggressiveOptimization"/>: kernels,
 /// layers, optimizer, loop) on a background thread while the caller reads the training data, so that epoch 1 does not
 /// wait for the JIT; it also starts the step's helper threads and the thread pool. Once per process; nothing changes but when the code is compiled (the same machine code either way).
-/// <c>MLNETEXT_JIT_WARMUP=0</c> turns it off (for comparison).
+/// <see cref="DiagnosticSwitches.JitWarmup"/> turns it off (for comparison).
 /// </summary>
 internal static class JitWarmup
 {
     private static int s_started;
 
-    /// <summary>Whether the warm-up is enabled (<c>MLNETEXT_JIT_WARMUP</c> is not "0").</summary>
-    internal static bool Enabled { get; set; } = Environment.GetEnvironmentVariable("MLNETEXT_JIT_WARMUP") != "0";
-
     /// <summary>Starts the warm-up once per process when more than one thread may be used; returns whether it started now.</summary>
     public static bool StartOnce(int maxThreads)
     {
-        if (!Enabled || maxThreads <= 1 || Environment.ProcessorCount <= 1) return false;
+        if (!DiagnosticSwitches.JitWarmup || maxThreads <= 1 || Environment.ProcessorCount <= 1) return false;
         if (Interlocked.Exchange(ref s_started, 1) != 0) return false;
         var thread = new Thread(() =>
         {

@@ -156,9 +156,9 @@ public class SparseInputTests
             float[] dense = (float[])c0.Clone(), wide = (float[])c0.Clone(), panels = (float[])c0.Clone();
             Gemm.Multiply(Transpose.No, Transpose.No, m, 128, k, a, k, b.Span, ldb, dense, 128, accumulate);
             Gemm.MultiplySparse(lists.ByRow, 128, b.Span, ldb, wide, 128, accumulate, threads);
-            Gemm.WideListsEnabled = false;
+            DiagnosticSwitches.WideLists = false;
             try { Gemm.MultiplySparse(lists.ByRow, 128, b.Span, ldb, panels, 128, accumulate, threads); }
-            finally { Gemm.WideListsEnabled = true; }
+            finally { DiagnosticSwitches.WideLists = true; }
             AssertSameBits(dense, wide, $"NN {m}x128x{k} density {density} accumulate {accumulate} offset {offset} ldb {ldb}");
             AssertSameBits(dense, panels, $"NN {m}x128x{k} density {density} accumulate {accumulate}, panels");
         }
@@ -386,14 +386,14 @@ public class SparseInputTests
         MultilayerPerceptron lists, dense;
         try
         {
-            MlpTrainingLoop.SparseInputEnabled = true;
+            DiagnosticSwitches.SparseInput = true;
             lists = new MlpTrainingLoop(Settings()).Run(new FixedEpochData(train), null).Network;
-            MlpTrainingLoop.SparseInputEnabled = false;
+            DiagnosticSwitches.SparseInput = false;
             dense = new MlpTrainingLoop(Settings()).Run(new FixedEpochData(train), null).Network;
         }
         finally
         {
-            MlpTrainingLoop.SparseInputEnabled = true;
+            DiagnosticSwitches.SparseInput = true;
         }
         for (int p = 0; p < lists.Parameters.Count; p++)
             Assert.Equal(dense.Parameters[p].Value.Select(BitConverter.SingleToInt32Bits), lists.Parameters[p].Value.Select(BitConverter.SingleToInt32Bits));
