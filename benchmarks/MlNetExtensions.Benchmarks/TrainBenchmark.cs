@@ -180,7 +180,7 @@ internal sealed class TrainBenchmark : IBenchmark
             ["epoch_ms_last_third"] = Math.Round(lastThird * 1e3, 2),
             ["epoch_ms"] = new JsonArray(epochSeconds.Select(s => (JsonNode)JsonValue.Create(Math.Round(s * 1e3, 2))!).ToArray()),
             ["machine"] = BenchData.Machine(),
-            ["w1_misalignment_bytes"] = MlNetExtensions.Trainers.Kernels.AlignedArray.Misalignment(model.Model.Network.Parameters[0].Value),
+            ["w1_misalignment_bytes"] = MlNetExtensions.Trainers.Kernels.AlignedFloats.Misalignment(model.Model.Network.Parameters[0].Value),
         };
     }
 

@@ -42,7 +42,7 @@ internal sealed class DenseLayer : Layer
     public override void Forward(ReadOnlySpan<float> x, Span<float> y, int batch, bool training, ref RandomStream random)
     {
         int n = OutputSize;
-        var bias = Bias.Value.AsSpan();
+        var bias = Bias.Value;
         for (int r = 0; r < batch; r++) bias.CopyTo(y.Slice(r * n, n));
         Gemm.Multiply(Transpose.No, Transpose.No, batch, n, InputSize, x, InputSize, Weights.Value, n, y, n,
             accumulate: true, maxThreads: MaxThreads);
@@ -57,7 +57,7 @@ internal sealed class DenseLayer : Layer
     {
         if (x.Rows != batch || x.Cols != InputSize) throw new ArgumentException($"The sparse batch is {x.Rows}×{x.Cols}; this layer reads {batch}×{InputSize}.", nameof(x));
         int n = OutputSize;
-        var bias = Bias.Value.AsSpan();
+        var bias = Bias.Value;
         for (int r = 0; r < batch; r++) bias.CopyTo(y.Slice(r * n, n));
         Gemm.MultiplySparse(x.ByRow, n, Weights.Value, n, y, n, accumulate: true, maxThreads: MaxThreads);
     }

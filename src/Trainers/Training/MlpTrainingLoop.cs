@@ -269,7 +269,7 @@ internal sealed class MlpTrainingLoop
                     for (int p = 0; p < weightParams.Length; p++)
                     {
                         var v = weightParams[p].Value;
-                        v.CopyTo(noiseBackup[p], 0);
+                        v.CopyTo(noiseBackup[p]);
                         for (int i = 0; i < v.Length; i++) v[i] += s.WeightNoiseStdDev * (float)stepRandom.NextGaussian();
                     }
                 // The next batch is gathered on the other core while only narrow layers run (see PrefetchWindow).
@@ -298,7 +298,7 @@ internal sealed class MlpTrainingLoop
                 network.Backward(xLists is null ? xBatch.AsSpan(0, count * d) : default, xLists, gradOut.AsSpan(0, count * o), count, collectBefore, gatherState.Complete);
                 gatherState.Complete(); // in case the network had no layer to call it before
                 if (noiseBackup is not null)
-                    for (int p = 0; p < weightParams.Length; p++) noiseBackup[p].CopyTo(weightParams[p].Value, 0);
+                    for (int p = 0; p < weightParams.Length; p++) noiseBackup[p].CopyTo(weightParams[p].Value);
                 Penalties.AddPenaltyGradients(weightParams, s.L1, s.L2);
                 if (s.GradientClipNorm > 0) Penalties.ClipGlobalNorm(parameters, s.GradientClipNorm);
                 optimizer.LearningRate = s.Schedule.GetRate(optimizer.StepCount);

@@ -139,7 +139,7 @@ public class FastPathTests
             p.Value[i] = (float)random.NextGaussian();
         }
 
-        float[] theta = (float[])p.Value.Clone();
+        float[] theta = p.Value.ToArray();
         var s = new float[length];
         var r = new float[length];
         var adam = new Adam(0.9f, 0.999f, 1e-8f);

@@ -147,7 +147,7 @@ public class SparseInputTests
         var random = RandomStream.For(16, (ulong)m, (ulong)k);
         int length = (k - 1) * ldb + 128;
         var pinned = GC.AllocateArray<float>(length + 32, pinned: true);
-        int start = (16 - AlignedArray.Misalignment(pinned) / sizeof(float)) % 16 + offset;
+        int start = (16 - AlignedFloats.Misalignment(pinned) / sizeof(float)) % 16 + offset;
         var b = pinned.AsMemory(start, length);
         for (int i = 0; i < length; i++) b.Span[i] = (float)random.NextGaussian();
         foreach (bool accumulate in new[] { false, true })
@@ -165,16 +165,40 @@ public class SparseInputTests
     }
 
     [Fact]
-    public void AlignedArrays_AreZeroedAndOfTheirLength()
+    public void AlignedFloats_AreZeroedOfTheirLengthAndAlignedWhateverThePinnedHeapHolds()
     {
-        foreach (int length in new[] { 0, 5, 255, 256, 1000, 100_352 })
+        // Odd-sized pinned arrays in between (some dropped, leaving holes) as in a process that trains many models: the
+        // buffers of 256 floats and more start on a 64-byte boundary every time, and stay there after collections.
+        var keep = new List<object>();
+        var buffers = new List<AlignedFloats>();
+        int[] lengths = [0, 5, 255, 256, 257, 1000, 4099, 100_352];
+        for (int round = 0; round < 40; round++)
         {
-            var x = AlignedArray.Floats(length);
-            Assert.Equal(length, x.Length);
-            Assert.All(x, v => Assert.Equal(0f, v));
+            keep.Add(GC.AllocateUninitializedArray<byte>(1 + 7 * round, pinned: true));
+            if (round % 3 == 0) _ = GC.AllocateUninitializedArray<byte>(3 + 13 * round, pinned: true);
+            var x = new AlignedFloats(lengths[round % lengths.Length]);
+            Assert.Equal(lengths[round % lengths.Length], x.Length);
+            Assert.Equal(x.Length, x.Span.Length);
+            Assert.Equal(x.Length, x.Memory.Length);
+            Assert.All(x.Span.ToArray(), v => Assert.Equal(0f, v));
+            buffers.Add(x);
         }
-        // Where they land is up to the pinned heap (its free holes in a long-running process): not asserted here; the train
-        // benchmark reports the first layer's weights' misalignment per run (0 in every run of session 4).
+
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        foreach (var x in buffers)
+        {
+            if (x.Length >= AlignedFloats.MinAlignedLength) Assert.Equal(0, AlignedFloats.Misalignment(x.Span));
+            // The span and the memory are the same floats.
+            if (x.Length > 0)
+            {
+                x.Span[^1] = 3f;
+                Assert.Equal(3f, x.Memory.Span[^1]);
+                Assert.Equal(3f, x.ToArray()[^1]);
+            }
+        }
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => new AlignedFloats(-1));
+        GC.KeepAlive(keep);
     }
 
     [Fact]
@@ -396,6 +420,6 @@ public class SparseInputTests
             DiagnosticSwitches.SparseInput = true;
         }
         for (int p = 0; p < lists.Parameters.Count; p++)
-            Assert.Equal(dense.Parameters[p].Value.Select(BitConverter.SingleToInt32Bits), lists.Parameters[p].Value.Select(BitConverter.SingleToInt32Bits));
+            Assert.Equal(dense.Parameters[p].Value.ToArray().Select(BitConverter.SingleToInt32Bits), lists.Parameters[p].Value.ToArray().Select(BitConverter.SingleToInt32Bits));
     }
 }
