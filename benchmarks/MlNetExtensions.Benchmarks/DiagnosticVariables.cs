@@ -12,11 +12,16 @@ internal static class DiagnosticVariables
     /// <summary>The variables that turn a switch off when set to "0", and the switch each sets.</summary>
     private static readonly (string Name, Action<bool> Set)[] OffSwitches =
     [
-        ("MLNETEXT_JIT_WARMUP", on => DiagnosticSwitches.JitWarmup = on),
         ("MLNETEXT_PREFETCH", on => DiagnosticSwitches.Prefetch = on),
         ("MLNETEXT_SPARSE_INPUT", on => DiagnosticSwitches.SparseInput = on),
         ("MLNETEXT_SPARSE", on => DiagnosticSwitches.SparseKernels = on),
         ("MLNETEXT_SPARSE_TN", on => DiagnosticSwitches.SparseTransposed = on),
+    ];
+
+    /// <summary>Variables of earlier versions that nothing reads any more, and why (a note on stderr when one is set).</summary>
+    private static readonly (string Name, string Why)[] Retired =
+    [
+        ("MLNETEXT_JIT_WARMUP", "the background JIT warm-up was removed (it made the first Fit slower on a shared 2-core AMD EPYC: benchmarks/README.md)"),
     ];
 
     /// <summary>The variable that sets all three density bounds of the zero-skipping paths.</summary>
@@ -32,6 +37,11 @@ internal static class DiagnosticVariables
             if (read(name) is not { } value) continue;
             set(value != "0");
             applied.Add($"{name}={value}");
+        }
+
+        foreach (var (name, why) in Retired)
+        {
+            if (read(name) is not null) Console.Error.WriteLine($"{name} is ignored: {why}.");
         }
 
         if (read(SparseMaxDensity) is { } text)

@@ -23,7 +23,17 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 }
 
 // The diagnostic MLNETEXT_* variables (benchmarks/README.md) are read here, not by the library.
-var diagnostics = DiagnosticVariables.Apply();
+List<string> diagnostics;
+try
+{
+    diagnostics = DiagnosticVariables.Apply();
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+
 if (diagnostics.Count > 0)
 {
     Console.Error.WriteLine($"diagnostic switches: {string.Join(", ", diagnostics)}");

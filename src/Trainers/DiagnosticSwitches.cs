@@ -24,12 +24,6 @@ internal static class DiagnosticSwitches
     internal const double DefaultSparseMaxDensityPanelsAvx2 = 0.5;
 
     /// <summary>
-    /// The background JIT warm-up of the training step (<see cref="Training.JitWarmup"/>); benchmark variable
-    /// <c>MLNETEXT_JIT_WARMUP=0</c> turns it off.
-    /// </summary>
-    internal static bool JitWarmup { get; set; } = true;
-
-    /// <summary>
     /// Whether the next minibatch is gathered by a helper thread while the step runs; false gathers each inline
     /// (benchmark variable <c>MLNETEXT_PREFETCH=0</c>).
     /// </summary>
@@ -97,7 +91,7 @@ internal static class DiagnosticSwitches
     /// <summary>Puts every switch back to its default (for tests).</summary>
     internal static void Reset()
     {
-        JitWarmup = Prefetch = SparseInput = SparseKernels = SparseTransposed = WideLists = true;
+        Prefetch = SparseInput = SparseKernels = SparseTransposed = WideLists = true;
         SparseMaxDensity = DefaultSparseMaxDensity;
         SparseMaxDensityPanels = DefaultSparseMaxDensityPanels;
         SparseMaxDensityPanelsAvx2 = DefaultSparseMaxDensityPanelsAvx2;

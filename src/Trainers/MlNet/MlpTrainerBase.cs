@@ -62,8 +62,6 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         if (HostCancellation.IsCancelled(_environment) || HostCancellation.IsCancelled(Host))
             throw new OperationCanceledException("The MLContext's execution was cancelled (CancelExecution) before Fit started: use a new MLContext to train.");
         ValidateOptions(); // the options may have changed since the trainer was built
-        // Compile the training step on another core while this one reads the data (once per process).
-        JitWarmup.StartOnce(TrainerOptions.NumberOfThreads ?? Environment.ProcessorCount);
         using var channel = Host.Start("Training");
         var task = Setup(trainData.Schema);
         var reader = new TrainingDataReader(TrainerOptions.FeatureColumnName, TrainerOptions.LabelColumnName, TrainerOptions.ExampleWeightColumnName, task.Labels, TrainerOptions.MissingValues);

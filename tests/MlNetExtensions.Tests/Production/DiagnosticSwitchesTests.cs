@@ -43,7 +43,6 @@ public class DiagnosticSwitchesTests
     {
         // Whatever this process's environment holds (MLNETEXT_PREFETCH=0 and friends change nothing here); the switches
         // other tests flip (in the GEMM-switches collection) are not read here.
-        Assert.True(DiagnosticSwitches.JitWarmup);
         Assert.True(DiagnosticSwitches.Prefetch);
         Assert.True(DiagnosticSwitches.SparseTransposed);
         Assert.Equal(0.3, DiagnosticSwitches.DefaultSparseMaxDensity);
