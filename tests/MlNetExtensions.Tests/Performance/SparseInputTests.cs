@@ -167,8 +167,14 @@ public class SparseInputTests
     [Fact]
     public void AlignedFloats_AreZeroedOfTheirLengthAndAlignedWhateverThePinnedHeapHolds()
     {
-        // Odd-sized pinned arrays in between (some dropped, leaving holes) as in a process that trains many models: the
-        // buffers of 256 floats and more start on a 64-byte boundary every time, and stay there after collections.
+        // Holes in the pinned heap, as in a process that trained and dropped models (odd-sized pinned arrays, every other
+        // one dropped, a full collection), and odd-sized pinned arrays in between: the buffers of 256 floats and more start
+        // on a 64-byte boundary every time, and stay there after collections. (The former probe-and-filler allocation
+        // missed the boundary in 17 of the 20 here.)
+        var holes = new List<object?>();
+        for (int i = 0; i < 400; i++) holes.Add(GC.AllocateUninitializedArray<byte>(40 + 36 * (i % 97), pinned: true));
+        for (int i = 0; i < holes.Count; i += 2) holes[i] = null;
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true);
         var keep = new List<object>();
         var buffers = new List<AlignedFloats>();
         int[] lengths = [0, 5, 255, 256, 257, 1000, 4099, 100_352];
@@ -199,6 +205,7 @@ public class SparseInputTests
 
         Assert.Throws<ArgumentOutOfRangeException>(() => new AlignedFloats(-1));
         GC.KeepAlive(keep);
+        GC.KeepAlive(holes);
     }
 
     [Fact]
