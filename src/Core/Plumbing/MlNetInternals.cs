@@ -6,8 +6,9 @@ using Microsoft.ML.Runtime;
 namespace MlNetExtensions.Plumbing;
 
 /// <summary>
-/// Every member of ML.NET's internals that MlNetExtensions reaches by reflection, resolved here and nowhere else (see
-/// /work/shared/docs/mlnet-extensibility.md for why each bridge exists): the model save/load bridge
+/// Every member of ML.NET's internals that MlNetExtensions reaches by reflection, resolved here and nowhere else (each
+/// bridge exists because ML.NET offers no public way: a saveable third-party component needs the internal contexts,
+/// dotnet/machinelearning #4911 and #6839): the model save/load bridge
 /// (<c>ModelSaveContext</c>'s internal members, <c>ModelLoadContext</c>, <c>VersionInfo</c>, the loadable-class registry),
 /// a catalog's environment (<c>IInternalCatalog</c>), <see cref="SchemaShape"/>'s internal factory and column
 /// constructor, a mapping view's input (<c>IDataTransform.Source</c>) and ML.NET's cancellation flag

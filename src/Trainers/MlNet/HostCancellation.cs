@@ -8,8 +8,7 @@ namespace MlNetExtensions.Trainers;
 /// ML.NET's own cancellation: <c>MLContext.CancelExecution()</c> (public through the Microsoft.ML.Experimental package, used by
 /// AutoML) sets the <c>IsCanceled</c> flag of the context and of every host registered on it. The flag is declared by ML.NET's
 /// internal <c>Microsoft.ML.Runtime.ICancelable</c> interface, so it is read by reflection: resolved once, in
-/// <see cref="MlNetInternals"/>, and checked
-/// by the training loop at every minibatch, like <see cref="MlpTrainerOptionsBase.CancellationToken"/>.
+/// <see cref="MlNetInternals"/>, and checked by the training loop at every minibatch, like <see cref="MlpTrainerOptionsBase.CancellationToken"/>.
 /// </summary>
 internal static class HostCancellation
 {
