@@ -22,6 +22,23 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
     return args.Length == 0 ? 1 : 0;
 }
 
+// The diagnostic MLNETEXT_* variables (benchmarks/README.md) are read here, not by the library.
+List<string> diagnostics;
+try
+{
+    diagnostics = DiagnosticVariables.Apply();
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+
+if (diagnostics.Count > 0)
+{
+    Console.Error.WriteLine($"diagnostic switches: {string.Join(", ", diagnostics)}");
+}
+
 IBenchmark? selected = Array.Find(benchmarks, b => string.Equals(b.Name, args[0], StringComparison.OrdinalIgnoreCase));
 if (selected is null)
 {

@@ -122,7 +122,7 @@ internal sealed class StepProfileBenchmark : IBenchmark
 
         foreach (bool sparse in new[] { false, true })
         {
-            Trainers.Kernels.Gemm.SparseEnabled = sparse;
+            DiagnosticSwitches.SparseKernels = sparse;
             Time($"GEMM NN 128x128x784, MNIST A, sparse path {(sparse ? "on" : "off")}", () =>
                 Trainers.Kernels.Gemm.Multiply(Trainers.Kernels.Transpose.No, Trainers.Kernels.Transpose.No, batch, 128, d, x, d, w1, 128, h, 128, maxThreads: threads));
             Time($"GEMM TN 784x128x128, MNIST A, sparse path {(sparse ? "on" : "off")}", () =>
@@ -134,7 +134,7 @@ internal sealed class StepProfileBenchmark : IBenchmark
                 Trainers.Kernels.Gemm.Multiply(Trainers.Kernels.Transpose.No, Trainers.Kernels.Transpose.No, 1, 128, d, x, d, w1, 128, h, 128, maxThreads: threads));
         }
 
-        Trainers.Kernels.Gemm.SparseEnabled = true;
+        DiagnosticSwitches.SparseKernels = true;
         {
             // The first layer's two products from lists of non-zeros (as the training loop feeds them), with warm caches and
             // after sweeping 8 MB through them (as a real step leaves them: Adam alone streams 1.75 MB).
@@ -149,10 +149,10 @@ internal sealed class StepProfileBenchmark : IBenchmark
                 var w1Aligned = AlignedCopy(w1);
                 TimeEach($"GEMM NN 128x128x784 from row lists, 64-byte-aligned W, {how}", () =>
                     Trainers.Kernels.Gemm.MultiplySparse(lists.ByRow, 128, w1Aligned.Span, 128, h, 128, maxThreads: threads), cold ? sweep : null);
-                Trainers.Kernels.Gemm.WideListsEnabled = false;
+                DiagnosticSwitches.WideLists = false;
                 TimeEach($"GEMM NN 128x128x784 from row lists, 32-column panels, {how}", () =>
                     Trainers.Kernels.Gemm.MultiplySparse(lists.ByRow, 128, w1, 128, h, 128, maxThreads: threads), cold ? sweep : null);
-                Trainers.Kernels.Gemm.WideListsEnabled = true;
+                DiagnosticSwitches.WideLists = true;
                 TimeEach($"GEMM TN 784x128x128 from column lists, {how}", () =>
                     Trainers.Kernels.Gemm.MultiplySparse(lists.ByColumn, 128, h, 128, dw, 128, maxThreads: threads), cold ? sweep : null);
                 TimeEach($"GEMM TN 784x128x128 scattered from row lists, {how}", () =>
@@ -173,7 +173,7 @@ internal sealed class StepProfileBenchmark : IBenchmark
             var dyh = new float[batch * 128];
             var rs1 = RandomStream.For(5, 6);
             for (int i = 0; i < dyh.Length; i++) dyh[i] = (float)rs1.NextGaussian() * 1e-3f;
-            bool scatter = Trainers.Network.DenseLayer.ScatterWeightGradient;
+            bool scatter = DiagnosticSwitches.ScatterWeightGradient;
             var seq = new double[3, 300];
             for (int rep = 0; rep < 320; rep++)
             {
@@ -213,13 +213,14 @@ internal sealed class StepProfileBenchmark : IBenchmark
             var y2 = new float[batch * hidden[1]];
             var dw2 = new float[hidden[0] * hidden[1]];
             for (int i = 0; i < w2.Length; i++) w2[i] = random.NextSingle() - 0.5f;
+            (double panelCap, double panelCapAvx2) = (DiagnosticSwitches.SparseMaxDensityPanels, DiagnosticSwitches.SparseMaxDensityPanelsAvx2);
             foreach (double density in new[] { 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8 })
             {
                 var hd = new float[batch * hidden[0]];
                 for (int i = 0; i < hd.Length; i++) hd[i] = random.NextDouble() < density ? random.NextSingle() : 0f;
                 foreach (double cap in new[] { 0.0, 1.0 })
                 {
-                    Trainers.Kernels.Gemm.SparseMaxDensityPanels = Trainers.Kernels.Gemm.SparseMaxDensityPanelsAvx2 = cap;
+                    DiagnosticSwitches.SparseMaxDensityPanels = DiagnosticSwitches.SparseMaxDensityPanelsAvx2 = cap;
                     Time($"GEMM NN {batch}x{hidden[1]}x{hidden[0]} density {density:F1} {(cap > 0 ? "sparse" : "dense")}", () =>
                         Trainers.Kernels.Gemm.Multiply(Trainers.Kernels.Transpose.No, Trainers.Kernels.Transpose.No, batch, hidden[1], hidden[0], hd, hidden[0], w2, hidden[1], y2, hidden[1], maxThreads: 1));
                     Time($"GEMM TN {hidden[0]}x{hidden[1]}x{batch} density {density:F1} {(cap > 0 ? "sparse" : "dense")}", () =>
@@ -227,7 +228,7 @@ internal sealed class StepProfileBenchmark : IBenchmark
                 }
             }
 
-            Trainers.Kernels.Gemm.SparseMaxDensityPanels = Trainers.Kernels.Gemm.SparseMaxDensityPanelsAvx2 = 0.45;
+            (DiagnosticSwitches.SparseMaxDensityPanels, DiagnosticSwitches.SparseMaxDensityPanelsAvx2) = (panelCap, panelCapAvx2);
         }
 
         long a0 = GC.GetAllocatedBytesForCurrentThread();

@@ -180,7 +180,7 @@ internal sealed class TrainBenchmark : IBenchmark
             ["epoch_ms_last_third"] = Math.Round(lastThird * 1e3, 2),
             ["epoch_ms"] = new JsonArray(epochSeconds.Select(s => (JsonNode)JsonValue.Create(Math.Round(s * 1e3, 2))!).ToArray()),
             ["machine"] = BenchData.Machine(),
-            ["w1_misalignment_bytes"] = MlNetExtensions.Trainers.Kernels.AlignedArray.Misalignment(model.Model.Network.Parameters[0].Value),
+            ["w1_misalignment_bytes"] = MlNetExtensions.Trainers.Kernels.AlignedFloats.Misalignment(model.Model.Network.Parameters[0].Value),
         };
     }
 
@@ -193,9 +193,9 @@ internal sealed class TrainBenchmark : IBenchmark
     {
         Action<bool> set = name switch
         {
-            "sparse-input" => on => MlNetExtensions.Trainers.Training.MlpTrainingLoop.SparseInputEnabled = on,
-            "scatter-wgrad" => on => MlNetExtensions.Trainers.Network.DenseLayer.ScatterWeightGradient = on,
-            "wide-lists" => on => MlNetExtensions.Trainers.Kernels.Gemm.WideListsEnabled = on,
+            "sparse-input" => on => DiagnosticSwitches.SparseInput = on,
+            "scatter-wgrad" => on => DiagnosticSwitches.ScatterWeightGradient = on,
+            "wide-lists" => on => DiagnosticSwitches.WideLists = on,
             _ => throw new ArgumentException($"Unknown switch '{name}' (known: sparse-input, scatter-wgrad, wide-lists)."),
         };
         var w = Workloads.Single(x => x.Key == "ref");

@@ -11,8 +11,9 @@ internal static class CatalogEnvironment
     {
         ArgumentNullException.ThrowIfNull(catalog);
         if (catalog is IHostEnvironment env) return env;
-        var iface = catalog.GetType().GetInterfaces().FirstOrDefault(i => i.FullName == "Microsoft.ML.Data.IInternalCatalog")
-            ?? throw new ArgumentException($"{catalog.GetType().Name} is not an ML.NET catalog.", nameof(catalog));
-        return (IHostEnvironment)iface.GetProperty("Environment")!.GetValue(catalog)!;
+        var ml = MlNetInternals.Current;
+        if (!ml.InternalCatalog.IsInstanceOfType(catalog))
+            throw new ArgumentException($"{catalog.GetType().Name} is not an ML.NET catalog.", nameof(catalog));
+        return (IHostEnvironment)ml.CatalogEnvironmentGetter.Invoke(catalog, null)!;
     }
 }

@@ -1,4 +1,3 @@
-using System.Reflection;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
@@ -52,6 +51,7 @@ internal sealed class DataViewLineage
         // ML.NET's mapping views (RowToRowMapperTransform, column selection…) map rows one to one and expose their
         // input as IDataTransform.Source (internal); filters, caches and loaders are not row-to-row mappers.
         if (view is not IRowToRowMapper) return null;
-        return view.GetType().GetProperty("Source", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance)?.GetValue(view) as IDataView;
+        var ml = MlNetInternals.Current;
+        return ml.DataTransform.IsInstanceOfType(view) ? ml.DataTransformSourceGetter.Invoke(view, null) as IDataView : null;
     }
 }

@@ -22,9 +22,13 @@ public static class MlNetExtensionsRegistration
     /// </summary>
     /// <param name="catalog">The catalog of the <see cref="MLContext"/> that will load the model (<c>mlContext.ComponentCatalog</c>).</param>
     /// <returns>The same catalog.</returns>
+    /// <exception cref="InvalidOperationException">The Microsoft.ML loaded in this process lacks an internal member that
+    /// MlNetExtensions uses (a version outside [5.0.1, 6.0)); the message names the member and the version.</exception>
     public static ComponentCatalog RegisterMlNetExtensions(this ComponentCatalog catalog)
     {
         ArgumentNullException.ThrowIfNull(catalog);
+        // Every reflected member of ML.NET, resolved now: one clear exception here if this ML.NET lacks one.
+        MlNetInternals.EnsureResolved();
         var done = Registered.GetValue(catalog, _ => new HashSet<string>());
         lock (done)
         {
@@ -32,7 +36,7 @@ public static class MlNetExtensionsRegistration
             {
                 var format = GetStaticFormat(type);
                 if (!done.Add(format.LoaderSignature)) continue;
-                var create = typeof(ComponentLoader<>).MakeGenericType(type).GetMethod("Create", BindingFlags.Public | BindingFlags.Static)!;
+                var create = typeof(ComponentLoader<>).MakeGenericType(type).GetMethod(nameof(ComponentLoader<>.Create), BindingFlags.Public | BindingFlags.Static)!;
                 ModelIO.RegisterLoader(catalog, format, type, create);
             }
         }
@@ -44,8 +48,9 @@ public static class MlNetExtensionsRegistration
         // Static abstract members implemented explicitly are found through the interface map.
         var iface = typeof(ILoadableComponent<>).MakeGenericType(type);
         var map = type.GetInterfaceMap(iface);
+        var getter = iface.GetProperty(nameof(ILoadableComponent<>.Format))!.GetMethod;
         for (int i = 0; i < map.InterfaceMethods.Length; i++)
-            if (map.InterfaceMethods[i].Name == "get_Format")
+            if (map.InterfaceMethods[i] == getter)
                 return (ModelFormat)map.TargetMethods[i].Invoke(null, null)!;
         throw new InvalidOperationException($"{type.FullName} has no model format.");
     }

@@ -1,27 +1,22 @@
-using System.Reflection;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
 namespace MlNetExtensions.Plumbing;
 
 /// <summary>
-/// Helpers for <see cref="SchemaShape"/>, whose column constructor is internal in ML.NET 5.0.x.
+/// Helpers for <see cref="SchemaShape"/>, whose column constructor is internal in ML.NET 5.0.x (reached through
+/// <see cref="MlNetInternals"/>).
 /// </summary>
 internal static class SchemaShapes
 {
-    private static readonly ConstructorInfo ColumnConstructor = typeof(SchemaShape.Column)
-        .GetConstructors(BindingFlags.NonPublic | BindingFlags.Instance)
-        .Single(c => c.GetParameters().Length == 5);
-
     /// <summary>The shape of <paramref name="schema"/> (ML.NET's <c>SchemaShape.Create</c>, internal in 5.0.x).</summary>
     public static SchemaShape Of(DataViewSchema schema) =>
-        (SchemaShape)typeof(SchemaShape).GetMethod("Create", BindingFlags.NonPublic | BindingFlags.Public | BindingFlags.Static, new[] { typeof(DataViewSchema) })!
-            .Invoke(null, new object[] { schema })!;
+        (SchemaShape)MlNetInternals.Current.SchemaShapeCreate.Invoke(null, new object[] { schema })!;
 
     /// <summary>Builds a schema-shape column.</summary>
     public static SchemaShape.Column Column(string name, SchemaShape.Column.VectorKind kind, DataViewType itemType, bool isKey,
         SchemaShape? annotations = null)
-        => (SchemaShape.Column)ColumnConstructor.Invoke(new object?[] { name, kind, itemType, isKey, annotations });
+        => (SchemaShape.Column)MlNetInternals.Current.SchemaColumnConstructor.Invoke(new object?[] { name, kind, itemType, isKey, annotations });
 
     /// <summary>A scalar text annotation's shape (for <c>ScoreColumnKind</c> and the like).</summary>
     public static SchemaShape.Column TextAnnotation(string name) =>

@@ -17,41 +17,11 @@ namespace MlNetExtensions.Trainers.Kernels;
 /// </summary>
 internal static unsafe partial class Gemm
 {
-    /// <summary>
-    /// A is treated as sparse when at most this fraction of its sampled values is non-zero (paths without the
-    /// AVX-512 panel executor). <c>MLNETEXT_SPARSE_MAX_DENSITY</c> overrides both bounds, for experiments.
-    /// </summary>
-    internal static double SparseMaxDensity { get; set; } = DensityOverride() ?? 0.3;
-
-    /// <summary>
-    /// The same bound for the AVX-512 panel executor (m ≥ 16, n ≥ 32). On 128×64×128 (the reference net's second
-    /// layer, 1 thread, <c>steps</c>) the panels beat the dense kernel up to about half non-zeros: NN 12.2 / 15.1 / 18.1 / 21.1 µs
-    /// at density 0.2 / 0.3 / 0.4 / 0.5 against 26.3 µs dense, TN 14.1 / 17.1 / 20.6 / 24.2 against 25.0 µs.
-    /// </summary>
-    internal static double SparseMaxDensityPanels { get; set; } = DensityOverride() ?? 0.45;
-
-    /// <summary>
-    /// The same bound for the AVX2 panel executor (machines without AVX-512), from the crossover measured on the
-    /// second layer's shape (Zen 3, 1 thread, <c>steps</c>): NN 21.7 / 28.4 / 35.9 / 39.6 / 47.5 µs at density
-    /// 0.2 / 0.3 / 0.4 / 0.5 / 0.6 against 44–46 µs dense, TN 26.1 / 32.5 / 39.4 / 44.7 / 54.1 against 47–48 µs.
-    /// </summary>
-    internal static double SparseMaxDensityPanelsAvx2 { get; set; } = DensityOverride() ?? 0.5;
-
-    private static double? DensityOverride() =>
-        double.TryParse(Environment.GetEnvironmentVariable("MLNETEXT_SPARSE_MAX_DENSITY"), System.Globalization.NumberStyles.Float,
-            System.Globalization.CultureInfo.InvariantCulture, out double d) ? d : null;
-
     /// <summary>Products with fewer multiply-adds than this never test for sparsity.</summary>
     internal const long SparseMinMacs = 1L << 16;
 
-    /// <summary>Switch for tests and benchmarks: false forces the dense kernels.</summary>
-    internal static bool SparseEnabled { get; set; } = Environment.GetEnvironmentVariable("MLNETEXT_SPARSE") != "0";
-
-    /// <summary>Whether transposed sparse A (the weight gradient xᵀ·dy) also takes the zero-skipping path.</summary>
-    internal static bool SparseTransposedEnabled { get; set; } = Environment.GetEnvironmentVariable("MLNETEXT_SPARSE_TN") != "0";
-
     private static bool CanUseSparse(GemmPath path, in Args g) =>
-        SparseEnabled && path is GemmPath.Avx2 or GemmPath.Avx512 && Fma.IsSupported && g.TransB == Transpose.No
+        DiagnosticSwitches.SparseKernels && path is GemmPath.Avx2 or GemmPath.Avx512 && Fma.IsSupported && g.TransB == Transpose.No
         && (long)g.M * g.N * g.K >= SparseMinMacs && g.N >= 8;
 
     /// <summary>Fraction of non-zeros among (up to) the first 16 rows of the stored A.</summary>
@@ -102,7 +72,7 @@ internal static unsafe partial class Gemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     private static bool TryRunSparse(GemmPath path, in Args g, int kc, int maxThreads = 1)
     {
-        if ((g.TransA == Transpose.Yes && !SparseTransposedEnabled))
+        if ((g.TransA == Transpose.Yes && !DiagnosticSwitches.SparseTransposed))
         {
             return false;
         }
@@ -111,7 +81,7 @@ internal static unsafe partial class Gemm
         bool panels = g.N >= PanelWidth && g.M >= 16 && (Avx512F.IsSupported || Avx2.IsSupported);
         bool zmm = panels && path == GemmPath.Avx512 && Avx512F.IsSupported;
         double density = SampleDensity(g);
-        if (density > (panels ? (zmm ? SparseMaxDensityPanels : SparseMaxDensityPanelsAvx2) : SparseMaxDensity))
+        if (density > (panels ? (zmm ? DiagnosticSwitches.SparseMaxDensityPanels : DiagnosticSwitches.SparseMaxDensityPanelsAvx2) : DiagnosticSwitches.SparseMaxDensity))
         {
             return false;
         }

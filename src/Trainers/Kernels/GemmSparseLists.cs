@@ -15,10 +15,10 @@ internal static unsafe partial class Gemm
 {
     /// <summary>
     /// Whether <see cref="MultiplySparse"/> runs on this machine: it needs the zero-skipping executors (AVX2 + FMA or
-    /// AVX-512) and the zero-skipping path switched on (<c>MLNETEXT_SPARSE</c>).
+    /// AVX-512) and the zero-skipping path switched on (<see cref="DiagnosticSwitches.SparseKernels"/>).
     /// </summary>
     internal static bool SparseListsSupported =>
-        SparseEnabled && Fma.IsSupported && BestPath is GemmPath.Avx2 or GemmPath.Avx512;
+        DiagnosticSwitches.SparseKernels && Fma.IsSupported && BestPath is GemmPath.Avx2 or GemmPath.Avx512;
 
     /// <summary>
     /// C[m×n] = A·B (+ C when <paramref name="accumulate"/>) with A (m×k) given by <paramref name="a"/> and B (k×n) dense,

@@ -25,13 +25,10 @@ internal static unsafe partial class Gemm
 
     [ThreadStatic] private static float[]? t_wideArray;
 
-    /// <summary>Whether this executor is used where it applies (true; the panel executor otherwise: a switch for benchmarks and
-    /// tests, changed only between products).</summary>
-    internal static bool WideListsEnabled { get; set; } = true;
 
     /// <summary>Whether a lists product into <paramref name="n"/> columns runs on this executor (128 columns, AVX-512 or AVX2 + FMA).</summary>
     private static bool UseWideLists(int n, bool zmm) =>
-        n == WideColumns && WideListsEnabled && (zmm || (Avx2.IsSupported && Fma.IsSupported));
+        n == WideColumns && DiagnosticSwitches.WideLists && (zmm || (Avx2.IsSupported && Fma.IsSupported));
 
     /// <summary>
     /// B's k rows of 128 values, contiguous and 64-byte aligned (every load one cache line): B itself when it already is,

@@ -90,13 +90,13 @@ public sealed class MlpModelParameters
     /// <summary>Copies of every dense layer's weights and biases, input side first.</summary>
     public IReadOnlyList<DenseLayerWeights> DenseLayers =>
         Network.InferenceLayers.OfType<DenseLayer>()
-            .Select(d => new DenseLayerWeights(d.InputSize, d.OutputSize, (float[])d.Weights.Value.Clone(), (float[])d.Bias.Value.Clone()))
+            .Select(d => new DenseLayerWeights(d.InputSize, d.OutputSize, d.Weights.Value.ToArray(), d.Bias.Value.ToArray()))
             .ToArray();
 
     /// <summary>Copies of every batch-normalization layer's γ, β and running statistics (empty without batch normalization).</summary>
     public IReadOnlyList<BatchNormalizationStatistics> BatchNormalizationLayers =>
         Network.InferenceLayers.OfType<BatchNormLayer>()
-            .Select(b => new BatchNormalizationStatistics((float[])b.Gamma.Value.Clone(), (float[])b.Beta.Value.Clone(),
+            .Select(b => new BatchNormalizationStatistics(b.Gamma.Value.ToArray(), b.Beta.Value.ToArray(),
                 (float[])b.RunningMean.Clone(), (float[])b.RunningVariance.Clone()))
             .ToArray();
 

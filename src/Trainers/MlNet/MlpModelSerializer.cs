@@ -191,10 +191,10 @@ internal static class MlpModelSerializer
         if (bytes > left) throw new FormatException($"The model declares {what} ({bytes} bytes), but only {left} bytes are left: the file is truncated or corrupted.");
     }
 
-    private static void WriteFloats(BinaryWriter w, float[] values)
+    private static void WriteFloats(BinaryWriter w, ReadOnlySpan<float> values)
     {
         w.Write(values.Length);
-        w.Write(MemoryMarshal.AsBytes(values.AsSpan()));
+        w.Write(MemoryMarshal.AsBytes(values));
     }
 
     private static float[] ReadFloats(BinaryReader r) => ReadFloats(r, r.ReadInt32());
@@ -208,7 +208,7 @@ internal static class MlpModelSerializer
         return values;
     }
 
-    private static void ReadInto(BinaryReader r, float[] destination)
+    private static void ReadInto(BinaryReader r, Span<float> destination)
     {
         int length = r.ReadInt32();
         if (length != destination.Length)
@@ -216,9 +216,9 @@ internal static class MlpModelSerializer
         ReadExactly(r, destination);
     }
 
-    private static void ReadExactly(BinaryReader r, float[] destination)
+    private static void ReadExactly(BinaryReader r, Span<float> destination)
     {
-        var bytes = MemoryMarshal.AsBytes(destination.AsSpan());
+        var bytes = MemoryMarshal.AsBytes(destination);
         int read = r.Read(bytes);
         while (read < bytes.Length)
         {

@@ -62,8 +62,6 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         if (HostCancellation.IsCancelled(_environment) || HostCancellation.IsCancelled(Host))
             throw new OperationCanceledException("The MLContext's execution was cancelled (CancelExecution) before Fit started: use a new MLContext to train.");
         ValidateOptions(); // the options may have changed since the trainer was built
-        // Compile the training step on another core while this one reads the data (once per process).
-        JitWarmup.StartOnce(TrainerOptions.NumberOfThreads ?? Environment.ProcessorCount);
         using var channel = Host.Start("Training");
         var task = Setup(trainData.Schema);
         var reader = new TrainingDataReader(TrainerOptions.FeatureColumnName, TrainerOptions.LabelColumnName, TrainerOptions.ExampleWeightColumnName, task.Labels, TrainerOptions.MissingValues);
@@ -90,7 +88,7 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         // Mostly-zero rows are also kept as lists of their non-zeros when the first layer can read them so (see SparseRows).
         // Not with a validation split (its copies of the rows are dense: the lists would be built for nothing).
         // The input preprocessing keeps zeros where they are common, so normalized rows can stay lists too (see InputPreprocessing).
-        bool listNonZeros = MlpTrainingLoop.SparseInputEnabled && Kernels.Gemm.SparseListsSupported
+        bool listNonZeros = DiagnosticSwitches.SparseInput && Kernels.Gemm.SparseListsSupported
             && TrainerOptions.InputNoiseStdDev == 0 && TrainerOptions.InputDropoutRate == 0 && TrainerOptions.ValidationFraction == 0;
         var (all, skipped) = reader.Read(trainData, "training data", listNonZeros: listNonZeros);
         if (all.Count == 0)

@@ -17,7 +17,7 @@ internal sealed class BatchNormLayer : Layer
     {
         Gamma = new Parameter(name + ".gamma", size, isWeight: false);
         Beta = new Parameter(name + ".beta", size, isWeight: false);
-        Gamma.Value.AsSpan().Fill(1f);
+        Gamma.Value.Fill(1f);
         RunningMean = new float[size];
         RunningVariance = new float[size];
         RunningVariance.AsSpan().Fill(1f);
@@ -124,7 +124,7 @@ internal sealed class BatchNormLayer : Layer
         // dx = (1/B)·(1/√(σ²+ϵ))·(B·dx̂ − Σ dx̂ − x̂·Σ(dx̂·x̂)).
         int d = InputSize;
         var dGamma = Gamma.Gradient; var dBeta = Beta.Gradient; var gamma = Gamma.Value;
-        Array.Clear(dGamma); Array.Clear(dBeta);
+        dGamma.Clear(); dBeta.Clear();
         for (int r = 0; r < batch; r++)
             for (int j = 0; j < d; j++)
             {

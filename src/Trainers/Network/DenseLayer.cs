@@ -42,7 +42,7 @@ internal sealed class DenseLayer : Layer
     public override void Forward(ReadOnlySpan<float> x, Span<float> y, int batch, bool training, ref RandomStream random)
     {
         int n = OutputSize;
-        var bias = Bias.Value.AsSpan();
+        var bias = Bias.Value;
         for (int r = 0; r < batch; r++) bias.CopyTo(y.Slice(r * n, n));
         Gemm.Multiply(Transpose.No, Transpose.No, batch, n, InputSize, x, InputSize, Weights.Value, n, y, n,
             accumulate: true, maxThreads: MaxThreads);
@@ -57,21 +57,10 @@ internal sealed class DenseLayer : Layer
     {
         if (x.Rows != batch || x.Cols != InputSize) throw new ArgumentException($"The sparse batch is {x.Rows}×{x.Cols}; this layer reads {batch}×{InputSize}.", nameof(x));
         int n = OutputSize;
-        var bias = Bias.Value.AsSpan();
+        var bias = Bias.Value;
         for (int r = 0; r < batch; r++) bias.CopyTo(y.Slice(r * n, n));
         Gemm.MultiplySparse(x.ByRow, n, Weights.Value, n, y, n, accumulate: true, maxThreads: MaxThreads);
     }
-
-    /// <summary>
-    /// Whether <see cref="BackwardSparse"/> scatters the row lists into the weight gradient or runs the product from the
-    /// column lists (sorted per minibatch, by the gather's thread when <see cref="Training.BatchGather"/> sees this false).
-    /// The same bits either way. Scattering where the AVX-512 kernels run: eight zmm loads, adds and stores per entry
-    /// (reference layer, 2 threads: 61 µs, against 65 µs from the columns plus 86–104 µs to sort them on the other core;
-    /// fresh-process Fits 0.95–1.25 s against 1.08–1.23 s, medians 1.06 / 1.20). Not on AVX2, where an entry takes sixteen
-    /// ymm of each (139–173 µs against 88 µs plus 77 µs for the sort; epochs 50.2 against 41.4 ms, medians of six
-    /// alternated Fits). A switch for benchmarks besides.
-    /// </summary>
-    internal static bool ScatterWeightGradient { get; set; } = Gemm.BestPath == GemmPath.Avx512 && Vector512.IsHardwareAccelerated;
 
     /// <summary>
     /// <see cref="Backward"/> for <see cref="ForwardSparse"/>: the weight gradient xᵀ·dy from x's column lists and the bias
@@ -83,7 +72,7 @@ internal sealed class DenseLayer : Layer
         if (x.Rows != batch || x.Cols != InputSize) throw new ArgumentException($"The sparse batch is {x.Rows}×{x.Cols}; this layer reads {batch}×{InputSize}.", nameof(x));
         int n = OutputSize;
         // dW = xᵀ·dy by scattering each row's entries (the same bits as from the column lists, without sorting by column).
-        if (ScatterWeightGradient) Gemm.MultiplySparseTransposed(x.ByRow, n, dy, n, Weights.Gradient, n, MaxThreads);
+        if (DiagnosticSwitches.ScatterWeightGradient) Gemm.MultiplySparseTransposed(x.ByRow, n, dy, n, Weights.Gradient, n, MaxThreads);
         else Gemm.MultiplySparse(x.ByColumn, n, dy, n, Weights.Gradient, n, maxThreads: MaxThreads);
         SumRows(dy, batch, n, Bias.Gradient);
     }

@@ -21,10 +21,10 @@ internal sealed class AdaGrad : Optimizer
     protected override int StateBuffers => 1;
 
     /// <inheritdoc/>
-    protected override void Update(Span<float> theta, ReadOnlySpan<float> gradient, float[][] state, bool isWeight)
+    protected override void Update(Span<float> theta, ReadOnlySpan<float> gradient, Kernels.AlignedFloats[] state, bool isWeight)
     {
         float epsilon = LearningRate;
-        float[] r = state[SquaredGradientSum];
+        Span<float> r = state[SquaredGradientSum].Span;
         for (int i = 0; i < theta.Length; i++)
         {
             float g = gradient[i];

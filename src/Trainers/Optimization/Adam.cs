@@ -59,7 +59,7 @@ internal class Adam : Optimizer
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
-    protected override void Update(Span<float> theta, ReadOnlySpan<float> gradient, float[][] state, bool isWeight)
+    protected override void Update(Span<float> theta, ReadOnlySpan<float> gradient, Kernels.AlignedFloats[] state, bool isWeight)
     {
         long t = StepCount; // t ← t + 1 was done by Step
         var args = new Arguments
@@ -70,7 +70,7 @@ internal class Adam : Optimizer
         };
         unsafe
         {
-            fixed (float* th = theta, g = gradient, s = state[FirstMoment], r = state[SecondMoment])
+            fixed (float* th = theta, g = gradient, s = state[FirstMoment].Span, r = state[SecondMoment].Span)
             {
                 args.Theta = th; args.Gradient = g; args.S = s; args.R = r;
                 if (MaxThreads > 1 && theta.Length >= ParallelMinLength)

@@ -23,7 +23,7 @@ internal sealed class AdamW : Adam
     public float WeightDecay { get; }
 
     /// <inheritdoc/>
-    protected override void Update(Span<float> theta, ReadOnlySpan<float> gradient, float[][] state, bool isWeight)
+    protected override void Update(Span<float> theta, ReadOnlySpan<float> gradient, Kernels.AlignedFloats[] state, bool isWeight)
     {
         if (isWeight)
         {

@@ -34,8 +34,8 @@ internal abstract class LookAheadOptimizer : Optimizer
     {
         for (int p = 0; p < parameters.Count; p++)
         {
-            float[] theta = parameters[p].Value;
-            float[] v = StateOf(parameters[p])[Velocity];
+            Span<float> theta = parameters[p].Value;
+            Span<float> v = StateOf(parameters[p])[Velocity].Span;
             for (int i = 0; i < theta.Length; i++)
             {
                 theta[i] += Alpha * v[i]; // θ̃ ← θ + αv

@@ -21,10 +21,10 @@ internal sealed class Momentum : Optimizer
     protected override int StateBuffers => 1;
 
     /// <inheritdoc/>
-    protected override void Update(Span<float> theta, ReadOnlySpan<float> gradient, float[][] state, bool isWeight)
+    protected override void Update(Span<float> theta, ReadOnlySpan<float> gradient, Kernels.AlignedFloats[] state, bool isWeight)
     {
         float epsilon = LearningRate;
-        float[] v = state[Velocity];
+        Span<float> v = state[Velocity].Span;
         for (int i = 0; i < theta.Length; i++)
         {
             v[i] = Floored(Alpha * v[i] - epsilon * gradient[i]); // v ← αv − εg (below 2⁻¹⁰⁰: 0, see StateFloor)

@@ -21,10 +21,10 @@ internal sealed class Nesterov : LookAheadOptimizer
     protected override int StateBuffers => 1;
 
     /// <inheritdoc/>
-    protected override void Update(Span<float> theta, ReadOnlySpan<float> gradient, float[][] state, bool isWeight)
+    protected override void Update(Span<float> theta, ReadOnlySpan<float> gradient, Kernels.AlignedFloats[] state, bool isWeight)
     {
         float epsilon = LearningRate;
-        float[] v = state[Velocity];
+        Span<float> v = state[Velocity].Span;
         ReturnFromGradientPoint(theta, v); // θ ← θ̃ − αv
         for (int i = 0; i < theta.Length; i++)
         {

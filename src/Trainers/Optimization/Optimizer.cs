@@ -15,7 +15,7 @@ namespace MlNetExtensions.Trainers.Optimization;
 /// </remarks>
 internal abstract class Optimizer
 {
-    private readonly Dictionary<Parameter, float[][]> _state = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<Parameter, Kernels.AlignedFloats[]> _state = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>The learning rate ε used by the next <see cref="Step"/>; set by the schedule.</summary>
     public float LearningRate { get; set; }
@@ -66,16 +66,16 @@ internal abstract class Optimizer
     /// <param name="gradient">The gradient g at the gradient point.</param>
     /// <param name="state">The rule's <see cref="StateBuffers"/> buffers for this parameter, zero at the first step.</param>
     /// <param name="isWeight">Whether the tensor is a connection weight (for decoupled weight decay).</param>
-    protected abstract void Update(Span<float> theta, ReadOnlySpan<float> gradient, float[][] state, bool isWeight);
+    protected abstract void Update(Span<float> theta, ReadOnlySpan<float> gradient, Kernels.AlignedFloats[] state, bool isWeight);
 
     /// <summary>The state buffers of <paramref name="parameter"/>, allocated (zeroed) at first use.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
-    protected float[][] StateOf(Parameter parameter)
+    protected Kernels.AlignedFloats[] StateOf(Parameter parameter)
     {
         if (!_state.TryGetValue(parameter, out var buffers))
         {
-            buffers = new float[StateBuffers][];
-            for (int i = 0; i < buffers.Length; i++) buffers[i] = Kernels.AlignedArray.Floats(parameter.Length);
+            buffers = new Kernels.AlignedFloats[StateBuffers];
+            for (int i = 0; i < buffers.Length; i++) buffers[i] = new Kernels.AlignedFloats(parameter.Length);
             _state[parameter] = buffers;
         }
         return buffers;

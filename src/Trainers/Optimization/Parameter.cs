@@ -10,23 +10,27 @@ internal sealed class Parameter
     public Parameter(string name, int size, bool isWeight)
     {
         Name = name;
-        Value = Kernels.AlignedArray.Floats(size);
+        _value = new Kernels.AlignedFloats(size);
         IsWeight = isWeight;
     }
 
     /// <summary>A readable name such as "dense1.weights", for messages and inspection.</summary>
     public string Name { get; }
 
-    /// <summary>The current values.</summary>
-    public float[] Value { get; }
+    private readonly Kernels.AlignedFloats _value;
+    private Kernels.AlignedFloats? _gradient;
 
-    private float[]? _gradient;
+    /// <summary>The current values (64-byte aligned, see <see cref="Kernels.AlignedFloats"/>).</summary>
+    public Span<float> Value => _value.Span;
+
+    /// <summary>The current values, for iterators and other places a span cannot go.</summary>
+    public Memory<float> ValueMemory => _value.Memory;
 
     /// <summary>
     /// The gradient of the minibatch loss (penalties included) with respect to <see cref="Value"/>. Allocated (zeros) at first
     /// use, so a network only scored (a loaded or trained model) holds no gradients; see <see cref="ReleaseGradient"/>.
     /// </summary>
-    public float[] Gradient => _gradient ??= Kernels.AlignedArray.Floats(Value.Length);
+    public Span<float> Gradient => (_gradient ??= new Kernels.AlignedFloats(_value.Length)).Span;
 
     /// <summary>Whether <see cref="Gradient"/> is allocated.</summary>
     public bool HasGradient => _gradient is not null;
@@ -41,5 +45,5 @@ internal sealed class Parameter
     public bool IsWeight { get; }
 
     /// <summary>The number of values.</summary>
-    public int Length => Value.Length;
+    public int Length => _value.Length;
 }

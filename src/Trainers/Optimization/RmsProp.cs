@@ -31,10 +31,10 @@ internal sealed class RmsProp : Optimizer
     protected override int StateBuffers => 1;
 
     /// <inheritdoc/>
-    protected override void Update(Span<float> theta, ReadOnlySpan<float> gradient, float[][] state, bool isWeight)
+    protected override void Update(Span<float> theta, ReadOnlySpan<float> gradient, Kernels.AlignedFloats[] state, bool isWeight)
     {
         float epsilon = LearningRate;
-        float[] r = state[SquaredGradientAverage];
+        Span<float> r = state[SquaredGradientAverage].Span;
         for (int i = 0; i < theta.Length; i++)
         {
             float g = gradient[i];

@@ -40,11 +40,11 @@ internal sealed class RmsPropNesterov : LookAheadOptimizer
     protected override int StateBuffers => 2;
 
     /// <inheritdoc/>
-    protected override void Update(Span<float> theta, ReadOnlySpan<float> gradient, float[][] state, bool isWeight)
+    protected override void Update(Span<float> theta, ReadOnlySpan<float> gradient, Kernels.AlignedFloats[] state, bool isWeight)
     {
         float epsilon = LearningRate;
-        float[] v = state[Velocity];
-        float[] r = state[SquaredGradientAverage];
+        Span<float> v = state[Velocity].Span;
+        Span<float> r = state[SquaredGradientAverage].Span;
         ReturnFromGradientPoint(theta, v); // θ ← θ̃ − αv
         for (int i = 0; i < theta.Length; i++)
         {

@@ -10,7 +10,7 @@ internal sealed class Sgd : Optimizer
     protected override int StateBuffers => 0;
 
     /// <inheritdoc/>
-    protected override void Update(Span<float> theta, ReadOnlySpan<float> gradient, float[][] state, bool isWeight)
+    protected override void Update(Span<float> theta, ReadOnlySpan<float> gradient, Kernels.AlignedFloats[] state, bool isWeight)
     {
         float epsilon = LearningRate;
         for (int i = 0; i < theta.Length; i++)

@@ -83,7 +83,7 @@ internal sealed class BatchGather : BackgroundWork
             // When the first layer's weight gradient reads the column lists (on AVX2; AVX-512 scatters the row lists),
             // whoever copies the last piece (every other piece is then written: the increments are full fences) sorts the
             // batch's entries by column.
-            if (Interlocked.Increment(ref _chunksDone) == chunks && _rows is not null && !DenseLayer.ScatterWeightGradient) _sparse[_slot]!.BuildColumns();
+            if (Interlocked.Increment(ref _chunksDone) == chunks && _rows is not null && !DiagnosticSwitches.ScatterWeightGradient) _sparse[_slot]!.BuildColumns();
         }
     }
 

@@ -90,16 +90,6 @@ internal sealed class MlpTrainingLoop
         return new TrainingResult(network, new TrainingHistory(_records.ToArray(), first.BestEpoch, reason, message, skippedRows), first.Optimizer.LearningRate);
     }
 
-    /// <summary>Diagnostic switch (<c>MLNETEXT_PREFETCH=0</c>): gather every minibatch inline, for comparisons.</summary>
-    private static readonly bool PrefetchEnabled = Environment.GetEnvironmentVariable("MLNETEXT_PREFETCH") != "0";
-
-    /// <summary>
-    /// Whether training rows that are mostly zeros are also kept as lists of their non-zeros (<see cref="SparseRows"/>) and
-    /// fed to the first layer as such (<c>MLNETEXT_SPARSE_INPUT=0</c> turns it off, for comparisons). The results are the
-    /// same bits either way.
-    /// </summary>
-    internal static bool SparseInputEnabled { get; set; } = Environment.GetEnvironmentVariable("MLNETEXT_SPARSE_INPUT") != "0";
-
     /// <summary>
     /// The next minibatch's gather on the background thread: <see cref="Armed"/> once prepared, <see cref="Pending"/> once
     /// posted, <see cref="Ready"/> once collected. <see cref="Post"/> and <see cref="Complete"/> are cached delegates (passing
@@ -227,7 +217,7 @@ internal sealed class MlpTrainingLoop
         var prefetchState = new PrefetchState(gather);
         var (postAfter, collectBefore) = PrefetchWindow(network, batchRows);
         // The next minibatch is gathered on the background thread during the current step (not with one thread allowed).
-        bool prefetch = s.MaxThreads > 1 && Environment.ProcessorCount > 1 && PrefetchEnabled;
+        bool prefetch = s.MaxThreads > 1 && Environment.ProcessorCount > 1 && DiagnosticSwitches.Prefetch;
         var gradOut = new float[maxBatch * o];
         var best = NetworkSnapshot.Capture(network);
         double bestScore = double.PositiveInfinity;
@@ -238,7 +228,7 @@ internal sealed class MlpTrainingLoop
         List<(int Start, int Count)>? bounds = null;
         int boundsRows = -1;
         // Sparse input: the first layer reads the minibatch as lists of non-zeros (built once per dataset object).
-        bool sparseInput = SparseInputEnabled && network.AcceptsSparseInput && Gemm.SparseListsSupported;
+        bool sparseInput = DiagnosticSwitches.SparseInput && network.AcceptsSparseInput && Gemm.SparseListsSupported;
         DenseDataset? listedSet = null;
         SparseRows? rows = null;
 
@@ -279,7 +269,7 @@ internal sealed class MlpTrainingLoop
                     for (int p = 0; p < weightParams.Length; p++)
                     {
                         var v = weightParams[p].Value;
-                        v.CopyTo(noiseBackup[p], 0);
+                        v.CopyTo(noiseBackup[p]);
                         for (int i = 0; i < v.Length; i++) v[i] += s.WeightNoiseStdDev * (float)stepRandom.NextGaussian();
                     }
                 // The next batch is gathered on the other core while only narrow layers run (see PrefetchWindow).
@@ -308,7 +298,7 @@ internal sealed class MlpTrainingLoop
                 network.Backward(xLists is null ? xBatch.AsSpan(0, count * d) : default, xLists, gradOut.AsSpan(0, count * o), count, collectBefore, gatherState.Complete);
                 gatherState.Complete(); // in case the network had no layer to call it before
                 if (noiseBackup is not null)
-                    for (int p = 0; p < weightParams.Length; p++) noiseBackup[p].CopyTo(weightParams[p].Value, 0);
+                    for (int p = 0; p < weightParams.Length; p++) noiseBackup[p].CopyTo(weightParams[p].Value);
                 Penalties.AddPenaltyGradients(weightParams, s.L1, s.L2);
                 if (s.GradientClipNorm > 0) Penalties.ClipGlobalNorm(parameters, s.GradientClipNorm);
                 optimizer.LearningRate = s.Schedule.GetRate(optimizer.StepCount);

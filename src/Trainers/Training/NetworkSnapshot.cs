@@ -9,11 +9,11 @@ internal sealed class NetworkSnapshot
 
     private NetworkSnapshot(float[][] values) => _values = values;
 
-    private static IEnumerable<float[]> StateArrays(MultilayerPerceptron network)
+    private static IEnumerable<Memory<float>> StateArrays(MultilayerPerceptron network)
     {
         foreach (var layer in network.Layers)
         {
-            foreach (var p in layer.Parameters) yield return p.Value;
+            foreach (var p in layer.Parameters) yield return p.ValueMemory;
             if (layer is BatchNormLayer bn) { yield return bn.RunningMean; yield return bn.RunningVariance; }
         }
     }
@@ -23,7 +23,7 @@ internal sealed class NetworkSnapshot
     {
         var arrays = StateArrays(network).ToArray();
         var values = reuse?._values ?? arrays.Select(a => new float[a.Length]).ToArray();
-        for (int i = 0; i < arrays.Length; i++) arrays[i].CopyTo(values[i], 0);
+        for (int i = 0; i < arrays.Length; i++) arrays[i].Span.CopyTo(values[i]);
         return reuse ?? new NetworkSnapshot(values);
     }
 
@@ -31,7 +31,7 @@ internal sealed class NetworkSnapshot
     public void Restore(MultilayerPerceptron network)
     {
         int i = 0;
-        foreach (var a in StateArrays(network)) _values[i++].CopyTo(a, 0);
+        foreach (var a in StateArrays(network)) _values[i++].CopyTo(a.Span);
         foreach (var bn in network.Layers.OfType<BatchNormLayer>()) bn.InvalidateInferenceCache();
     }
 }

@@ -37,7 +37,7 @@ internal static class GradCheck
     /// The worst normalized error |a − n| / (tolRel·max(|a|, |n|) + tolAbs) over all coordinates of <paramref name="values"/>,
     /// where n is the central difference of <paramref name="f"/>; ≤ 1 means every coordinate passes.
     /// </summary>
-    public static (double Worst, string Where) Compare(float[] values, ReadOnlySpan<float> analytic, Func<double> f, float h)
+    public static (double Worst, string Where) Compare(Span<float> values, ReadOnlySpan<float> analytic, Func<double> f, float h)
     {
         double worst = 0; string where = "";
         for (int i = 0; i < values.Length; i++)
@@ -55,7 +55,7 @@ internal static class GradCheck
         return (worst, where);
     }
 
-    public static void AssertMatches(string what, float[] values, ReadOnlySpan<float> analytic, Func<double> f, float h = 1e-2f)
+    public static void AssertMatches(string what, Span<float> values, ReadOnlySpan<float> analytic, Func<double> f, float h = 1e-2f)
     {
         var (worst, where) = Compare(values, analytic, f, h);
         Assert.True(worst <= 1.0, $"{what}: gradient mismatch at {where} (normalized error {worst:G3})");
@@ -93,7 +93,7 @@ internal static class GradCheck
         layer.Forward(x, y, batch, training: true, ref r);
         var dx = new float[x.Length];
         layer.Backward(x, y, c, dx, batch);
-        var grads = layer.Parameters.Select(p => (float[])p.Gradient.Clone()).ToArray();
+        var grads = layer.Parameters.Select(p => p.Gradient.ToArray()).ToArray();
 
         double F()
         {

@@ -32,8 +32,8 @@ public class GradientCheckTests
     public void Dense_InputWeightAndBiasGradients()
     {
         var layer = new DenseLayer(4, 3, "d");
-        GradCheck.Random(12, 2).CopyTo(layer.Weights.Value, 0);
-        GradCheck.Random(3, 3).CopyTo(layer.Bias.Value, 0);
+        GradCheck.Random(12, 2).CopyTo(layer.Weights.Value);
+        GradCheck.Random(3, 3).CopyTo(layer.Bias.Value);
         GradCheck.CheckLayer(layer, GradCheck.Random(5 * 4, 4, -2f, 2f), 5, 10);
     }
 
@@ -41,7 +41,7 @@ public class GradientCheckTests
     public void Dense_BackwardWithoutInputGradient_StillFillsParameterGradients()
     {
         var layer = new DenseLayer(3, 2, "d");
-        GradCheck.Random(6, 2).CopyTo(layer.Weights.Value, 0);
+        GradCheck.Random(6, 2).CopyTo(layer.Weights.Value);
         var x = GradCheck.Random(4 * 3, 5);
         var y = new float[8];
         var r = new RandomStream(1);
@@ -89,8 +89,8 @@ public class GradientCheckTests
     public void BatchNorm_TrainingMode_InputGammaAndBetaGradients()
     {
         var layer = new BatchNormLayer(3, "bn");
-        GradCheck.Random(3, 40, 0.5f, 1.5f).CopyTo(layer.Gamma.Value, 0);
-        GradCheck.Random(3, 41).CopyTo(layer.Beta.Value, 0);
+        GradCheck.Random(3, 40, 0.5f, 1.5f).CopyTo(layer.Gamma.Value);
+        GradCheck.Random(3, 41).CopyTo(layer.Beta.Value);
         var x = GradCheck.Random(6 * 3, 42, -2f, 2f);
         GradCheck.CheckLayer(layer, x, 6, 43);
     }
@@ -99,8 +99,8 @@ public class GradientCheckTests
     public void BatchNorm_TrainingMode_SmallBatchOfFour()
     {
         var layer = new BatchNormLayer(2, "bn");
-        GradCheck.Random(2, 50, 0.5f, 1.5f).CopyTo(layer.Gamma.Value, 0);
-        GradCheck.Random(2, 51).CopyTo(layer.Beta.Value, 0);
+        GradCheck.Random(2, 50, 0.5f, 1.5f).CopyTo(layer.Gamma.Value);
+        GradCheck.Random(2, 51).CopyTo(layer.Beta.Value);
         GradCheck.CheckLayer(layer, GradCheck.Random(4 * 2, 52, -3f, 3f), 4, 53);
     }
 
@@ -274,7 +274,7 @@ public class GradientCheckTests
         var outputs = net.Forward(x, batch, true, ref r);
         loss.Compute(outputs, t, Array.Empty<float>(), batch, o);
         net.Backward(x, o, batch);
-        var grads = net.Parameters.Select(p => (float[])p.Gradient.Clone()).ToArray();
+        var grads = net.Parameters.Select(p => p.Gradient.ToArray()).ToArray();
 
         double F()
         {
@@ -350,14 +350,14 @@ public class GradientCheckTests
     {
         var a = new Parameter("a.weights", 6, isWeight: true);
         var b = new Parameter("b.weights", 4, isWeight: true);
-        GradCheck.AwayFromZero(6, 140, 0.05f, 2f).CopyTo(a.Value, 0); // away from w = 0 where L1 has its kink
-        GradCheck.AwayFromZero(4, 141, 0.05f, 2f).CopyTo(b.Value, 0);
+        GradCheck.AwayFromZero(6, 140, 0.05f, 2f).CopyTo(a.Value); // away from w = 0 where L1 has its kink
+        GradCheck.AwayFromZero(4, 141, 0.05f, 2f).CopyTo(b.Value);
         var start = GradCheck.Random(6, 142);
-        start.CopyTo(a.Gradient, 0);
+        start.CopyTo(a.Gradient);
         var ps = new[] { a, b };
         Penalties.AddPenaltyGradients(ps, l1, l2);
         // AddPenaltyGradients adds to the existing gradient.
-        var penaltyA = a.Gradient.Select((g, i) => g - start[i]).ToArray();
+        var penaltyA = a.Gradient.ToArray().Select((g, i) => g - start[i]).ToArray();
         double F() => Penalties.PenaltyValue(ps, l1, l2);
         GradCheck.AssertNotVacuous("penalty", penaltyA);
         GradCheck.AssertMatches("a", a.Value, penaltyA, F, 1e-2f);
@@ -368,7 +368,7 @@ public class GradientCheckTests
     public void Penalties_Value()
     {
         var p = new Parameter("w", 3, isWeight: true);
-        new[] { 1f, -2f, 3f }.CopyTo(p.Value, 0);
+        new[] { 1f, -2f, 3f }.CopyTo(p.Value);
         Assert.Equal(0.5 * 0.1 * 14 + 0.2 * 6, Penalties.PenaltyValue(new[] { p }, 0.2f, 0.1f), 5);
         Assert.Equal(0, Penalties.PenaltyValue(new[] { p }, 0f, 0f));
     }

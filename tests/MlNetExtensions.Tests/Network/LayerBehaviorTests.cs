@@ -98,7 +98,7 @@ public class LayerBehaviorTests
         const int d = 3, batch = 16;
         var layer = new BatchNormLayer(d, "bn");
         float[] gamma = { 0.5f, 2f, 1.3f }, beta = { 1f, -3f, 0.25f };
-        gamma.CopyTo(layer.Gamma.Value, 0); beta.CopyTo(layer.Beta.Value, 0);
+        gamma.CopyTo(layer.Gamma.Value); beta.CopyTo(layer.Beta.Value);
         // Units with very different offsets and scales.
         var x = GradCheck.Random(batch * d, 10, -1f, 1f);
         for (int r = 0; r < batch; r++) { x[r * d] = x[r * d] * 5 + 10; x[r * d + 2] *= 0.3f; }
@@ -123,7 +123,7 @@ public class LayerBehaviorTests
         const int d = 3, batch = 4;
         var layer = new BatchNormLayer(d, "bn");
         float[] gamma = { 0.5f, 2f, 1.3f }, beta = { 1f, -3f, 0.25f }, mu = { 0.3f, -1f, 4f }, sigma2 = { 2f, 0.25f, 9f };
-        gamma.CopyTo(layer.Gamma.Value, 0); beta.CopyTo(layer.Beta.Value, 0);
+        gamma.CopyTo(layer.Gamma.Value); beta.CopyTo(layer.Beta.Value);
         var x = GradCheck.Random(batch * d, 11, -3f, 3f);
         var y = new float[batch * d];
         var rs = new RandomStream(1);

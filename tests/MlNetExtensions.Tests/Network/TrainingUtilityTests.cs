@@ -13,16 +13,16 @@ public class TrainingUtilityTests
     public void ClipGlobalNorm_RescalesAllGradientsTogetherOnlyAboveTheThreshold()
     {
         var a = new Parameter("a", 2, true); var b = new Parameter("b", 1, false);
-        new[] { 3f, 0f }.CopyTo(a.Gradient, 0); b.Gradient[0] = 4f; // ‖g‖ = 5
+        new[] { 3f, 0f }.CopyTo(a.Gradient); b.Gradient[0] = 4f; // ‖g‖ = 5
         Penalties.ClipGlobalNorm(new[] { a, b }, 10f);
-        Assert.Equal(new[] { 3f, 0f }, a.Gradient);
+        Assert.Equal(new[] { 3f, 0f }, a.Gradient.ToArray());
         Assert.Equal(4f, b.Gradient[0]);
         Penalties.ClipGlobalNorm(new[] { a, b }, 1f);
         Assert.Equal(0.6f, a.Gradient[0], 6);
         Assert.Equal(0.8f, b.Gradient[0], 6);
         var zero = new Parameter("z", 2, true);
         Penalties.ClipGlobalNorm(new[] { zero }, 1f);
-        Assert.Equal(new float[2], zero.Gradient);
+        Assert.Equal(new float[2], zero.Gradient.ToArray());
     }
 
     [Fact]
@@ -30,7 +30,7 @@ public class TrainingUtilityTests
     {
         // W is [fanIn × fanOut] row-major: column j holds unit j's incoming weights.
         var dense = new DenseLayer(2, 2, "d");
-        new[] { 3f, 0.1f, 4f, 0.2f }.CopyTo(dense.Weights.Value, 0); // columns (3, 4) norm 5 and (0.1, 0.2)
+        new[] { 3f, 0.1f, 4f, 0.2f }.CopyTo(dense.Weights.Value); // columns (3, 4) norm 5 and (0.1, 0.2)
         dense.Bias.Value[0] = 100f;
         var net = new MultilayerPerceptron(new Layer[] { dense });
         Penalties.ApplyMaxNorm(net, 2f);
@@ -45,11 +45,11 @@ public class TrainingUtilityTests
     public void Penalties_OnlyTouchTheParametersPassed()
     {
         var w = new Parameter("w", 2, true);
-        new[] { 1f, -1f }.CopyTo(w.Value, 0);
+        new[] { 1f, -1f }.CopyTo(w.Value);
         Penalties.AddPenaltyGradients(new[] { w }, 0f, 0f);
-        Assert.Equal(new float[2], w.Gradient);
+        Assert.Equal(new float[2], w.Gradient.ToArray());
         Penalties.AddPenaltyGradients(new[] { w }, 0.5f, 0f);
-        Assert.Equal(new[] { 0.5f, -0.5f }, w.Gradient);
+        Assert.Equal(new[] { 0.5f, -0.5f }, w.Gradient.ToArray());
     }
 
     [Fact]

@@ -40,6 +40,6 @@ public class ConvergenceTests
         Assert.True(distance < 1e-2, $"{kind}: ‖θ − θ*‖∞ = {distance} after {steps} steps");
     }
 
-    private static double Distance(float[] theta)
-        => theta.Select((x, i) => Math.Abs(x - QuadraticProblem.Minimizer[i])).Max();
+    private static double Distance(ReadOnlySpan<float> theta)
+        => theta.ToArray().Select((x, i) => Math.Abs(x - QuadraticProblem.Minimizer[i])).Max();
 }

@@ -32,7 +32,7 @@ internal static class QuadraticProblem
     /// <summary>Fills the parameter's gradient from its current values (the gradient point).</summary>
     public static void FillGradient(Parameter p)
     {
-        var g = Gradient(p.Value.Select(x => (double)x).ToArray());
+        var g = Gradient(p.Value.ToArray().Select(x => (double)x).ToArray());
         for (int i = 0; i < 3; i++) p.Gradient[i] = (float)g[i];
     }
 

@@ -1,3 +1,4 @@
+using MlNetExtensions.Trainers.Kernels;
 using MlNetExtensions.Randomness;
 using MlNetExtensions.Trainers;
 using MlNetExtensions.Trainers.Optimization;
@@ -11,8 +12,8 @@ namespace MlNetExtensions.Tests.Optimization;
 public class SubnormalStateTests
 {
     private static float[][] StateOf(Optimizer optimizer, Parameter p) =>
-        (float[][])typeof(Optimizer).GetMethod("StateOf", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
-            .Invoke(optimizer, new object[] { p })!;
+        ((AlignedFloats[])typeof(Optimizer).GetMethod("StateOf", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
+            .Invoke(optimizer, new object[] { p })!).Select(b => b.ToArray()).ToArray();
 
     [Theory]
     [InlineData(OptimizerKind.Momentum)]
@@ -52,7 +53,7 @@ public class SubnormalStateTests
         foreach (var kind in new[] { OptimizerKind.Momentum, OptimizerKind.RmsProp })
         {
             var p = new Parameter("w", n, isWeight: true);
-            theta0.CopyTo(p.Value, 0);
+            theta0.CopyTo(p.Value);
             var optimizer = OptimizerFactory.Create(new OptimizerSettings(kind, 1e-2f));
             float[] theta = (float[])theta0.Clone(), state = new float[n];
             for (int step = 1; step <= 900; step++)
@@ -75,7 +76,7 @@ public class SubnormalStateTests
                 }
             }
             Assert.Contains(state, float.IsSubnormal);
-            Assert.Equal(theta.Select(BitConverter.SingleToInt32Bits), p.Value.Select(BitConverter.SingleToInt32Bits));
+            Assert.Equal(theta.Select(BitConverter.SingleToInt32Bits), p.Value.ToArray().Select(BitConverter.SingleToInt32Bits));
         }
     }
 }

@@ -16,7 +16,7 @@ public class UpdateRuleTests
     private static (float[][] Points, float[][] Thetas) Run(Optimizer optimizer, float[] rates)
     {
         var p = new Parameter("theta", 3, isWeight: true);
-        QuadraticProblem.Start.CopyTo(p.Value, 0);
+        QuadraticProblem.Start.CopyTo(p.Value);
         var parameters = new[] { p };
         var points = new List<float[]>();
         var thetas = new List<float[]>();
@@ -24,10 +24,10 @@ public class UpdateRuleTests
         {
             optimizer.LearningRate = rate;
             optimizer.MoveToGradientPoint(parameters);
-            points.Add((float[])p.Value.Clone());
+            points.Add(p.Value.ToArray());
             QuadraticProblem.FillGradient(p);
             optimizer.Step(parameters);
-            thetas.Add((float[])p.Value.Clone());
+            thetas.Add(p.Value.ToArray());
         }
         return (points.ToArray(), thetas.ToArray());
     }
@@ -63,7 +63,7 @@ public class UpdateRuleTests
         Assert.True(Math.Abs(expected.Thetas[^1][0] - QuadraticProblem.Start[0]) > 1e-3);
     }
 
-    internal static void AssertClose(double[] expected, float[] actual, double relative = 1e-6)
+    internal static void AssertClose(double[] expected, ReadOnlySpan<float> actual, double relative = 1e-6)
     {
         Assert.Equal(expected.Length, actual.Length);
         for (int i = 0; i < expected.Length; i++)
@@ -211,7 +211,7 @@ public class UpdateRuleTests
         var adam = new Adam { LearningRate = Adam.DefaultLearningRate };
         var p = new Parameter("w", 3, isWeight: true); // θ0 = 0, so θ1 is the step itself
         float[] g = { 0.5f, -2f, 1e-3f };
-        g.CopyTo(p.Gradient, 0);
+        g.CopyTo(p.Gradient);
         adam.Step(new[] { p });
 
         // ŝ = g and r̂ = g⊙g at t = 1, so Δθ = −ε g/(|g| + δ) ≈ −ε sign(g) whatever the gradient's scale.
@@ -224,7 +224,7 @@ public class UpdateRuleTests
 
         // Second step with a gradient 10× smaller: ŝ = (0.09g1 + 0.1g2)/0.19, r̂ = (0.000999g1² + 0.001g2²)/0.001999.
         float[] g2 = g.Select(x => x / 10f).ToArray();
-        g2.CopyTo(p.Gradient, 0);
+        g2.CopyTo(p.Gradient);
         adam.Step(new[] { p });
         for (int i = 0; i < 3; i++)
         {
@@ -243,8 +243,8 @@ public class UpdateRuleTests
         var optimizer = new AdamW(beta1, beta2, delta, lambda);
         var weight = new Parameter("w", 3, isWeight: true);
         var bias = new Parameter("b", 3, isWeight: false);
-        QuadraticProblem.Start.CopyTo(weight.Value, 0);
-        QuadraticProblem.Start.CopyTo(bias.Value, 0);
+        QuadraticProblem.Start.CopyTo(weight.Value);
+        QuadraticProblem.Start.CopyTo(bias.Value);
         var parameters = new[] { weight, bias };
 
         // The same fixed gradients for both tensors, so only the decay tells them apart.
@@ -257,8 +257,8 @@ public class UpdateRuleTests
         {
             optimizer.LearningRate = Rates[t - 1];
             optimizer.MoveToGradientPoint(parameters);
-            gradients[t - 1].CopyTo(weight.Gradient, 0);
-            gradients[t - 1].CopyTo(bias.Gradient, 0);
+            gradients[t - 1].CopyTo(weight.Gradient);
+            gradients[t - 1].CopyTo(bias.Gradient);
             optimizer.Step(parameters);
 
             var g = gradients[t - 1].Select(x => (double)x).ToArray();

@@ -1,4 +1,5 @@
 using MlNetExtensions.Randomness;
+using MlNetExtensions.Trainers;
 using MlNetExtensions.Trainers.Kernels;
 using MlNetExtensions.Trainers.Optimization;
 
@@ -86,14 +87,14 @@ public class FastPathTests
         {
             try
             {
-                Gemm.SparseEnabled = false;
+                DiagnosticSwitches.SparseKernels = false;
                 Gemm.Multiply(path, transA, Transpose.No, m, n, k, a, lda, b, ldb, dense, ldc, accumulate);
-                Gemm.SparseEnabled = true;
+                DiagnosticSwitches.SparseKernels = true;
                 Gemm.Multiply(path, transA, Transpose.No, m, n, k, a, lda, b, ldb, sparse, ldc, accumulate, maxThreads: 2);
             }
             finally
             {
-                Gemm.SparseEnabled = true;
+                DiagnosticSwitches.SparseKernels = true;
             }
         }
 
@@ -138,7 +139,7 @@ public class FastPathTests
             p.Value[i] = (float)random.NextGaussian();
         }
 
-        float[] theta = (float[])p.Value.Clone();
+        float[] theta = p.Value.ToArray();
         var s = new float[length];
         var r = new float[length];
         var adam = new Adam(0.9f, 0.999f, 1e-8f);

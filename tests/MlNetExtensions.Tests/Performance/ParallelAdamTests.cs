@@ -32,7 +32,7 @@ public class ParallelAdamTests
         var random = RandomStream.For(23, (ulong)length);
         var p = new Parameter("w", length, isWeight: true);
         for (int i = 0; i < length; i++) p.Value[i] = (float)random.NextGaussian() * 0.05f;
-        float[] theta = (float[])p.Value.Clone();
+        float[] theta = p.Value.ToArray();
         var s = new float[length];
         var r = new float[length];
         var adam = new Adam(0.9f, 0.999f, 1e-8f) { MaxThreads = threads, LearningRate = 1e-3f };
@@ -51,8 +51,8 @@ public class ParallelAdamTests
         }
 
         Assert.Contains(s, float.IsSubnormal); // the plain box does reach them
-        var moments = (float[][])typeof(Optimizer).GetMethod("StateOf", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
-            .Invoke(adam, new object[] { p })!;
+        var moments = ((MlNetExtensions.Trainers.Kernels.AlignedFloats[])typeof(Optimizer).GetMethod("StateOf", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
+            .Invoke(adam, new object[] { p })!).Select(b => b.ToArray()).ToArray();
         Assert.DoesNotContain(moments[0], float.IsSubnormal);
         Assert.DoesNotContain(moments[1], float.IsSubnormal);
         for (int i = 0; i < length; i++)
@@ -68,7 +68,7 @@ public class ParallelAdamTests
             p.Value[i] = (float)random.NextGaussian();
         }
 
-        float[] theta = (float[])p.Value.Clone();
+        float[] theta = p.Value.ToArray();
         var s = new float[length];
         var r = new float[length];
         var adam = new Adam(0.9f, 0.999f, 1e-8f) { MaxThreads = 2 };

@@ -147,7 +147,7 @@ public class SparseInputTests
         var random = RandomStream.For(16, (ulong)m, (ulong)k);
         int length = (k - 1) * ldb + 128;
         var pinned = GC.AllocateArray<float>(length + 32, pinned: true);
-        int start = (16 - AlignedArray.Misalignment(pinned) / sizeof(float)) % 16 + offset;
+        int start = (16 - AlignedFloats.Misalignment(pinned) / sizeof(float)) % 16 + offset;
         var b = pinned.AsMemory(start, length);
         for (int i = 0; i < length; i++) b.Span[i] = (float)random.NextGaussian();
         foreach (bool accumulate in new[] { false, true })
@@ -156,25 +156,56 @@ public class SparseInputTests
             float[] dense = (float[])c0.Clone(), wide = (float[])c0.Clone(), panels = (float[])c0.Clone();
             Gemm.Multiply(Transpose.No, Transpose.No, m, 128, k, a, k, b.Span, ldb, dense, 128, accumulate);
             Gemm.MultiplySparse(lists.ByRow, 128, b.Span, ldb, wide, 128, accumulate, threads);
-            Gemm.WideListsEnabled = false;
+            DiagnosticSwitches.WideLists = false;
             try { Gemm.MultiplySparse(lists.ByRow, 128, b.Span, ldb, panels, 128, accumulate, threads); }
-            finally { Gemm.WideListsEnabled = true; }
+            finally { DiagnosticSwitches.WideLists = true; }
             AssertSameBits(dense, wide, $"NN {m}x128x{k} density {density} accumulate {accumulate} offset {offset} ldb {ldb}");
             AssertSameBits(dense, panels, $"NN {m}x128x{k} density {density} accumulate {accumulate}, panels");
         }
     }
 
     [Fact]
-    public void AlignedArrays_AreZeroedAndOfTheirLength()
+    public void AlignedFloats_AreZeroedOfTheirLengthAndAlignedWhateverThePinnedHeapHolds()
     {
-        foreach (int length in new[] { 0, 5, 255, 256, 1000, 100_352 })
+        // Holes in the pinned heap, as in a process that trained and dropped models (odd-sized pinned arrays, every other
+        // one dropped, a full collection), and odd-sized pinned arrays in between: the buffers of 256 floats and more start
+        // on a 64-byte boundary every time, and stay there after collections. (The former probe-and-filler allocation
+        // missed the boundary in 17 of the 20 here.)
+        var holes = new List<object?>();
+        for (int i = 0; i < 400; i++) holes.Add(GC.AllocateUninitializedArray<byte>(40 + 36 * (i % 97), pinned: true));
+        for (int i = 0; i < holes.Count; i += 2) holes[i] = null;
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true);
+        var keep = new List<object>();
+        var buffers = new List<AlignedFloats>();
+        int[] lengths = [0, 5, 255, 256, 257, 1000, 4099, 100_352];
+        for (int round = 0; round < 40; round++)
         {
-            var x = AlignedArray.Floats(length);
-            Assert.Equal(length, x.Length);
-            Assert.All(x, v => Assert.Equal(0f, v));
+            keep.Add(GC.AllocateUninitializedArray<byte>(1 + 7 * round, pinned: true));
+            if (round % 3 == 0) _ = GC.AllocateUninitializedArray<byte>(3 + 13 * round, pinned: true);
+            var x = new AlignedFloats(lengths[round % lengths.Length]);
+            Assert.Equal(lengths[round % lengths.Length], x.Length);
+            Assert.Equal(x.Length, x.Span.Length);
+            Assert.Equal(x.Length, x.Memory.Length);
+            Assert.All(x.Span.ToArray(), v => Assert.Equal(0f, v));
+            buffers.Add(x);
         }
-        // Where they land is up to the pinned heap (its free holes in a long-running process): not asserted here; the train
-        // benchmark reports the first layer's weights' misalignment per run (0 in every run of session 4).
+
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        foreach (var x in buffers)
+        {
+            if (x.Length >= AlignedFloats.MinAlignedLength) Assert.Equal(0, AlignedFloats.Misalignment(x.Span));
+            // The span and the memory are the same floats.
+            if (x.Length > 0)
+            {
+                x.Span[^1] = 3f;
+                Assert.Equal(3f, x.Memory.Span[^1]);
+                Assert.Equal(3f, x.ToArray()[^1]);
+            }
+        }
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => new AlignedFloats(-1));
+        GC.KeepAlive(keep);
+        GC.KeepAlive(holes);
     }
 
     [Fact]
@@ -386,16 +417,16 @@ public class SparseInputTests
         MultilayerPerceptron lists, dense;
         try
         {
-            MlpTrainingLoop.SparseInputEnabled = true;
+            DiagnosticSwitches.SparseInput = true;
             lists = new MlpTrainingLoop(Settings()).Run(new FixedEpochData(train), null).Network;
-            MlpTrainingLoop.SparseInputEnabled = false;
+            DiagnosticSwitches.SparseInput = false;
             dense = new MlpTrainingLoop(Settings()).Run(new FixedEpochData(train), null).Network;
         }
         finally
         {
-            MlpTrainingLoop.SparseInputEnabled = true;
+            DiagnosticSwitches.SparseInput = true;
         }
         for (int p = 0; p < lists.Parameters.Count; p++)
-            Assert.Equal(dense.Parameters[p].Value.Select(BitConverter.SingleToInt32Bits), lists.Parameters[p].Value.Select(BitConverter.SingleToInt32Bits));
+            Assert.Equal(dense.Parameters[p].Value.ToArray().Select(BitConverter.SingleToInt32Bits), lists.Parameters[p].Value.ToArray().Select(BitConverter.SingleToInt32Bits));
     }
 }

@@ -46,12 +46,12 @@ public class StepAllocationTests
         // warm up here, so the steps below measure the steady state whichever path each product takes.
         try
         {
-            Gemm.SparseEnabled = false;
+            DiagnosticSwitches.SparseKernels = false;
             for (int i = 0; i < 3; i++) Step();
         }
         finally
         {
-            Gemm.SparseEnabled = true;
+            DiagnosticSwitches.SparseKernels = true;
         }
         for (int i = 0; i < 3; i++) Step();
         // A one-off allocation by the runtime on this thread (seen in about one run of four: ~5 KB, also before any
