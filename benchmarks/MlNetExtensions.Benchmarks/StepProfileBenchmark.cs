@@ -34,7 +34,7 @@ internal sealed class StepProfileBenchmark : IBenchmark
                 case "--batch": batch = int.Parse(args[i + 1], CultureInfo.InvariantCulture); continue;
                 case "--inputs": d = int.Parse(args[i + 1], CultureInfo.InvariantCulture); continue;
                 case "--outputs": k = int.Parse(args[i + 1], CultureInfo.InvariantCulture); continue;
-                case "--direct": Trainers.Kernels.Gemm.DirectEnabled = args[i + 1] != "off"; continue;
+                case "--direct": Trainers.DiagnosticSwitches.DirectKernels = args[i + 1] != "off"; continue;
             }
 
             if (args[i] == "--threads")

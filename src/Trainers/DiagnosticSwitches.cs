@@ -49,6 +49,12 @@ internal static class DiagnosticSwitches
     internal static bool SparseTransposed { get; set; } = true;
 
     /// <summary>
+    /// Whether small NN/TN products take the GEMM's unpacked AVX-512 path (<c>GemmDirect.cs</c>); false sends them to the
+    /// packed kernels (the <c>steps</c> benchmark's <c>--direct off</c>). The same bits either way.
+    /// </summary>
+    internal static bool DirectKernels { get; set; } = true;
+
+    /// <summary>
     /// A is treated as sparse when at most this fraction of its sampled values is non-zero (paths without a panel
     /// executor). Benchmark variable <c>MLNETEXT_SPARSE_MAX_DENSITY</c> sets this and both panel bounds.
     /// </summary>

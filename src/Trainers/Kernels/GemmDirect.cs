@@ -20,16 +20,13 @@ internal static unsafe partial class Gemm
     /// </summary>
     internal const long DirectMaxMacs = 1L << 19;
 
-    /// <summary>Switch for tests and benchmarks: false sends every product to the packed kernels.</summary>
-    internal static bool DirectEnabled { get; set; } = true;
-
     private static bool UseDirect(GemmPath path, in Args g, int maxThreads) => UsesDirect(path, g.TransB, g.M, g.N, g.K, maxThreads);
 
     /// <summary>Whether a product of this shape takes the unpacked path (unless the zero-skipping or narrow path takes it first).</summary>
     internal static bool UsesDirect(GemmPath path, Transpose transB, int m, int n, int k, int maxThreads)
     {
         long macs = (long)m * n * k;
-        return DirectEnabled && (path == GemmPath.Avx512 || (path == GemmPath.Auto && BestPath == GemmPath.Avx512)) && transB == Transpose.No
+        return DiagnosticSwitches.DirectKernels && (path == GemmPath.Avx512 || (path == GemmPath.Auto && BestPath == GemmPath.Avx512)) && transB == Transpose.No
             && m > SmallMaxRows && macs <= DirectMaxMacs && (macs < MinMacsTwoWay || maxThreads == 1 || Environment.ProcessorCount == 1);
     }
 

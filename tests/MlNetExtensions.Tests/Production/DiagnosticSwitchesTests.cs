@@ -9,9 +9,6 @@ namespace MlNetExtensions.Tests.Production;
 /// </summary>
 public class DiagnosticSwitchesTests
 {
-    /// <summary>The lead's file, still reading <c>MLNETEXT_AUTO</c> while it is being changed elsewhere.</summary>
-    private const string NotYetConverted = "AutomaticEpochs";
-
     [Fact]
     public void NoLibraryCodeReadsTheEnvironment()
     {
@@ -25,7 +22,7 @@ public class DiagnosticSwitchesTests
         foreach (var method in AllMethods(assembly))
             if (Calls(method).Any(readers.Contains))
                 found.Add($"{method.DeclaringType?.FullName}.{method.Name}");
-        Assert.DoesNotContain(found, f => !f.Contains(NotYetConverted, StringComparison.Ordinal));
+        Assert.Empty(found);
     }
 
     [Fact]
