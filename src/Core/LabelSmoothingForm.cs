@@ -6,7 +6,7 @@ namespace MlNetExtensions;
 /// </summary>
 public enum LabelSmoothingForm
 {
-    /// <summary>The lecture's form: 1 − ε on the true class and ε/(K − 1) on each of the others.</summary>
+    /// <summary>The lecture's form: 1 − ε on the true class and ε/(K − 1) on each of the others. The default.</summary>
     Lecture = 0,
 
     /// <summary>The uniform form of PyTorch and Keras (Szegedy et al. 2016): 1 − ε + ε/K on the true class, ε/K on every other.</summary>

@@ -10,7 +10,7 @@ namespace MlNetExtensions.Transforms;
 /// <summary>The kind of noise <c>mlContext.Transforms.InjectNoise</c> adds.</summary>
 public enum NoiseKind
 {
-    /// <summary>x + σ·n with n ~ N(0, 1) per value.</summary>
+    /// <summary>x + σ·n with n ~ N(0, 1) per value. The default.</summary>
     AdditiveGaussian = 0,
 
     /// <summary>x · (1 + σ·n) with n ~ N(0, 1) per value (mean-preserving).</summary>

@@ -24,18 +24,24 @@ public sealed class MlpMulticlassTrainer : MlpTrainerBase<MlpMulticlassPredictio
     public sealed class Options : MlpTrainerOptionsBase
     {
         /// <summary>
-        /// Label smoothing ε taken from the true class, in [0, 1) (0 = off). Default null: <see cref="DefaultLabelSmoothing"/>
-        /// (0.05) for key labels, none for a soft-label vector (which is already a distribution; a positive ε there is an error).
+        /// Label smoothing ε taken from the true class; 0 turns it off. Range [0, 1), or null; at Fit, with the
+        /// <see cref="MlNetExtensions.LabelSmoothingForm.Lecture"/> form, ε must also be below (K − 1)/K for K classes (0.5
+        /// for two). Default null: <see cref="DefaultLabelSmoothing"/> (0.05) for key labels, none for a soft-label vector
+        /// (which is already a distribution; a positive ε there is an error at Fit).
         /// </summary>
         public float? LabelSmoothing { get; set; }
 
-        /// <summary>How ε is spread over the other classes. Default <see cref="MlNetExtensions.LabelSmoothingForm.Lecture"/> (ε/(K − 1) each).</summary>
+        /// <summary>
+        /// How ε is spread over the other classes; any defined member. Default
+        /// <see cref="MlNetExtensions.LabelSmoothingForm.Lecture"/> (ε/(K − 1) each).
+        /// </summary>
         public LabelSmoothingForm LabelSmoothingForm { get; set; } = LabelSmoothingForm.Lecture;
 
         /// <summary>
-        /// Optional weight per class (K values, in key order) multiplying each example's loss. Default none (all 1). Each
-        /// weight must be finite and ≥ 0, at least one must be positive, and Fit fails when every class that occurs in the
+        /// Optional weight per class (in key order) multiplying each example's loss. Range of each weight [0, ∞), at least
+        /// one positive; at Fit the array must hold exactly K values, and Fit fails when every class that occurs in the
         /// training data has weight 0 (nothing would be learned); a class weighted 0 is otherwise ignored by the loss.
+        /// Default none (null: every class weighs 1).
         /// </summary>
         public float[]? ClassWeights { get; set; }
     }

@@ -10,7 +10,7 @@ namespace MlNetExtensions.Trainers;
 /// <summary>The loss minimized by <see cref="MlpRegressionTrainer"/>.</summary>
 public enum RegressionLoss
 {
-    /// <summary>Squared error ½(z − y)².</summary>
+    /// <summary>Squared error ½(z − y)² (the default).</summary>
     SquaredError,
     /// <summary>Huber loss with threshold <see cref="MlpRegressionTrainer.Options.HuberDelta"/>: quadratic near zero, linear beyond.</summary>
     Huber,
@@ -25,10 +25,13 @@ public sealed class MlpRegressionTrainer : MlpTrainerBase<MlpRegressionPredictio
     /// <summary>Options of <see cref="MlpRegressionTrainer"/>.</summary>
     public sealed class Options : MlpTrainerOptionsBase
     {
-        /// <summary>The loss. Default <see cref="RegressionLoss.SquaredError"/>.</summary>
+        /// <summary>The loss; any defined member. Default <see cref="RegressionLoss.SquaredError"/>.</summary>
         public RegressionLoss Loss { get; set; } = RegressionLoss.SquaredError;
 
-        /// <summary>Huber threshold δ, in standardized label units when <see cref="StandardizeLabel"/> is on. Default 1.</summary>
+        /// <summary>
+        /// Huber threshold δ, in standardized label units when <see cref="StandardizeLabel"/> is on, else in the label's
+        /// units (used by <see cref="RegressionLoss.Huber"/> only, checked always). Range (0, ∞). Default 1.
+        /// </summary>
         public float HuberDelta { get; set; } = 1f;
 
         /// <summary>

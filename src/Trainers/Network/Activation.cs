@@ -3,7 +3,7 @@ namespace MlNetExtensions.Trainers;
 /// <summary>The non-linearity applied after each hidden layer.</summary>
 public enum Activation
 {
-    /// <summary>Rectified linear unit: max(0, x).</summary>
+    /// <summary>Rectified linear unit: max(0, x). The default.</summary>
     Relu,
     /// <summary>Leaky ReLU: x for x &gt; 0, 0.01·x otherwise.</summary>
     LeakyRelu,

@@ -3,7 +3,7 @@ namespace MlNetExtensions.Trainers;
 /// <summary>What to monitor for early stopping.</summary>
 public enum EarlyStoppingMonitor
 {
-    /// <summary>The loss on the validation data (lower is better).</summary>
+    /// <summary>The loss on the validation data (lower is better). The default.</summary>
     ValidationLoss,
     /// <summary>The task's metric on the validation data: accuracy for classification, R² for regression (higher is better).</summary>
     ValidationMetric,
@@ -12,7 +12,7 @@ public enum EarlyStoppingMonitor
 /// <summary>What to do with the validation data once early stopping has chosen the number of epochs (the lecture's two strategies).</summary>
 public enum ValidationDataReuse
 {
-    /// <summary>Keep the best weights of the early-stopped run.</summary>
+    /// <summary>Keep the best weights of the early-stopped run. The default.</summary>
     None,
     /// <summary>Retrain from scratch on training + validation data for the best run's number of epochs.</summary>
     RetrainSameEpochs,

@@ -3,7 +3,7 @@ namespace MlNetExtensions;
 /// <summary>How geometric augmentations fill pixels that come from outside the source image.</summary>
 public enum BorderMode
 {
-    /// <summary>A constant value (the operation's <c>FillValue</c>, 0 = black by default).</summary>
+    /// <summary>A constant value (the operation's <c>FillValue</c>, 0 = black by default). The default.</summary>
     Constant = 0,
 
     /// <summary>Mirror the image without repeating the edge pixel (OpenCV's BORDER_REFLECT_101, albumentations' default).</summary>

@@ -6,7 +6,10 @@ namespace MlNetExtensions;
 /// <summary>The unit of <see cref="Translation"/>'s maximum shifts.</summary>
 public enum TranslationUnit
 {
-    /// <summary>A fraction of the image's width (horizontal) or height (vertical), as torchvision's <c>RandomAffine(translate=…)</c>.</summary>
+    /// <summary>
+    /// A fraction of the image's width (horizontal) or height (vertical), as torchvision's <c>RandomAffine(translate=…)</c>.
+    /// The default.
+    /// </summary>
     Fraction = 0,
 
     /// <summary>Whole pixels.</summary>
