@@ -11,30 +11,46 @@ namespace MlNetExtensions.Transforms;
 /// <summary>Options of <c>mlContext.Transforms.AugmentImages</c>.</summary>
 public sealed class ImageAugmentationOptions
 {
-    /// <summary>Name of the augmented column (may equal the input column to replace it).</summary>
+    /// <summary>Name of the augmented column (may equal the input column to replace it). Must be non-empty. Default "Features".</summary>
     public string OutputColumnName { get; set; } = "Features";
 
-    /// <summary>Name of the source column; null means <see cref="OutputColumnName"/>. An <c>MLImage</c> column (from
-    /// <c>LoadImages</c>) or a <c>Vector&lt;Single&gt;</c> pixel column.</summary>
+    /// <summary>
+    /// Name of the source column: an <c>MLImage</c> column (from <c>LoadImages</c>) or a <c>Vector&lt;Single&gt;</c> pixel
+    /// column. Default null: <see cref="OutputColumnName"/>.
+    /// </summary>
     public string? InputColumnName { get; set; }
 
-    /// <summary>The operations, applied in order, each with its own probability. Default: none (identity).</summary>
+    /// <summary>
+    /// The operations, applied in order, each with its own probability; not null, and no entry may be null. Default none
+    /// (an empty list: the identity).
+    /// </summary>
     public IList<AugmentationOperation> Operations { get; set; } = new List<AugmentationOperation>();
 
-    /// <summary>Seed of the random draws; together with the pass number and row position it determines every draw. Default 0.</summary>
+    /// <summary>
+    /// Seed of the random draws; together with the pass number and row position it determines every draw. Range
+    /// [int.MinValue, int.MaxValue] (any int). Default 0.
+    /// </summary>
     public int Seed { get; set; }
 
     /// <summary>
-    /// Layout of a pixel-vector column. Null (default) infers it: from the vector's dimensions C × H × W or H × W (as
-    /// <c>ExtractPixels</c> declares them), or as a square grey image when the vector has one dimension of square size
-    /// (784 → 28 × 28). Ignored for <c>MLImage</c> columns.
+    /// Layout of a pixel-vector column; a declared shape must hold as many values as the vector (checked at Fit). Default
+    /// null: inferred from the vector's dimensions C × H × W or H × W (as <c>ExtractPixels</c> declares them), or as a square
+    /// grey image when the vector has one dimension of square size (784 → 28 × 28). Ignored for <c>MLImage</c> columns.
     /// </summary>
     public ImageShape? Shape { get; set; }
 
-    /// <summary>Value of a black pixel in a pixel-vector column. Default 0. Ignored for <c>MLImage</c> columns.</summary>
+    /// <summary>
+    /// Value of a black pixel in a pixel-vector column (ignored for <c>MLImage</c> columns, checked always). Range
+    /// (−∞, <see cref="PixelMaximum"/>). Default 0.
+    /// </summary>
     public float PixelMinimum { get; set; }
 
-    /// <summary>Value of a white pixel in a pixel-vector column (255 for <c>ExtractPixels</c>' default, 1 for scaled data). Default 255.</summary>
+    /// <summary>
+    /// Value of a white pixel in a pixel-vector column (255 for <c>ExtractPixels</c>' default, 1 for scaled data; ignored for
+    /// <c>MLImage</c> columns, checked always). Range (<see cref="PixelMinimum"/>, ∞). Default 255. Fit rejects a column
+    /// whose first 256 rows hold values outside [<see cref="PixelMinimum"/>, <see cref="PixelMaximum"/>] (by more than
+    /// 0.1% of the range).
+    /// </summary>
     public float PixelMaximum { get; set; } = 255f;
 }
 

@@ -8,16 +8,23 @@ namespace MlNetExtensions.Transforms;
 /// <summary>Options of <c>mlContext.Transforms.SmoothLabels</c>.</summary>
 public sealed class LabelSmoothingOptions
 {
-    /// <summary>Name of the soft-target column. Default "Label".</summary>
+    /// <summary>Name of the soft-target column. Must be non-empty. Default "Label".</summary>
     public string OutputColumnName { get; set; } = "Label";
 
-    /// <summary>Name of the key-typed label column (from <c>MapValueToKey</c>); null means <see cref="OutputColumnName"/>.</summary>
+    /// <summary>
+    /// Name of the key-typed label column (from <c>MapValueToKey</c>, a UInt32 key of 2 to 1,000,000 classes, checked at
+    /// Fit). Default null: <see cref="OutputColumnName"/>.
+    /// </summary>
     public string? InputColumnName { get; set; }
 
-    /// <summary>The smoothing ε in [0, 1). Default 0.1.</summary>
+    /// <summary>
+    /// The smoothing ε taken from the true class; 0 gives the one-hot target. Range [0, 1). Default 0.1. With the
+    /// <see cref="LabelSmoothingForm.Lecture"/> form keep ε below (K − 1)/K for K classes: above it a wrong class gets more
+    /// than the true one (this is not checked).
+    /// </summary>
     public float Epsilon { get; set; } = 0.1f;
 
-    /// <summary>How ε is spread. Default <see cref="LabelSmoothingForm.Lecture"/>.</summary>
+    /// <summary>How ε is spread; any defined member. Default <see cref="LabelSmoothingForm.Lecture"/>.</summary>
     public LabelSmoothingForm Form { get; set; } = LabelSmoothingForm.Lecture;
 }
 

@@ -24,25 +24,31 @@ public enum NoiseKind
 /// <summary>Options of <c>mlContext.Transforms.InjectNoise</c>.</summary>
 public sealed class NoiseInjectionOptions
 {
-    /// <summary>Name of the noisy column. Default "Features".</summary>
+    /// <summary>Name of the noisy column. Must be non-empty. Default "Features".</summary>
     public string OutputColumnName { get; set; } = "Features";
 
-    /// <summary>Name of the <c>Vector&lt;Single&gt;</c> source column; null means <see cref="OutputColumnName"/>.</summary>
+    /// <summary>Name of the <c>Vector&lt;Single&gt;</c> source column. Default null: <see cref="OutputColumnName"/>.</summary>
     public string? InputColumnName { get; set; }
 
-    /// <summary>The kind of noise. Default <see cref="NoiseKind.AdditiveGaussian"/>.</summary>
+    /// <summary>The kind of noise; any defined member. Default <see cref="NoiseKind.AdditiveGaussian"/>.</summary>
     public NoiseKind Kind { get; set; } = NoiseKind.AdditiveGaussian;
 
-    /// <summary>σ of the Gaussian kinds (non-negative, in the column's units for additive noise). Default 0.1.</summary>
+    /// <summary>
+    /// σ of the Gaussian kinds, in the column's units for additive noise and relative for multiplicative noise (masking
+    /// ignores it; it is checked always). Range [0, ∞). Default 0.1.
+    /// </summary>
     public float StandardDeviation { get; set; } = 0.1f;
 
-    /// <summary>Probability that a value is zeroed, for <see cref="NoiseKind.Masking"/>, in [0, 1). Default 0.1.</summary>
+    /// <summary>
+    /// Probability that a value is zeroed, for <see cref="NoiseKind.Masking"/> (the Gaussian kinds ignore it; it is checked
+    /// always). Range [0, 1). Default 0.1.
+    /// </summary>
     public float MaskProbability { get; set; } = 0.1f;
 
     /// <summary>For <see cref="NoiseKind.Masking"/>: divide kept values by 1 − p (inverted dropout). Default false.</summary>
     public bool InvertedScaling { get; set; }
 
-    /// <summary>Seed of the draws (with the pass number and row position). Default 0.</summary>
+    /// <summary>Seed of the draws (with the pass number and row position). Range [int.MinValue, int.MaxValue] (any int). Default 0.</summary>
     public int Seed { get; set; }
 }
 

@@ -17,12 +17,15 @@ public static class TransformsCatalogExtensions
     /// parameters on every pass over the data.
     /// </summary>
     /// <param name="catalog"><c>mlContext.Transforms</c>.</param>
-    /// <param name="outputColumnName">Name of the augmented column (may equal the input's).</param>
-    /// <param name="operations">The operations, e.g. <c>new Affine { RotationDegrees = FloatRange.Symmetric(10) }</c>.</param>
-    /// <param name="inputColumnName">Name of the source column; null means <paramref name="outputColumnName"/>.</param>
-    /// <param name="seed">Seed of the draws. Default 0.</param>
-    /// <param name="shape">Layout of a pixel-vector column; null infers it (see <see cref="ImageAugmentationOptions.Shape"/>).</param>
-    /// <param name="pixelMaximum">Value of white in a pixel-vector column (black is 0). Default 255.</param>
+    /// <param name="outputColumnName">Name of the augmented column (may equal the input's); non-empty.</param>
+    /// <param name="operations">
+    /// The operations, e.g. <c>new Affine { RotationDegrees = FloatRange.Symmetric(10) }</c>; not null, and no entry may be
+    /// null.
+    /// </param>
+    /// <param name="inputColumnName">Name of the source column. Default null: <paramref name="outputColumnName"/>.</param>
+    /// <param name="seed">Seed of the draws. Range [int.MinValue, int.MaxValue] (any int). Default 0.</param>
+    /// <param name="shape">Layout of a pixel-vector column. Default null: inferred (see <see cref="ImageAugmentationOptions.Shape"/>).</param>
+    /// <param name="pixelMaximum">Value of white in a pixel-vector column (black is 0). Range (0, ∞). Default 255.</param>
     /// <returns>The estimator.</returns>
     public static ImageAugmentationEstimator AugmentImages(this TransformsCatalog catalog, string outputColumnName,
         IEnumerable<AugmentationOperation> operations, string? inputColumnName = null, int seed = 0, ImageShape? shape = null,
@@ -49,10 +52,13 @@ public static class TransformsCatalogExtensions
     /// column holds the one-hot target.
     /// </summary>
     /// <param name="catalog"><c>mlContext.Transforms</c>.</param>
-    /// <param name="outputColumnName">Name of the soft-target column.</param>
-    /// <param name="inputColumnName">Name of the key-typed label; null means <paramref name="outputColumnName"/>.</param>
-    /// <param name="epsilon">ε in [0, 1). Default 0.1.</param>
-    /// <param name="form">How ε is spread. Default <see cref="LabelSmoothingForm.Lecture"/>.</param>
+    /// <param name="outputColumnName">Name of the soft-target column; non-empty. Default "Label".</param>
+    /// <param name="inputColumnName">Name of the key-typed label. Default null: <paramref name="outputColumnName"/>.</param>
+    /// <param name="epsilon">
+    /// ε taken from the true class. Range [0, 1) (see <see cref="LabelSmoothingOptions.Epsilon"/> for the Lecture form's
+    /// limit). Default 0.1.
+    /// </param>
+    /// <param name="form">How ε is spread; any defined member. Default <see cref="LabelSmoothingForm.Lecture"/>.</param>
     /// <returns>The estimator.</returns>
     public static LabelSmoothingEstimator SmoothLabels(this TransformsCatalog catalog, string outputColumnName = "Label",
         string? inputColumnName = null, float epsilon = 0.1f, LabelSmoothingForm form = LabelSmoothingForm.Lecture)
@@ -73,12 +79,12 @@ public static class TransformsCatalogExtensions
     /// Gaussian noise of standard deviation <paramref name="standardDeviation"/>, or masking.
     /// </summary>
     /// <param name="catalog"><c>mlContext.Transforms</c>.</param>
-    /// <param name="outputColumnName">Name of the noisy column.</param>
-    /// <param name="inputColumnName">Name of the source column; null means <paramref name="outputColumnName"/>.</param>
-    /// <param name="kind">The kind of noise. Default additive Gaussian.</param>
-    /// <param name="standardDeviation">σ for the Gaussian kinds. Default 0.1.</param>
-    /// <param name="maskProbability">p for masking. Default 0.1.</param>
-    /// <param name="seed">Seed of the draws. Default 0.</param>
+    /// <param name="outputColumnName">Name of the noisy column; non-empty.</param>
+    /// <param name="inputColumnName">Name of the source column. Default null: <paramref name="outputColumnName"/>.</param>
+    /// <param name="kind">The kind of noise; any defined member. Default <see cref="NoiseKind.AdditiveGaussian"/>.</param>
+    /// <param name="standardDeviation">σ for the Gaussian kinds (checked for every kind). Range [0, ∞). Default 0.1.</param>
+    /// <param name="maskProbability">p for masking (checked for every kind). Range [0, 1). Default 0.1.</param>
+    /// <param name="seed">Seed of the draws. Range [int.MinValue, int.MaxValue] (any int). Default 0.</param>
     /// <returns>The estimator.</returns>
     public static NoiseInjectionEstimator InjectNoise(this TransformsCatalog catalog, string outputColumnName,
         string? inputColumnName = null, NoiseKind kind = NoiseKind.AdditiveGaussian, float standardDeviation = 0.1f,

@@ -13,12 +13,18 @@ public static class MlpCatalog
 {
     /// <summary>A multilayer perceptron for multiclass classification, with the most used settings.</summary>
     /// <param name="catalog">mlContext.MulticlassClassification.Trainers.</param>
-    /// <param name="labelColumnName">The key-typed label column (or a soft-label vector).</param>
-    /// <param name="featureColumnName">The Vector&lt;Single, N&gt; features column.</param>
-    /// <param name="hiddenLayerSizes">Hidden layer widths; null for the default {128, 64}.</param>
-    /// <param name="numberOfEpochs">Passes over the data; null (the default) for the automatic choice (see <see cref="MlpTrainerOptionsBase.NumberOfEpochs"/>).</param>
-    /// <param name="learningRate">Adam's learning rate.</param>
-    /// <param name="batchSize">Examples per minibatch.</param>
+    /// <param name="labelColumnName">The key-typed label column (or a soft-label vector); non-empty. Default "Label".</param>
+    /// <param name="featureColumnName">The Vector&lt;Single, N&gt; features column; non-empty. Default "Features".</param>
+    /// <param name="hiddenLayerSizes">
+    /// Hidden layer widths, input side first (empty for a linear model). Range of each width [1, int.MaxValue]. Default
+    /// null: {128, 64}.
+    /// </param>
+    /// <param name="numberOfEpochs">
+    /// Passes over the data. Range [1, int.MaxValue], or null. Default null: the automatic choice (see
+    /// <see cref="MlpTrainerOptionsBase.NumberOfEpochs"/>).
+    /// </param>
+    /// <param name="learningRate">Initial learning rate of Adam (with the cosine schedule). Range (0, ∞). Default 0.001.</param>
+    /// <param name="batchSize">Examples per minibatch. Range [1, int.MaxValue]. Default 32.</param>
     public static MlpMulticlassTrainer Mlp(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         string labelColumnName = "Label", string featureColumnName = "Features", int[]? hiddenLayerSizes = null,
         int? numberOfEpochs = null, float learningRate = 0.001f, int batchSize = 32)
@@ -37,12 +43,18 @@ public static class MlpCatalog
 
     /// <summary>A multilayer perceptron for binary classification (Boolean label), with the most used settings.</summary>
     /// <param name="catalog">mlContext.BinaryClassification.Trainers.</param>
-    /// <param name="labelColumnName">The Boolean label column.</param>
-    /// <param name="featureColumnName">The Vector&lt;Single, N&gt; features column.</param>
-    /// <param name="hiddenLayerSizes">Hidden layer widths; null for the default {128, 64}.</param>
-    /// <param name="numberOfEpochs">Passes over the data; null (the default) for the automatic choice (see <see cref="MlpTrainerOptionsBase.NumberOfEpochs"/>).</param>
-    /// <param name="learningRate">Adam's learning rate.</param>
-    /// <param name="batchSize">Examples per minibatch.</param>
+    /// <param name="labelColumnName">The Boolean label column; non-empty. Default "Label".</param>
+    /// <param name="featureColumnName">The Vector&lt;Single, N&gt; features column; non-empty. Default "Features".</param>
+    /// <param name="hiddenLayerSizes">
+    /// Hidden layer widths, input side first (empty for a linear model). Range of each width [1, int.MaxValue]. Default
+    /// null: {128, 64}.
+    /// </param>
+    /// <param name="numberOfEpochs">
+    /// Passes over the data. Range [1, int.MaxValue], or null. Default null: the automatic choice (see
+    /// <see cref="MlpTrainerOptionsBase.NumberOfEpochs"/>).
+    /// </param>
+    /// <param name="learningRate">Initial learning rate of Adam (with the cosine schedule). Range (0, ∞). Default 0.001.</param>
+    /// <param name="batchSize">Examples per minibatch. Range [1, int.MaxValue]. Default 32.</param>
     public static MlpBinaryTrainer Mlp(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
         string labelColumnName = "Label", string featureColumnName = "Features", int[]? hiddenLayerSizes = null,
         int? numberOfEpochs = null, float learningRate = 0.001f, int batchSize = 32)
@@ -61,12 +73,18 @@ public static class MlpCatalog
 
     /// <summary>A multilayer perceptron for regression (Single label), with the most used settings.</summary>
     /// <param name="catalog">mlContext.Regression.Trainers.</param>
-    /// <param name="labelColumnName">The Single label column.</param>
-    /// <param name="featureColumnName">The Vector&lt;Single, N&gt; features column.</param>
-    /// <param name="hiddenLayerSizes">Hidden layer widths; null for the default {128, 64}.</param>
-    /// <param name="numberOfEpochs">Passes over the data; null (the default) for the automatic choice (see <see cref="MlpTrainerOptionsBase.NumberOfEpochs"/>).</param>
-    /// <param name="learningRate">Adam's learning rate.</param>
-    /// <param name="batchSize">Examples per minibatch.</param>
+    /// <param name="labelColumnName">The Single label column; non-empty. Default "Label".</param>
+    /// <param name="featureColumnName">The Vector&lt;Single, N&gt; features column; non-empty. Default "Features".</param>
+    /// <param name="hiddenLayerSizes">
+    /// Hidden layer widths, input side first (empty for a linear model). Range of each width [1, int.MaxValue]. Default
+    /// null: {128, 64}.
+    /// </param>
+    /// <param name="numberOfEpochs">
+    /// Passes over the data. Range [1, int.MaxValue], or null. Default null: the automatic choice (see
+    /// <see cref="MlpTrainerOptionsBase.NumberOfEpochs"/>).
+    /// </param>
+    /// <param name="learningRate">Initial learning rate of Adam (with the cosine schedule). Range (0, ∞). Default 0.001.</param>
+    /// <param name="batchSize">Examples per minibatch. Range [1, int.MaxValue]. Default 32.</param>
     public static MlpRegressionTrainer Mlp(this RegressionCatalog.RegressionTrainers catalog,
         string labelColumnName = "Label", string featureColumnName = "Features", int[]? hiddenLayerSizes = null,
         int? numberOfEpochs = null, float learningRate = 0.001f, int batchSize = 32)

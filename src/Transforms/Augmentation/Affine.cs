@@ -16,22 +16,22 @@ public sealed class Affine : AugmentationOperation
     private readonly BorderMode _border;
     private readonly float _fill;
 
-    /// <summary>Rotation angle range in degrees, within [−180, 180]. Default [−15, 15].</summary>
+    /// <summary>Rotation angle in degrees, drawn uniformly from this range. Range within [−180, 180]. Default [−15, 15].</summary>
     public FloatRange RotationDegrees { get => _rotation; init => _rotation = Check.RangeWithin(value, -180f, 180f, nameof(RotationDegrees)); }
 
-    /// <summary>Scale factor range, positive (1 = unchanged). Default [1, 1].</summary>
+    /// <summary>Scale factor, drawn uniformly from this range (1 = unchanged). Range within (0, ∞). Default [1, 1].</summary>
     public FloatRange Scale { get => _scale; init => _scale = value.Minimum > 0f ? value : throw new ArgumentOutOfRangeException(nameof(Scale), value, "Scale must be positive."); }
 
-    /// <summary>Horizontal shear angle range in degrees, within [−60, 60]. Default [0, 0].</summary>
+    /// <summary>Horizontal shear angle in degrees, drawn uniformly from this range. Range within [−60, 60]. Default [0, 0].</summary>
     public FloatRange ShearXDegrees { get => _shearX; init => _shearX = Check.RangeWithin(value, -60f, 60f, nameof(ShearXDegrees)); }
 
-    /// <summary>Vertical shear angle range in degrees, within [−60, 60]. Default [0, 0].</summary>
+    /// <summary>Vertical shear angle in degrees, drawn uniformly from this range. Range within [−60, 60]. Default [0, 0].</summary>
     public FloatRange ShearYDegrees { get => _shearY; init => _shearY = Check.RangeWithin(value, -60f, 60f, nameof(ShearYDegrees)); }
 
-    /// <summary>How pixels from outside the image are filled. Default <see cref="BorderMode.Constant"/>.</summary>
+    /// <summary>How pixels from outside the image are filled; any defined member. Default <see cref="BorderMode.Constant"/>.</summary>
     public BorderMode Border { get => _border; init => _border = Check.Defined(value, nameof(Border)); }
 
-    /// <summary>Fill value for <see cref="BorderMode.Constant"/>, as a fraction of the pixel range. Default 0 (black).</summary>
+    /// <summary>Fill value for <see cref="BorderMode.Constant"/>, as a fraction of the pixel range. Range [0, 1]. Default 0 (black).</summary>
     public float FillValue { get => _fill; init => _fill = Check.Probability(value, nameof(FillValue)); }
 
     internal override byte Tag => TagValue;

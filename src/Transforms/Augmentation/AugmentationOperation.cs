@@ -15,7 +15,7 @@ public abstract class AugmentationOperation
 
     private protected AugmentationOperation() { }
 
-    /// <summary>Probability in [0, 1] that the operation is applied to an image. Default 0.5.</summary>
+    /// <summary>Probability that the operation is applied to an image. Range [0, 1]. Default 0.5.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Outside [0, 1].</exception>
     public float Probability
     {

@@ -14,16 +14,19 @@ public sealed class ColorJitter : AugmentationOperation
     internal const byte TagValue = 9;
     private readonly float _brightness = 0.2f, _contrast = 0.2f, _saturation = 0.2f, _hue;
 
-    /// <summary>Brightness jitter x ≥ 0 (factor in [1 − x, 1 + x]). Default 0.2.</summary>
+    /// <summary>Brightness jitter x: values are multiplied by a factor in [max(0, 1 − x), 1 + x]. Range [0, ∞). Default 0.2.</summary>
     public float Brightness { get => _brightness; init => _brightness = Check.NonNegative(value, nameof(Brightness)); }
 
-    /// <summary>Contrast jitter x ≥ 0. Default 0.2.</summary>
+    /// <summary>Contrast jitter x: blend with the mean luma by a factor in [max(0, 1 − x), 1 + x]. Range [0, ∞). Default 0.2.</summary>
     public float Contrast { get => _contrast; init => _contrast = Check.NonNegative(value, nameof(Contrast)); }
 
-    /// <summary>Saturation jitter x ≥ 0 (RGB only). Default 0.2.</summary>
+    /// <summary>
+    /// Saturation jitter x: blend with each pixel's luma by a factor in [max(0, 1 − x), 1 + x]; a positive value needs RGB
+    /// images (a grey column is rejected at Fit). Range [0, ∞). Default 0.2.
+    /// </summary>
     public float Saturation { get => _saturation; init => _saturation = Check.NonNegative(value, nameof(Saturation)); }
 
-    /// <summary>Largest hue rotation in degrees, in [0, 180] (RGB only). Default 0.</summary>
+    /// <summary>Largest hue rotation in degrees; a positive value needs RGB images. Range [0, 180]. Default 0.</summary>
     public float HueDegrees
     {
         get => _hue;

@@ -16,19 +16,19 @@ public sealed class ElasticDeformation : AugmentationOperation
     private readonly float _alpha = 34f, _sigma = 4f, _fill;
     private readonly BorderMode _border;
 
-    /// <summary>Scale of the smoothed displacement field, in pixels (non-negative). Default 34.</summary>
+    /// <summary>Scale of the smoothed displacement field, in pixels; 0 leaves the image unchanged. Range [0, ∞). Default 34.</summary>
     public float Alpha { get => _alpha; init => _alpha = Check.NonNegative(value, nameof(Alpha)); }
 
-    /// <summary>Standard deviation of the smoothing Gaussian, in pixels (positive). Default 4.</summary>
+    /// <summary>Standard deviation of the smoothing Gaussian, in pixels. Range (0, <see cref="MaxSigma"/>] = (0, 1000]. Default 4.</summary>
     public float Sigma { get => _sigma; init => _sigma = Check.Positive(value, nameof(Sigma)) <= MaxSigma ? value : throw new ArgumentOutOfRangeException(nameof(Sigma), value, $"Sigma must be at most {MaxSigma} pixels."); }
 
     /// <summary>Largest accepted <see cref="Sigma"/>: the Gaussian kernel spans ±3σ pixels, computed per image.</summary>
     public const float MaxSigma = 1000f;
 
-    /// <summary>How pixels from outside the image are filled. Default <see cref="BorderMode.Constant"/>.</summary>
+    /// <summary>How pixels from outside the image are filled; any defined member. Default <see cref="BorderMode.Constant"/>.</summary>
     public BorderMode Border { get => _border; init => _border = Check.Defined(value, nameof(Border)); }
 
-    /// <summary>Fill value for <see cref="BorderMode.Constant"/>, as a fraction of the pixel range. Default 0 (black).</summary>
+    /// <summary>Fill value for <see cref="BorderMode.Constant"/>, as a fraction of the pixel range. Range [0, 1]. Default 0 (black).</summary>
     public float FillValue { get => _fill; init => _fill = Check.Probability(value, nameof(FillValue)); }
 
     internal override byte Tag => TagValue;

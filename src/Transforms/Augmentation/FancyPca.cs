@@ -19,7 +19,7 @@ public sealed class FancyPca : AugmentationOperation
     private float[]? _values;
     private float[]? _vectors;
 
-    /// <summary>Standard deviation of the per-image coefficients aᵢ (non-negative). Default 0.1; 0 leaves images unchanged.</summary>
+    /// <summary>Standard deviation of the per-image coefficients aᵢ; 0 leaves images unchanged. Range [0, ∞). Default 0.1.</summary>
     public float AlphaStandardDeviation { get => _alphaStd; init => _alphaStd = Check.NonNegative(value, nameof(AlphaStandardDeviation)); }
 
     /// <summary>Whether the eigen-pairs are computed from each image instead of the training set. Default false.</summary>

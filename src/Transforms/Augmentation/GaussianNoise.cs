@@ -12,10 +12,10 @@ public sealed class GaussianNoise : AugmentationOperation
     internal const byte TagValue = 6;
     private readonly float _std = 0.05f, _mean;
 
-    /// <summary>Standard deviation σ as a fraction of the pixel range (non-negative). Default 0.05.</summary>
+    /// <summary>Standard deviation σ as a fraction of the pixel range. Range [0, ∞). Default 0.05.</summary>
     public float StandardDeviation { get => _std; init => _std = Check.NonNegative(value, nameof(StandardDeviation)); }
 
-    /// <summary>Mean of the noise as a fraction of the pixel range. Default 0.</summary>
+    /// <summary>Mean of the noise as a fraction of the pixel range. Range (−∞, ∞) (any finite value). Default 0.</summary>
     public float Mean { get => _mean; init => _mean = float.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(Mean), value, "Mean must be finite."); }
 
     internal override byte Tag => TagValue;

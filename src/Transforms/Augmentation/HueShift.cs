@@ -12,7 +12,7 @@ public sealed class HueShift : AugmentationOperation
     internal const byte TagValue = 8;
     private readonly float _max = 20f;
 
-    /// <summary>Largest hue rotation in degrees, in [0, 180]. Default 20.</summary>
+    /// <summary>Largest hue rotation in degrees. Range [0, 180]. Default 20.</summary>
     public float MaxDegrees
     {
         get => _max;

@@ -12,10 +12,10 @@ public sealed class SaltAndPepperNoise : AugmentationOperation
     internal const byte TagValue = 7;
     private readonly float _amount = 0.02f, _salt = 0.5f;
 
-    /// <summary>Fraction of pixels replaced, in [0, 1]. Default 0.02.</summary>
+    /// <summary>Probability that a pixel is replaced. Range [0, 1]. Default 0.02.</summary>
     public float Amount { get => _amount; init => _amount = Check.Probability(value, nameof(Amount)); }
 
-    /// <summary>Probability that a replaced pixel is white rather than black, in [0, 1]. Default 0.5.</summary>
+    /// <summary>Probability that a replaced pixel is white rather than black. Range [0, 1]. Default 0.5.</summary>
     public float SaltRatio { get => _salt; init => _salt = Check.Probability(value, nameof(SaltRatio)); }
 
     internal override byte Tag => TagValue;

@@ -28,25 +28,35 @@ public sealed class Translation : AugmentationOperation
     private readonly TranslationUnit _unit;
     private readonly BorderMode _border;
 
-    /// <summary>Largest horizontal shift, in <see cref="Unit"/>s (non-negative). Default 0.1 (10% of the width).</summary>
+    /// <summary>
+    /// Largest horizontal shift, in <see cref="Unit"/>s. Range [0, <see cref="MaxShift"/>] = [0, 10⁶]. Default 0.1 (10% of
+    /// the width).
+    /// </summary>
     public float MaxShiftX { get => _maxX; init => _maxX = Bounded(Check.NonNegative(value, nameof(MaxShiftX)), nameof(MaxShiftX)); }
 
-    /// <summary>Largest vertical shift, in <see cref="Unit"/>s (non-negative). Default 0.1 (10% of the height).</summary>
+    /// <summary>
+    /// Largest vertical shift, in <see cref="Unit"/>s. Range [0, <see cref="MaxShift"/>] = [0, 10⁶]. Default 0.1 (10% of the
+    /// height).
+    /// </summary>
     public float MaxShiftY { get => _maxY; init => _maxY = Bounded(Check.NonNegative(value, nameof(MaxShiftY)), nameof(MaxShiftY)); }
 
-    /// <summary>Largest accepted shift, in pixels or as a fraction: far beyond any image, and safe from integer overflow.</summary>
+    /// <summary>
+    /// Largest accepted shift, in pixels or as a fraction: far beyond any image. In pixels it is safe from integer
+    /// overflow; as a fraction, a shift of more than 2³⁰ − 1 pixels (fraction × width or height) is not caught when set
+    /// and fails when drawn.
+    /// </summary>
     public const float MaxShift = 1_000_000f;
 
     private static float Bounded(float value, string name) =>
         value <= MaxShift ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be at most {MaxShift}.");
 
-    /// <summary>Unit of the shifts. Default <see cref="TranslationUnit.Fraction"/>.</summary>
+    /// <summary>Unit of the shifts; any defined member. Default <see cref="TranslationUnit.Fraction"/>.</summary>
     public TranslationUnit Unit { get => _unit; init => _unit = Check.Defined(value, nameof(Unit)); }
 
-    /// <summary>How uncovered pixels are filled. Default <see cref="BorderMode.Constant"/>.</summary>
+    /// <summary>How uncovered pixels are filled; any defined member. Default <see cref="BorderMode.Constant"/>.</summary>
     public BorderMode Border { get => _border; init => _border = Check.Defined(value, nameof(Border)); }
 
-    /// <summary>Fill value for <see cref="BorderMode.Constant"/>, as a fraction of the pixel range. Default 0 (black).</summary>
+    /// <summary>Fill value for <see cref="BorderMode.Constant"/>, as a fraction of the pixel range. Range [0, 1]. Default 0 (black).</summary>
     public float FillValue { get => _fill; init => _fill = Check.Probability(value, nameof(FillValue)); }
 
     internal override byte Tag => TagValue;
