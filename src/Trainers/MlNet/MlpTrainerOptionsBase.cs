@@ -131,9 +131,9 @@ public abstract class MlpTrainerOptionsBase
     /// Passes over the training data. Range [1, int.MaxValue], or null. Default null: automatic. With at least 1,000
     /// training rows and no validation data (<see cref="ValidationData"/>, <see cref="ValidationFraction"/>), a fifth of them
     /// is held out and training stops early on it (at most 200 epochs, <see cref="EarlyStoppingPatience"/>, the best epoch's
-    /// weights kept); with validation data, at most 200 epochs with early stopping; with fewer rows, every row is trained on
-    /// for about 1,000 parameter updates (at least 30 and at most 200 epochs). Set a number to train exactly that many epochs
-    /// on the rows given.
+    /// weights kept); with validation data, at most 200 epochs with early stopping; with n &lt; 1,000 rows, every row is
+    /// trained on for about max(400, 1,000·(n/1,000)^0.75) parameter updates (507 at 404 rows, 400 from 295 rows down), as
+    /// whole epochs (at least 30, at most 200). Set a number to train exactly that many epochs on the rows given.
     /// </summary>
     public int? NumberOfEpochs { get; set; }
 

@@ -115,10 +115,11 @@ internal sealed class InputPreprocessing
                 scale[j] = normalize ? 0f : 1f;
                 return;
             }
-            c.Sort();
             int negatives = NegativeCount(c);
-            float At(ReadOnlySpan<float> c, long rank) // the value of the given rank among the finite values (negatives, zeros, positives)
-                => rank < negatives ? c[(int)rank] : rank < negatives + zeros ? 0f : c[(int)(rank - zeros)];
+            // The value of the given rank among the finite values (the negatives, the zeros, the positives); c holds the
+            // non-zero ones and is reordered by each selection.
+            float At(Span<float> c, long rank)
+                => rank < negatives ? OrderStatistics.Select(c, (int)rank) : rank < negatives + zeros ? 0f : OrderStatistics.Select(c, (int)(rank - zeros));
             float median = At(c, (count - 1) / 2);
             fill[j] = median;
             if (!normalize) { kinds[j] = InputSlotKind.Raw; scale[j] = 1f; return; }
@@ -145,28 +146,28 @@ internal sealed class InputPreprocessing
         return new InputPreprocessing(kinds, fill, shift, scale, offset, indicators);
     }
 
-    private static int NegativeCount(ReadOnlySpan<float> sorted)
+    private static int NegativeCount(ReadOnlySpan<float> values)
     {
-        int lo = 0, hi = sorted.Length;
-        while (lo < hi) { int mid = (lo + hi) >>> 1; if (sorted[mid] < 0f) lo = mid + 1; else hi = mid; }
-        return lo;
+        int count = 0;
+        foreach (float v in values) if (v < 0f) count++;
+        return count;
     }
 
-    private static bool IsTwoValued(ReadOnlySpan<float> sortedNonZeros, int zeros, float lo, float hi)
+    private static bool IsTwoValued(ReadOnlySpan<float> nonZeros, int zeros, float lo, float hi)
     {
-        foreach (float v in sortedNonZeros) if (v != lo && v != hi) return false;
+        foreach (float v in nonZeros) if (v != lo && v != hi) return false;
         return zeros == 0 || lo == 0f || hi == 0f;
     }
 
     /// <summary>The median of |x − m| over the finite values x ≠ m (1 if there are none).</summary>
     private static double MedianDeviation(ReadOnlySpan<float> nonZeros, int zeros, float m)
     {
-        var dev = new List<double>(nonZeros.Length + 1);
-        foreach (float v in nonZeros) if (v != m) dev.Add(Math.Abs((double)v - m));
-        if (m != 0f && zeros > 0) for (int i = 0; i < zeros; i++) dev.Add(Math.Abs((double)m));
-        if (dev.Count == 0) return 1.0;
-        dev.Sort();
-        return dev[(dev.Count - 1) / 2];
+        var dev = new double[nonZeros.Length + (m != 0f ? zeros : 0)];
+        int count = 0;
+        foreach (float v in nonZeros) if (v != m) dev[count++] = Math.Abs((double)v - m);
+        if (m != 0f) for (int i = 0; i < zeros; i++) dev[count++] = Math.Abs((double)m);
+        if (count == 0) return 1.0;
+        return OrderStatistics.Select(dev.AsSpan(0, count), (count - 1) / 2);
     }
 
     /// <summary>

@@ -32,7 +32,8 @@ public class DefaultsTests
         var model = ml.BinaryClassification.Trainers.Mlp(new MlpBinaryTrainer.Options { Seed = 1 }).Fit(TestData.Load(ml, "breast_cancer_train.csv", DataKind.Boolean));
         var metrics = ml.BinaryClassification.Evaluate(model.Transform(TestData.Load(ml, "breast_cancer_test.csv", DataKind.Boolean)));
         Assert.True(metrics.AreaUnderRocCurve >= 0.99, $"AUC {metrics.AreaUnderRocCurve:F4} < 0.99 with defaults");
-        // 455 rows: no hold-out, about 1,000 updates in batches of 32 (15 per epoch: 67 epochs).
+        // 455 rows: no hold-out, 1,000·0.455^0.75 = 554 updates in batches of 32 (15 per epoch: 37 epochs).
+        Assert.Equal(37, AutomaticEpochs.FixedEpochs(455, 32));
         Assert.Equal(AutomaticEpochs.FixedEpochs(455, 32), model.Model.History.Epochs.Count);
         Assert.All(model.Model.History.Epochs, e => Assert.Null(e.ValidationLoss));
     }
@@ -65,15 +66,38 @@ public class DefaultsTests
         try
         {
             Environment.SetEnvironmentVariable("MLNETEXT_AUTO", "updates=5;minepochs=1");
-            // 300 rows in batches of 32: 10 per epoch, about 1,000 updates = 100 epochs.
-            Assert.Equal(100, AutomaticEpochs.FixedEpochs(300, 32));
+            // 300 rows in batches of 32: 10 per epoch, 1,000·0.3^0.75 = 405 updates = 41 epochs.
+            Assert.Equal(405, AutomaticEpochs.Updates(300));
+            Assert.Equal(41, AutomaticEpochs.FixedEpochs(300, 32));
             Assert.Equal(1000, AutomaticEpochs.TargetUpdates);
         }
         finally { Environment.SetEnvironmentVariable("MLNETEXT_AUTO", before); }
         Assert.Contains("speed", Assert.Throws<ArgumentException>(() => AutomaticEpochs.Configure("speed=3")).Message);
         Assert.Contains("name=value", Assert.Throws<ArgumentException>(() => AutomaticEpochs.Configure("updates")).Message);
         Assert.Contains("does not parse", Assert.Throws<ArgumentException>(() => AutomaticEpochs.Configure("updates=many")).Message);
-        Assert.Equal(100, AutomaticEpochs.FixedEpochs(300, 32)); // a rejected configuration leaves the defaults
+        Assert.Equal(41, AutomaticEpochs.FixedEpochs(300, 32)); // a rejected configuration leaves the defaults
+    }
+
+    /// <summary>Below the hold-out threshold the updates grow with the rows as n^0.75 above a floor of 400 and meet the 1,000
+    /// updates of the threshold; the epochs they make fall with the rows (each row is seen fewer times in larger data).</summary>
+    [Fact]
+    public void AutomaticUpdates_GrowWithTheRows_AndMeetTheHoldOutThreshold()
+    {
+        Assert.Equal(1000, AutomaticEpochs.Updates(AutomaticEpochs.HoldOutMinRows));
+        Assert.Equal(1000, AutomaticEpochs.Updates(5000));
+        Assert.Equal(400, AutomaticEpochs.Updates(275));
+        Assert.Equal(400, AutomaticEpochs.Updates(1));
+        Assert.Equal(507, AutomaticEpochs.Updates(404));
+        for (int n = 2; n <= 1000; n++)
+        {
+            Assert.True(AutomaticEpochs.Updates(n) >= AutomaticEpochs.Updates(n - 1), $"updates fall from {n - 1} to {n} rows");
+            double exact = Math.Max(400, 1000 * Math.Pow(n / 1000.0, 0.75));
+            Assert.InRange(AutomaticEpochs.Updates(n), Math.Floor(exact), Math.Ceiling(exact));
+        }
+
+        Assert.True(AutomaticEpochs.FixedEpochs(250, 32) > AutomaticEpochs.FixedEpochs(900, 32));
+        Assert.Equal(50, AutomaticEpochs.FixedEpochs(250, 32)); // 8 batches, 400 updates
+        Assert.Equal(134, AutomaticEpochs.FixedEpochs(96, 32)); // 3 batches (a 5-fold iris fold)
     }
 
     /// <summary>Key labels are smoothed by 0.05 unless LabelSmoothing is set: the default trains the same bits as an explicit
