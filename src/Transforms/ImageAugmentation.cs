@@ -322,7 +322,7 @@ internal sealed record Settings(string OutputColumnName, string InputColumnName,
         for (int i = 0; i < ops.Length; i++)
             if (ops[i] is null) throw new ArgumentException($"Operations[{i}] is null.", nameof(options));
         if (!float.IsFinite(options.PixelMinimum) || !float.IsFinite(options.PixelMaximum) || options.PixelMaximum <= options.PixelMinimum)
-            throw new ArgumentOutOfRangeException(nameof(options),
+            throw new ArgumentOutOfRangeException(nameof(options.PixelMaximum),
                 $"PixelMaximum ({options.PixelMaximum}) must be greater than PixelMinimum ({options.PixelMinimum}), both finite.");
         return new Settings(options.OutputColumnName, options.InputColumnName ?? options.OutputColumnName, ops, options.Seed,
             options.Shape, options.PixelMinimum, options.PixelMaximum);

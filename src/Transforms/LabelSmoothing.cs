@@ -19,8 +19,8 @@ public sealed class LabelSmoothingOptions
 
     /// <summary>
     /// The smoothing ε taken from the true class; 0 gives the one-hot target. Range [0, 1). Default 0.1. With the
-    /// <see cref="LabelSmoothingForm.Lecture"/> form keep ε below (K − 1)/K for K classes: above it a wrong class gets more
-    /// than the true one (this is not checked).
+    /// <see cref="LabelSmoothingForm.Lecture"/> form ε must be below (K − 1)/K for K classes (Fit throws otherwise): from
+    /// there on a wrong class would get at least as much as the true one.
     /// </summary>
     public float Epsilon { get; set; } = 0.1f;
 
@@ -45,7 +45,7 @@ public sealed class LabelSmoothingEstimator : IEstimator<LabelSmoothingTransform
         ArgumentNullException.ThrowIfNull(options);
         if (string.IsNullOrEmpty(options.OutputColumnName)) throw new ArgumentException("OutputColumnName must be a column name.", nameof(options));
         if (!(options.Epsilon >= 0f && options.Epsilon < 1f))
-            throw new ArgumentOutOfRangeException(nameof(options), options.Epsilon, "Epsilon must lie in [0, 1).");
+            throw new ArgumentOutOfRangeException(nameof(options.Epsilon), options.Epsilon, "Epsilon must lie in [0, 1).");
         Check.Defined(options.Form, nameof(options.Form));
         _parameters = new(options.OutputColumnName, options.InputColumnName ?? options.OutputColumnName, options.Epsilon, options.Form);
     }
@@ -56,7 +56,11 @@ public sealed class LabelSmoothingEstimator : IEstimator<LabelSmoothingTransform
     public LabelSmoothingTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        LabelSmoothingTransformer.ClassCount(input.Schema, _parameters.InputColumnName);
+        int classes = LabelSmoothingTransformer.ClassCount(input.Schema, _parameters.InputColumnName);
+        // The lecture's form puts ε/(K−1) on each wrong class: from ε = (K−1)/K on, a wrong class would weigh as much as the true one.
+        if (_parameters.Form == LabelSmoothingForm.Lecture && _parameters.Epsilon >= (classes - 1) / (float)classes)
+            throw new ArgumentOutOfRangeException(nameof(LabelSmoothingOptions.Epsilon), _parameters.Epsilon,
+                $"With the Lecture form and the {classes} classes of label column '{_parameters.InputColumnName}', Epsilon must be below (K − 1)/K = {(classes - 1) / (float)classes:G4}: beyond it a wrong class gets more than the true one.");
         return new LabelSmoothingTransformer(_env, _parameters, input);
     }
 

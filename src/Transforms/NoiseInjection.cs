@@ -220,7 +220,7 @@ public sealed class NoiseInjectionTransformer : TrainingOnlyTransformerBase, ILo
     {
         var p = new Parameters(reader.ReadString(), reader.ReadString(), (NoiseKind)reader.ReadInt32(),
             reader.ReadSingle(), reader.ReadSingle(), reader.ReadBoolean(), reader.ReadInt32());
-        if (!Enum.IsDefined(p.Kind) || !(p.StandardDeviation >= 0f) || !float.IsFinite(p.StandardDeviation) || !(p.MaskProbability is >= 0f and <= 1f))
+        if (!Enum.IsDefined(p.Kind) || !(p.StandardDeviation >= 0f) || !float.IsFinite(p.StandardDeviation) || !(p.MaskProbability is >= 0f and < 1f))
             throw new FormatException($"The saved noise injection for column '{p.OutputColumnName}' has invalid settings ({p.Kind}, σ {p.StandardDeviation}, p {p.MaskProbability}): the file is corrupted or from a newer version.");
         return new(environment, p, null);
     }

@@ -48,6 +48,14 @@ public class LabelSmoothingAndNoiseTests
         Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.SmoothLabels("Soft", "Label", epsilon: -0.1f));
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.SmoothLabels("Soft", "Label").Fit(TestData.View(ml, 3)));
         Assert.Contains("'Label' must be a key", e.Message);
+        // The lecture's ε/(K−1) per wrong class: with 3 classes ε must stay below 2/3 (0.6 fits; 0.7 would give each
+        // wrong class 0.35 against the true class's 0.3); the uniform form has no such limit.
+        var keyed = ml.Transforms.Conversion.MapValueToKey("Label").Fit(TestData.View(ml, 9)).Transform(TestData.View(ml, 9));
+        _ = ml.Transforms.SmoothLabels("Soft", "Label", epsilon: 0.6f).Fit(keyed);
+        var tooMuch = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.SmoothLabels("Soft", "Label", epsilon: 0.7f).Fit(keyed));
+        Assert.Equal("Epsilon", tooMuch.ParamName);
+        Assert.Contains("3 classes", tooMuch.Message);
+        _ = ml.Transforms.SmoothLabels("Soft", "Label", epsilon: 0.7f, form: LabelSmoothingForm.Uniform).Fit(keyed);
     }
 
     private static float[] NoisyValues(NoiseInjectionOptions options, float value)
@@ -97,6 +105,7 @@ public class LabelSmoothingAndNoiseTests
         var ml = new MLContext(1);
         Assert.Equal("StandardDeviation", Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.InjectNoise("Pixels", standardDeviation: -1)).ParamName);
         Assert.Equal("MaskProbability", Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.InjectNoise("Pixels", kind: NoiseKind.Masking, maskProbability: 1.2f)).ParamName);
+        Assert.Equal("Epsilon", Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.SmoothLabels("Label", epsilon: 1f)).ParamName);
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Transforms.InjectNoise("Label").Fit(TestData.View(ml, 2)));
         Assert.Contains("'Label' must be a Vector<Single>", e.Message);
     }

@@ -54,6 +54,23 @@ public class OperationPropertyTests
         Assert.Equal(7 * 5, seen.Count); // every shift in range is drawn
     }
 
+    /// <summary>A huge fraction on a wide image gave more than 2³⁰ pixels of shift, which overflowed the draw; the pixel
+    /// shift is capped at MaxShift pixels and ordinary fractions round as before.</summary>
+    [Fact]
+    public void TranslationFractionShiftIsCappedInPixels()
+    {
+        var huge = new Translation { MaxShiftX = Translation.MaxShift, MaxShiftY = 2000f };
+        Assert.Equal(((int)Translation.MaxShift, (int)Translation.MaxShift), huge.MaxPixels(1200, 800));
+        var random = new RandomStream(3);
+        for (int i = 0; i < 100; i++)
+        {
+            var (dx, dy) = huge.DrawShift(ref random, 1200, 800);
+            Assert.InRange(dx, -(int)Translation.MaxShift, (int)Translation.MaxShift);
+            Assert.InRange(dy, -(int)Translation.MaxShift, (int)Translation.MaxShift);
+        }
+        Assert.Equal((3, 2), new Translation { MaxShiftX = 0.1f, MaxShiftY = 0.1f }.MaxPixels(28, 20));
+    }
+
     [Theory]
     [InlineData(BorderMode.Constant)]
     [InlineData(BorderMode.Reflect)]

@@ -61,7 +61,9 @@ public sealed class MlpMulticlassTrainer : MlpTrainerBase<MlpMulticlassPredictio
             int bad = Array.FindIndex(cw, w => !float.IsFinite(w) || w < 0);
             if (bad >= 0)
                 throw new ArgumentOutOfRangeException(nameof(Options.ClassWeights), $"Option ClassWeights must hold finite values ≥ 0; the weight of class {bad} (0-based key order) is {cw[bad]}.");
-            if (cw.Length > 0 && !cw.Any(w => w > 0))
+            if (cw.Length == 0)
+                throw new ArgumentOutOfRangeException(nameof(Options.ClassWeights), "Option ClassWeights is empty: give one weight per class (in key order), or null for equal weights.");
+            if (!cw.Any(w => w > 0))
                 throw new ArgumentOutOfRangeException(nameof(Options.ClassWeights),
                     $"Option ClassWeights holds only zeros ({cw.Length} values): every example would weigh 0 and nothing would be learned. At least one class weight must be positive.");
         }

@@ -24,6 +24,7 @@ internal static class OptionsValidation
     {
         if (string.IsNullOrEmpty(o.LabelColumnName)) throw new ArgumentException("Option LabelColumnName must name a column.", nameof(o.LabelColumnName));
         if (string.IsNullOrEmpty(o.FeatureColumnName)) throw new ArgumentException("Option FeatureColumnName must name a column.", nameof(o.FeatureColumnName));
+        if (o.ExampleWeightColumnName is { Length: 0 }) throw new ArgumentException("Option ExampleWeightColumnName must name a column, or be null for unweighted examples.", nameof(o.ExampleWeightColumnName));
         if (o.HiddenLayerSizes is null) throw new ArgumentNullException(nameof(o.HiddenLayerSizes), "Option HiddenLayerSizes must be set (empty for a linear model).");
         for (int i = 0; i < o.HiddenLayerSizes.Length; i++)
             if (o.HiddenLayerSizes[i] <= 0) throw Bad(nameof(o.HiddenLayerSizes), o.HiddenLayerSizes[i], $"positive widths (hidden layer {i + 1})");

@@ -41,9 +41,8 @@ public sealed class Translation : AugmentationOperation
     public float MaxShiftY { get => _maxY; init => _maxY = Bounded(Check.NonNegative(value, nameof(MaxShiftY)), nameof(MaxShiftY)); }
 
     /// <summary>
-    /// Largest accepted shift, in pixels or as a fraction: far beyond any image. In pixels it is safe from integer
-    /// overflow; as a fraction, a shift of more than 2³⁰ − 1 pixels (fraction × width or height) is not caught when set
-    /// and fails when drawn.
+    /// Largest accepted shift, in pixels or as a fraction: far beyond any image. As a fraction, the shift it gives in
+    /// pixels (fraction × width or height) is capped at this many pixels.
     /// </summary>
     public const float MaxShift = 1_000_000f;
 
@@ -62,9 +61,11 @@ public sealed class Translation : AugmentationOperation
     internal override byte Tag => TagValue;
 
     /// <summary>The largest shifts in pixels for an image of the given size.</summary>
+    /// <remarks>A fraction's shift is capped at <see cref="MaxShift"/> pixels (already far beyond the image), so that
+    /// fraction × size cannot overflow the draw.</remarks>
     internal (int X, int Y) MaxPixels(int width, int height) => Unit == TranslationUnit.Pixels
         ? ((int)MathF.Round(MaxShiftX), (int)MathF.Round(MaxShiftY))
-        : ((int)MathF.Round(MaxShiftX * width), (int)MathF.Round(MaxShiftY * height));
+        : ((int)MathF.Min(MathF.Round(MaxShiftX * width), MaxShift), (int)MathF.Min(MathF.Round(MaxShiftY * height), MaxShift));
 
     /// <summary>Draws the shifts (dx, dy) in pixels.</summary>
     internal (int Dx, int Dy) DrawShift(ref RandomStream random, int width, int height)

@@ -316,6 +316,12 @@ public class ProductionTrustTests
         Assert.Contains("at least one class weight must be positive", zeros.Message, StringComparison.OrdinalIgnoreCase);
         Assert.Equal("ClassWeights", Assert.Throws<ArgumentOutOfRangeException>(() =>
             ml.MulticlassClassification.Trainers.Mlp(IrisOptions(o => o.ClassWeights = new[] { 1f, float.NaN, 1f }))).ParamName);
+        // An empty array and an empty weight-column name are refused when the trainer is built, not first at Fit.
+        var empty = Assert.Throws<ArgumentOutOfRangeException>(() => ml.MulticlassClassification.Trainers.Mlp(IrisOptions(o => o.ClassWeights = Array.Empty<float>())));
+        Assert.Equal("ClassWeights", empty.ParamName);
+        Assert.Contains("empty", empty.Message);
+        Assert.Equal("ExampleWeightColumnName", Assert.Throws<ArgumentException>(() =>
+            ml.MulticlassClassification.Trainers.Mlp(IrisOptions(o => o.ExampleWeightColumnName = ""))).ParamName);
 
         // Keys for 3 classes, but only classes "0" and "1" occur in the rows trained on, and both weigh 0.
         var rows = Rows(ml, "iris_train.csv");
