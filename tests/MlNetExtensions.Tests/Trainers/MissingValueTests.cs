@@ -249,4 +249,24 @@ public class MissingValueTests
         }
         Assert.Equal(rows.Count, i);
     }
+
+    /// <summary>A model of payload revision 2 (input preprocessing without log slots, written before revision 3) still
+    /// loads and gives the bits recorded when it was written.</summary>
+    [Fact]
+    public void ModelsOfRevision2_StillLoad_AndPredictTheSameBits()
+    {
+        var expected = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "v2-expected.json")))!["models"]!["binary"]!;
+        var ml = new MLContext(0);
+        ml.ComponentCatalog.RegisterMlNetExtensions();
+        var model = ml.Model.Load(Path.Combine(AppContext.BaseDirectory, "Fixtures", (string)expected["file"]!), out _);
+        var scored = model.Transform(TestData.Load(ml, (string)expected["testFile"]!, DataKind.Boolean));
+        var rows = expected["rows"]!.AsArray();
+        var score = scored.GetColumn<float>("Score").Take(rows.Count).ToArray();
+        var probability = scored.GetColumn<float>("Probability").Take(rows.Count).ToArray();
+        for (int i = 0; i < rows.Count; i++)
+        {
+            Assert.Equal((int)rows[i]!["Score"]!["bits"]!, BitConverter.SingleToInt32Bits(score[i]));
+            Assert.Equal((int)rows[i]!["Probability"]!["bits"]!, BitConverter.SingleToInt32Bits(probability[i]));
+        }
+    }
 }
