@@ -18,4 +18,12 @@ public enum InputSlotKind
     /// when at least a quarter of the training values are 0, so that zeros stay zeros.
     /// </summary>
     Continuous = 3,
+
+    /// <summary>
+    /// A continuous slot of values ≥ 0 with a long right tail (sample skewness above 1) and fewer than a quarter zeros
+    /// (amounts, durations, ages): first x ↦ ln(1 + x/m), with m the median of its positive training values (a negative
+    /// value at scoring counts as 0), then as <see cref="Continuous"/>. The smooth clip alone squeezes such a tail to ±3;
+    /// the logarithm keeps its order spread out.
+    /// </summary>
+    LogContinuous = 4,
 }

@@ -11,9 +11,10 @@ internal static class MlpModelSerializer
 
     /// <summary>
     /// The payload's revision, written first as its negative: the first revision began with a non-negative array length
-    /// (the standardization's shifts), so the two are told apart by the sign. Revision 2 holds <see cref="InputPreprocessing"/>.
+    /// (the standardization's shifts), so the two are told apart by the sign. Revision 2 holds <see cref="InputPreprocessing"/>;
+    /// revision 3 adds its per-slot log scales (<see cref="InputSlotKind.LogContinuous"/>). Revisions 1 to 3 are read.
     /// </summary>
-    private const int Revision = 2;
+    private const int Revision = 3;
 
     public static void Write(BinaryWriter w, MlpModelParameters model)
     {
@@ -25,6 +26,7 @@ internal static class MlpModelSerializer
         WriteFloats(w, pre.Shift);
         WriteFloats(w, pre.Scale);
         WriteFloats(w, pre.Offset);
+        WriteFloats(w, pre.LogScale);
         w.Write(pre.Indicators.Length);
         foreach (int slot in pre.Indicators) w.Write(slot);
         w.Write(model.LabelShift);
@@ -76,8 +78,8 @@ internal static class MlpModelSerializer
             if (shift.Length != scale.Length) throw new FormatException("The saved feature normalization's arrays differ in length: the file is corrupted.");
             preprocessing = InputPreprocessing.FromStandardization(shift, scale);
         }
-        else if (first == -Revision) preprocessing = ReadPreprocessing(r);
-        else throw new FormatException($"The model payload has revision {-(long)first}; this version reads revisions 1 and {Revision} (written by a newer version?).");
+        else if (first == -Revision || first == -2) preprocessing = ReadPreprocessing(r, -first);
+        else throw new FormatException($"The model payload has revision {-(long)first}; this version reads revisions 1 to {Revision} (written by a newer version?).");
         float labelShift = r.ReadSingle(), labelScale = r.ReadSingle();
         int count = CheckCount(r.ReadInt32(), 1 << 16, "layer count");
         CheckBytes(r, 9L * count, $"{count} layers");
@@ -145,10 +147,10 @@ internal static class MlpModelSerializer
         return new MlpModelParameters(network, preprocessing, labelShift, labelScale, options, history);
     }
 
-    private static InputPreprocessing ReadPreprocessing(BinaryReader r)
+    private static InputPreprocessing ReadPreprocessing(BinaryReader r, int revision)
     {
         int d = CheckCount(r.ReadInt32(), 1 << 26, "feature count");
-        CheckBytes(r, 17L * d, $"the input preprocessing of {d} slots");
+        CheckBytes(r, (revision >= 3 ? 21L : 17L) * d, $"the input preprocessing of {d} slots");
         var kinds = new InputSlotKind[d];
         var bytes = r.ReadBytes(d);
         if (bytes.Length != d) throw new EndOfStreamException("The model entry ends early.");
@@ -164,6 +166,10 @@ internal static class MlpModelSerializer
             return values;
         }
         var fill = Slots("fill"); var shift = Slots("shift"); var scale = Slots("scale"); var offset = Slots("offset");
+        var logScale = revision >= 3 ? Slots("log scale") : new float[d];
+        for (int j = 0; j < d; j++)
+            if ((kinds[j] == InputSlotKind.LogContinuous) != (logScale[j] > 0f && float.IsFinite(logScale[j])) || (kinds[j] != InputSlotKind.LogContinuous && logScale[j] != 0f))
+                throw new FormatException($"The model's input slot {j} is {kinds[j]} with log scale {logScale[j]}: the file is corrupted.");
         int k = CheckCount(r.ReadInt32(), d, "missing-value indicator count");
         CheckBytes(r, 4L * k, $"{k} missing-value indicators");
         var indicators = new int[k];
@@ -173,7 +179,7 @@ internal static class MlpModelSerializer
             if ((uint)indicators[i] >= (uint)d || (i > 0 && indicators[i] <= indicators[i - 1]))
                 throw new FormatException($"The model's missing-value indicator {i} names slot {indicators[i]}: the file is corrupted.");
         }
-        return new InputPreprocessing(kinds, fill, shift, scale, offset, indicators);
+        return new InputPreprocessing(kinds, fill, shift, scale, offset, indicators, logScale);
     }
 
     private static int CheckCount(int value, int max, string what)

@@ -5,7 +5,8 @@ namespace MlNetExtensions.Trainers.Onnx;
 /// <summary>
 /// The ONNX nodes of <see cref="InputPreprocessing"/>, in the order and with the operations its scalar code uses, so that
 /// the exported graph computes the same network inputs: NaN → the slot's training median (IsNaN, Where); the
-/// missing-value indicators (Gather of the NaN mask, Cast to float); (x − shift)·scale (Sub, Mul); the smooth clip
+/// missing-value indicators (Gather of the NaN mask, Cast to float); ln(1 + max(x, 0)/m) on the log slots (Max, Div,
+/// Add, Log, Where with the log-slot mask); (x − shift)·scale (Sub, Mul); the smooth clip
 /// c/√(1 + c²/9) of the continuous slots with c = x clamped to ±1e18 (Clip, Mul, Mul, Add, Sqrt, Div, then Where with
 /// the continuous-slot mask); minus the zero anchor (Sub); then the indicators after the slots (Concat). A step that
 /// changes nothing for every slot is left out.
@@ -29,12 +30,24 @@ internal static class OnnxInputPreprocessing
             indicators = graph.Node("Cast", "indicators", new[] { gathered }, OnnxAttribute.Of("to", (long)OnnxElementType.Float));
         }
 
+        if (preprocessing.HasLogSlots)
+        {
+            // ln(1 + max(x, 0)/m) on the LogContinuous slots (m = 1 elsewhere, where Where keeps x).
+            var isLog = preprocessing.LogScale.Select(m => m > 0f).ToArray();
+            var divisor = preprocessing.LogScale.Select(m => m > 0f ? m : 1f).ToArray();
+            string positive = graph.Node("Max", "log_nonnegative", new[] { x, graph.Constant("log_zero", new[] { 0f }) });
+            string ratio = graph.Node("Div", "log_ratio", new[] { positive, graph.Constant("log_scale", divisor, d) });
+            string onePlus = graph.Node("Add", "log_one_plus", new[] { ratio, graph.Constant("log_one", new[] { 1f }) });
+            string logged = graph.Node("Log", "logged", new[] { onePlus });
+            x = graph.Node("Where", "log_slots", new[] { graph.Constant("log_slot_mask", isLog, d), logged, x });
+        }
+
         if (preprocessing.Shift.AsSpan().ContainsAnyExcept(0f))
             x = graph.Node("Sub", "shifted", new[] { x, graph.Constant("shift", preprocessing.Shift, d) });
         if (preprocessing.Scale.AsSpan().ContainsAnyExcept(1f))
             x = graph.Node("Mul", "scaled", new[] { x, graph.Constant("scale", preprocessing.Scale, d) });
 
-        var continuous = preprocessing.Kinds.Select(k => k == InputSlotKind.Continuous).ToArray();
+        var continuous = preprocessing.Kinds.Select(k => k is InputSlotKind.Continuous or InputSlotKind.LogContinuous).ToArray();
         if (continuous.Contains(true))
         {
             string clipped = AddSmoothClip(graph, x);

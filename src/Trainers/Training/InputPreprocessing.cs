@@ -23,18 +23,33 @@ internal sealed class InputPreprocessing
     /// </summary>
     internal const double ZeroAnchorFraction = 0.25;
 
+    /// <summary>
+    /// A continuous slot of values ≥ 0 (with fewer than <see cref="ZeroAnchorFraction"/> zeros) becomes
+    /// <see cref="InputSlotKind.LogContinuous"/> when its sample skewness E[(x − μ)³]/σ³ over the training values exceeds
+    /// this. Chosen on the tabular benchmark (benchmarks/README.md, session 7; 2 gave nearly the same figures).
+    /// </summary>
+    internal const double LogSkewness = 1.0;
+
     private const float InverseClipSquared = 1f / (ClipThreshold * ClipThreshold);
 
-    internal InputPreprocessing(InputSlotKind[] kinds, float[] fill, float[] shift, float[] scale, float[] offset, int[] indicators)
+    internal InputPreprocessing(InputSlotKind[] kinds, float[] fill, float[] shift, float[] scale, float[] offset, int[] indicators, float[]? logScale = null)
     {
         int d = kinds.Length;
-        if (fill.Length != d || shift.Length != d || scale.Length != d || offset.Length != d)
+        logScale ??= new float[d];
+        if (fill.Length != d || shift.Length != d || scale.Length != d || offset.Length != d || logScale.Length != d)
             throw new ArgumentException("The preprocessing arrays differ in length.");
+        for (int j = 0; j < d; j++)
+            if ((kinds[j] == InputSlotKind.LogContinuous) != (logScale[j] > 0f && float.IsFinite(logScale[j])) || (kinds[j] != InputSlotKind.LogContinuous && logScale[j] != 0f))
+                throw new ArgumentException($"Slot {j}: a log scale (here {logScale[j]}) must be finite and positive exactly for a LogContinuous slot (here {kinds[j]}).");
         foreach (int s in indicators)
             if ((uint)s >= (uint)d) throw new ArgumentException($"Indicator slot {s} is outside the {d} features.");
-        Kinds = kinds; Fill = fill; Shift = shift; Scale = scale; Offset = offset; Indicators = indicators;
+        Kinds = kinds; Fill = fill; Shift = shift; Scale = scale; Offset = offset; Indicators = indicators; LogScale = logScale;
         _clipMask = new int[d];
-        for (int j = 0; j < d; j++) _clipMask[j] = kinds[j] == InputSlotKind.Continuous ? -1 : 0;
+        for (int j = 0; j < d; j++) _clipMask[j] = kinds[j] is InputSlotKind.Continuous or InputSlotKind.LogContinuous ? -1 : 0;
+        int lanes = Vector<float>.Count;
+        _logBlocks = new bool[d / lanes];
+        for (int j = 0; j < _logBlocks.Length * lanes; j++) if (logScale[j] > 0f) _logBlocks[j / lanes] = true;
+        HasLogSlots = logScale.AsSpan().ContainsAnyExcept(0f);
         IsIdentity = indicators.Length == 0 && kinds.All(k => k == InputSlotKind.Raw)
             && !shift.AsSpan().ContainsAnyExcept(0f) && !scale.AsSpan().ContainsAnyExcept(1f) && !offset.AsSpan().ContainsAnyExcept(0f);
         bool zeros = indicators.Length == 0;
@@ -43,6 +58,9 @@ internal sealed class InputPreprocessing
     }
 
     private readonly int[] _clipMask;
+
+    /// <summary>Per block of <see cref="Vector{T}.Count"/> slots, whether one of them is a log slot.</summary>
+    private readonly bool[] _logBlocks;
 
     /// <summary>Per slot, what is done with it.</summary>
     public InputSlotKind[] Kinds { get; }
@@ -58,6 +76,12 @@ internal sealed class InputPreprocessing
 
     /// <summary>Per slot, the value subtracted after clipping (so that 0 maps to 0 where zeros are common).</summary>
     public float[] Offset { get; }
+
+    /// <summary>Per slot, the m of ln(1 + x/m) for a <see cref="InputSlotKind.LogContinuous"/> slot, 0 for the others.</summary>
+    public float[] LogScale { get; }
+
+    /// <summary>Whether a slot is <see cref="InputSlotKind.LogContinuous"/>.</summary>
+    public bool HasLogSlots { get; }
 
     /// <summary>The slots with a missing-value indicator input, in the order of those inputs (after the slots).</summary>
     public int[] Indicators { get; }
@@ -103,6 +127,7 @@ internal sealed class InputPreprocessing
         var scale = new float[d];
         var offset = new float[d];
         var missing = new int[d];
+        var logScale = new float[d];
         void FitSlot(int j)
         {
             var c = columns.Column(j, out int zeros, out int nan);
@@ -131,6 +156,18 @@ internal sealed class InputPreprocessing
                 return;
             }
             kinds[j] = InputSlotKind.Continuous;
+            if (negatives == 0 && zeros < ZeroAnchorFraction * count && Skewness(c, zeros) > LogSkewness)
+            {
+                // A long right tail: robust-scale ln(1 + x/m) instead (zeros stay 0; the ranks, so At, are unchanged).
+                float m = OrderStatistics.Select(c, (c.Length - 1) / 2);
+                if (float.IsFinite(Log(hi, m)))
+                {
+                    for (int q = 0; q < c.Length; q++) c[q] = Log(c[q], m);
+                    kinds[j] = InputSlotKind.LogContinuous;
+                    logScale[j] = m;
+                    median = At(c, (count - 1) / 2);
+                }
+            }
             shift[j] = median;
             double iqr = (double)At(c, 3L * (count - 1) / 4) - At(c, (count - 1) / 4);
             double spread = iqr > 0 ? iqr : MedianDeviation(c, zeros, median);
@@ -143,7 +180,28 @@ internal sealed class InputPreprocessing
         if (d >= 32 && (long)n * d >= 1 << 16) Parallel.For(0, d, FitSlot); // each slot alone: the same result on any thread count
         else for (int j = 0; j < d; j++) FitSlot(j);
         var indicators = Enumerable.Range(0, d).Where(j => missing[j] > 0).ToArray();
-        return new InputPreprocessing(kinds, fill, shift, scale, offset, indicators);
+        return new InputPreprocessing(kinds, fill, shift, scale, offset, indicators, logScale);
+    }
+
+    /// <summary>ln(1 + max(x, 0)/m): the first step of a <see cref="InputSlotKind.LogContinuous"/> slot.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float Log(float x, float m) => MathF.Log(1f + MathF.Max(x, 0f) / m);
+
+    /// <summary>The sample skewness E[(x − μ)³]/σ³ of the non-zero values <paramref name="nonZeros"/> and <paramref name="zeros"/> zeros (0 when σ = 0).</summary>
+    private static double Skewness(ReadOnlySpan<float> nonZeros, int zeros)
+    {
+        int count = nonZeros.Length + zeros;
+        double sum = 0;
+        foreach (float v in nonZeros) sum += v;
+        double mean = sum / count, m2 = zeros * mean * mean, m3 = -zeros * mean * mean * mean;
+        foreach (float v in nonZeros)
+        {
+            double dv = v - mean;
+            m2 += dv * dv;
+            m3 += dv * dv * dv;
+        }
+        m2 /= count; m3 /= count;
+        return m2 > 0 ? m3 / (m2 * Math.Sqrt(m2)) : 0;
     }
 
     private static int NegativeCount(ReadOnlySpan<float> values)
@@ -188,6 +246,7 @@ internal sealed class InputPreprocessing
     internal float TransformOne(int j, float x)
     {
         if (float.IsNaN(x)) x = Fill[j];
+        if (LogScale[j] > 0f) x = Log(x, LogScale[j]);
         float y = (x - Shift[j]) * Scale[j];
         if (_clipMask[j] != 0) y = SmoothClip(y);
         return y - Offset[j];
@@ -224,10 +283,19 @@ internal sealed class InputPreprocessing
             var clip = MemoryMarshal.Cast<int, Vector<int>>(_clipMask);
             var xs = MemoryMarshal.Cast<float, Vector<float>>(x);
             var os = MemoryMarshal.Cast<float, Vector<float>>(output);
+            Span<float> lanes = stackalloc float[Vector<float>.Count];
             for (int v = 0; v < xs.Length; v++)
             {
                 var a = xs[v];
                 a = Vector.ConditionalSelect(Vector.Equals(a, a), a, fill[v]);
+                if (_logBlocks[v])
+                {
+                    // The log lanes one by one, with the scalar path's function (the same bits).
+                    a.CopyTo(lanes);
+                    for (int i = 0, j0 = v * lanes.Length; i < lanes.Length; i++)
+                        if (LogScale[j0 + i] > 0f) lanes[i] = Log(lanes[i], LogScale[j0 + i]);
+                    a = new Vector<float>(lanes);
+                }
                 var y = (a - shift[v]) * scale[v];
                 var c = Vector.Min(Vector.Max(y, -limit), limit);
                 var clipped = c / Vector.SquareRoot(Vector<float>.One + c * c * inverseClip);

@@ -31,7 +31,7 @@ public class MlpOnnxExportTests
         if (normalize)
         {
             Assert.Equal(new[] { InputSlotKind.Continuous, InputSlotKind.Binary, InputSlotKind.Constant, InputSlotKind.Continuous,
-                InputSlotKind.Continuous, InputSlotKind.Binary, InputSlotKind.Continuous }, model.FeatureKinds);
+                InputSlotKind.Continuous, InputSlotKind.Binary, InputSlotKind.Continuous, InputSlotKind.LogContinuous }, model.FeatureKinds);
             Assert.NotEqual(0f, model.Preprocessing.Offset[3]); // zero-anchored
         }
         else Assert.All(model.FeatureKinds, k => Assert.Equal(InputSlotKind.Raw, k));

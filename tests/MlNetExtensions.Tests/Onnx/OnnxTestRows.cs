@@ -5,11 +5,12 @@ namespace MlNetExtensions.Tests.Onnx;
 /// <summary>
 /// Synthetic rows whose seven slots give every kind of preprocessing: 0 continuous with NaN in training (an indicator),
 /// 1 a 0/1 flag, 2 constant, 3 a third zeros (zero-anchored, median above 0), 4 heavy-tailed (the smooth clip matters), 5 two-valued {2, 5},
-/// 6 continuous with NaN in training. Labels depend on several slots and on missingness.
+/// 6 continuous with NaN in training, 7 log-normal (positive, skewed: a log slot; no label depends on it). Labels depend on several
+/// slots and on missingness.
 /// </summary>
 internal static class OnnxTestRows
 {
-    public const int FeatureCount = 7;
+    public const int FeatureCount = 8;
 
     public sealed class Row
     {
@@ -43,8 +44,8 @@ internal static class OnnxTestRows
                 rows.Add(r);
             }
         rows.Add(new Row { Features = Enumerable.Repeat(float.NaN, FeatureCount).ToArray() });
-        rows.Add(new Row { Features = new[] { 1e20f, 7f, 2f, -1e20f, 1e20f, 3.5f, -1e20f } });
-        rows.Add(new Row { Features = new[] { -3e5f, -1f, 0f, 4e4f, -1e9f, 0f, 1e6f } });
+        rows.Add(new Row { Features = new[] { 1e20f, 7f, 2f, -1e20f, 1e20f, 3.5f, -1e20f, 1e20f } });
+        rows.Add(new Row { Features = new[] { -3e5f, -1f, 0f, 4e4f, -1e9f, 0f, 1e6f, -2f } });
         rows.Add(new Row { Features = new float[FeatureCount] });
         return rows.ToArray();
     }
@@ -58,6 +59,7 @@ internal static class OnnxTestRows
         float s4 = (float)Math.Tan(Math.PI * (random.NextDouble() - 0.5)); // Cauchy
         float s5 = random.NextDouble() < 0.5 ? 2f : 5f;
         float s6 = (float)random.NextDouble() * 4 - 2;
+        float s7 = (float)Math.Exp(1.5 * Normal());
         bool missing0 = withNaN && random.NextDouble() < 0.15, missing6 = withNaN && random.NextDouble() < 0.1;
         double z = 0.08 * (s0 - 50) + 1.2 * s1 - 0.2 * s3 + 0.5 * Math.Clamp(s4, -3, 3) + 0.4 * (s5 - 3.5) + 0.7 * s6
             + (missing0 ? 1.5 : 0) + 0.3 * Normal();
@@ -68,7 +70,7 @@ internal static class OnnxTestRows
             BinaryLabel = z > 0,
             ClassLabel = new[] { "red", "green", "blue" }[cls],
             Value = (float)(1000 + 40 * z),
-            Features = new[] { missing0 ? float.NaN : s0, s1, 2f, s3, s4, s5, missing6 ? float.NaN : s6 },
+            Features = new[] { missing0 ? float.NaN : s0, s1, 2f, s3, s4, s5, missing6 ? float.NaN : s6, s7 },
         };
     }
 

@@ -53,9 +53,31 @@ public class InputPreprocessingTests
         Assert.Equal(0f, p.Offset[0]); // one zero in 101 values: stays centred, not anchored
         foreach (float x in new[] { 0f, 10f, 50f, 77f, 100f, -1000f, 1e9f })
             Assert.Equal(Clip((x - 50) / 50.0), p.TransformOne(0, x), 5);
-        // An outlier cannot move anything much: the output stays within ±3.
-        Assert.InRange(p.TransformOne(1, 1e6f), 2.99f, 3f);
-        Assert.InRange(p.TransformOne(1, -1e30f), -3f, -2.99f);
+        // Slot 1's outlier gives it a long right tail: it is a log slot, and still bounded within ±3 and ordered.
+        Assert.Equal(InputSlotKind.LogContinuous, p.Kinds[1]);
+        Assert.InRange(p.TransformOne(1, 1e6f), 0f, 3f);
+        Assert.InRange(p.TransformOne(1, 1e30f), p.TransformOne(1, 1e6f), 3f);
+        Assert.Equal(p.TransformOne(1, 0f), p.TransformOne(1, -1e30f)); // a negative value counts as 0
+    }
+
+    /// <summary>A skewed non-negative slot is robust-scaled after ln(1 + x/m), m the median of its positive values; a
+    /// symmetric one, a skewed one with negatives and a mostly-zero one are not.</summary>
+    [Fact]
+    public void ASkewedNonNegativeSlot_IsScaledAfterALogarithm()
+    {
+        // Slot 0: 1, 2, 4, ..., 2^10 (skewed, positive); slot 1: −5..5 (symmetric); slot 2: slot 0 minus 3 (skewed with
+        // negatives); slot 3: mostly zeros with a long tail.
+        var rows = Enumerable.Range(0, 11).Select(i => new[] { MathF.Pow(2, i), i - 5f, MathF.Pow(2, i) - 3f, i < 8 ? 0f : MathF.Pow(10, i - 7) }).ToArray();
+        var p = InputPreprocessing.Fit(Set(rows), normalize: true);
+        Assert.Equal(new[] { InputSlotKind.LogContinuous, InputSlotKind.Continuous, InputSlotKind.Continuous, InputSlotKind.Continuous }, p.Kinds);
+        Assert.Equal(32f, p.LogScale[0]); // median of 1..1024 in powers of two
+        Assert.Equal(new[] { 0f, 0f, 0f }, p.LogScale[1..]);
+        Assert.Equal(32f, p.Fill[0]); // a missing value gets the raw median
+        float Ln(float x) => MathF.Log(1f + x / 32f);
+        Assert.Equal(Ln(32f), p.Shift[0]); // the median of the logs
+        Assert.Equal((float)(1.0 / ((double)Ln(128f) - Ln(4f))), p.Scale[0]); // their quartiles (ranks 2 and 7: 4 and 128)
+        Assert.Equal(Clip(((double)Ln(100f) - Ln(32f)) * p.Scale[0]), p.TransformOne(0, 100f), 5);
+        Assert.Equal(p.TransformOne(0, 32f), p.TransformOne(0, float.NaN));
     }
 
     [Fact]
@@ -98,8 +120,11 @@ public class InputPreprocessingTests
             j % 5 == 0 && random.NextDouble() < 0.1 ? float.NaN
             : j % 7 == 0 ? (random.NextDouble() < 0.5 ? 0f : 1f)
             : j % 4 == 0 && random.NextDouble() < 0.6 ? 0f
+            : j % 3 == 0 ? (float)Math.Exp(random.NextDouble() * 8) // skewed and positive: log slots
             : (float)(random.NextDouble() * 100 - 20)).ToArray()).ToArray();
         var p = InputPreprocessing.Fit(Set(rows), normalize: true);
+        Assert.Contains(InputSlotKind.LogContinuous, p.Kinds);
+        Assert.Contains(InputSlotKind.Continuous, p.Kinds);
         Assert.Equal(Enumerable.Range(0, d).Where(j => rows.Any(r => float.IsNaN(r[j]))).ToArray(), p.Indicators);
         var output = new float[p.OutputCount];
         foreach (var row in rows)
