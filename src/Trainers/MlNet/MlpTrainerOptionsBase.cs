@@ -203,7 +203,9 @@ public abstract class MlpTrainerOptionsBase
     /// Scale each feature slot inside the model (learned from the training rows only, saved with it), so raw, unscaled
     /// columns train well: a slot with one value enters as 0, one with two values as 0/1, any other is robust-scaled by its
     /// median and interquartile range and smoothly clipped (x/√(1 + (x/3)²)), keeping its zeros when at least a quarter of its
-    /// training values are 0 (see <see cref="InputSlotKind"/>). False passes the values through unchanged (missing values are
+    /// training values are 0; a slot of values ≥ 0 with a long right tail (skewness above 1, fewer than a quarter zeros) is
+    /// scaled so after ln(1 + x/m), m the median of its positive values (see <see cref="InputSlotKind"/>). False passes the
+    /// values through unchanged (missing values are
     /// still handled by <see cref="MissingValues"/>). Default true.
     /// </summary>
     public bool NormalizeFeatures { get; set; } = true;
