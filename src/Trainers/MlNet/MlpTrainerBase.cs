@@ -64,7 +64,11 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         ValidateOptions(); // the options may have changed since the trainer was built
         using var channel = Host.Start("Training");
         var task = Setup(trainData.Schema);
-        var reader = new TrainingDataReader(TrainerOptions.FeatureColumnName, TrainerOptions.LabelColumnName, TrainerOptions.ExampleWeightColumnName, task.Labels, TrainerOptions.MissingValues);
+        // A hold-out split from the training rows (ValidationFraction, or the automatic one) is validated on the plain labels
+        // when the task trains on other targets: both are read in the one pass over the training data.
+        bool maySplit = validationData is null && (TrainerOptions.ValidationFraction > 0 || TrainerOptions.NumberOfEpochs is null);
+        var reader = new TrainingDataReader(TrainerOptions.FeatureColumnName, TrainerOptions.LabelColumnName, TrainerOptions.ExampleWeightColumnName, task.Labels, TrainerOptions.MissingValues,
+            maySplit ? task.ValidationLabels : null);
         var validationReader = task.ValidationLabels is null ? reader
             : new TrainingDataReader(TrainerOptions.FeatureColumnName, TrainerOptions.LabelColumnName, TrainerOptions.ExampleWeightColumnName, task.ValidationLabels, TrainerOptions.MissingValues);
         reader.CheckSchema(trainData.Schema, "training data");
@@ -129,7 +133,7 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
             var valRows = order[..nVal];
             Array.Sort(valRows);
             // Validation targets are the plain labels (no smoothing or class weights) when the task reads them differently.
-            validation = (task.ValidationLabels is null ? all : validationReader.Read(trainData, "training data", d).Data).Select(valRows);
+            validation = (task.ValidationLabels is null ? all : all.WithPlainTargets()).Select(valRows);
             train = all.Select(trainRows);
         }
 

@@ -29,11 +29,21 @@ internal sealed class TrainingDataReader
     private readonly string _features, _label;
     private readonly string? _weight;
     private readonly LabelReader _labels;
+    private readonly LabelReader? _plainLabels;
     private readonly bool _skipNonFinite, _keepNaN;
 
-    public TrainingDataReader(string featureColumn, string labelColumn, string? weightColumn, LabelReader labels, MissingValueHandling missing)
+    /// <param name="featureColumn">The features column.</param>
+    /// <param name="labelColumn">The label column.</param>
+    /// <param name="weightColumn">The example weight column, or null.</param>
+    /// <param name="labels">Writes the training targets.</param>
+    /// <param name="missing">How NaN features are treated.</param>
+    /// <param name="plainLabels">Optionally a second reader of the same label column with the same target size, whose
+    /// targets go to <see cref="DenseDataset.PlainTargets"/> (read in the same pass).</param>
+    public TrainingDataReader(string featureColumn, string labelColumn, string? weightColumn, LabelReader labels, MissingValueHandling missing, LabelReader? plainLabels = null)
     {
-        _features = featureColumn; _label = labelColumn; _weight = weightColumn; _labels = labels;
+        if (plainLabels is not null && plainLabels.TargetSize != labels.TargetSize)
+            throw new ArgumentException("The plain label reader writes another number of targets.", nameof(plainLabels));
+        _features = featureColumn; _label = labelColumn; _weight = weightColumn; _labels = labels; _plainLabels = plainLabels;
         _skipNonFinite = missing == MissingValueHandling.SkipRows;
         _keepNaN = missing == MissingValueHandling.Impute;
     }
@@ -86,6 +96,7 @@ internal sealed class TrainingDataReader
         float[]? features = lists is not null ? null
             : reuse?.DenseFeatures is { } rf && rf.Length >= capacity * d ? rf : new float[capacity * d];
         var targets = reuse is not null && reuse.Targets.Length >= capacity * t ? reuse.Targets : new float[capacity * t];
+        var plainTargets = _plainLabels is null ? null : reuse?.PlainTargets is { } rp && rp.Length >= capacity * t ? rp : new float[capacity * t];
         float[]? weights = wCol is null ? null : reuse?.Weights is { } rw && rw.Length >= capacity ? rw : new float[capacity];
         int n = 0;
         long skipped = 0, row = -1;
@@ -94,6 +105,7 @@ internal sealed class TrainingDataReader
         {
             var getFeatures = cursor.GetGetter<VBuffer<float>>(fCol);
             var readLabel = _labels.CreateReader(cursor, lCol);
+            var readPlainLabel = _plainLabels?.CreateReader(cursor, lCol);
             var getWeight = wCol is { } w2 ? cursor.GetGetter<float>(w2) : null;
             var buffer = default(VBuffer<float>);
             float weight = 1f;
@@ -105,6 +117,7 @@ internal sealed class TrainingDataReader
                     capacity = checked(capacity * 2);
                     if (features is not null) Array.Resize(ref features, capacity * d);
                     Array.Resize(ref targets, capacity * t);
+                    if (plainTargets is not null) Array.Resize(ref plainTargets, capacity * t);
                     if (weights is not null) Array.Resize(ref weights, capacity);
                 }
                 getFeatures(ref buffer);
@@ -114,6 +127,7 @@ internal sealed class TrainingDataReader
                 buffer.CopyTo(x);
                 int bad = _keepNaN ? IndexOfInfinity(x) : IndexOfNonFinite(x);
                 string? labelError = readLabel(targets.AsSpan(n * t, t));
+                if (readPlainLabel is not null) labelError ??= readPlainLabel(plainTargets.AsSpan(n * t, t));
                 if (getWeight is not null)
                 {
                     getWeight(ref weight);
@@ -148,8 +162,8 @@ internal sealed class TrainingDataReader
                 n++;
             }
         }
-        if (features is null) return (new DenseDataset(lists!.Finish()!, targets, t, weights), skipped);
-        return (new DenseDataset(features, d, targets, t, weights, n), skipped);
+        if (features is null) return (new DenseDataset(lists!.Finish()!, targets, t, weights) { PlainTargets = plainTargets }, skipped);
+        return (new DenseDataset(features, d, targets, t, weights, n) { PlainTargets = plainTargets }, skipped);
     }
 
     /// <summary>

@@ -80,6 +80,22 @@ internal sealed class DenseDataset
     /// </summary>
     public SparseRows? Lists { get; init; }
 
+    /// <summary>
+    /// The same rows' targets as a second label reader wrote them in the same pass (the plain labels a hold-out is
+    /// validated on when the training targets are smoothed or weighted), [Count × TargetCount]; null when none was asked for.
+    /// </summary>
+    public float[]? PlainTargets { get; init; }
+
+    /// <summary>These rows (features and weights shared, not copied) with <see cref="PlainTargets"/> as their targets.</summary>
+    /// <exception cref="InvalidOperationException">The dataset was read without plain targets.</exception>
+    public DenseDataset WithPlainTargets()
+    {
+        var plain = PlainTargets ?? throw new InvalidOperationException("The dataset was read without plain targets.");
+        return DenseFeatures is { } dense
+            ? new DenseDataset(dense, FeatureCount, plain, TargetCount, Weights, Count)
+            : new DenseDataset(Lists!, plain, TargetCount, Weights);
+    }
+
     /// <summary>The rows at <paramref name="indices"/>, copied into a new dataset.</summary>
     public DenseDataset Select(ReadOnlySpan<int> indices)
     {

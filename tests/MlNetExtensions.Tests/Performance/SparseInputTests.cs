@@ -324,6 +324,43 @@ public class SparseInputTests
         }
     }
 
+    /// <summary>A second reading of the label, as a smoothed/plain pair would differ: −label.</summary>
+    private sealed class NegatedLabels : LabelReader
+    {
+        public override int TargetSize => 1;
+
+        public override Func<Span<float>, string?> CreateReader(DataViewRow row, DataViewSchema.Column label)
+        {
+            var get = row.GetGetter<float>(label);
+            float value = 0;
+            return t => { get(ref value); t[0] = -value; return null; };
+        }
+    }
+
+    /// <summary>The plain targets of a hold-out are read in the same pass as the training targets (no second read of the
+    /// data): they are what the plain reader alone gives, row for row, skipped rows included, with lists or dense rows.</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Reader_WritesThePlainTargetsInTheSamePass(bool lists)
+    {
+        const int n = 120, d = 40;
+        var x = SparseMatrix(n, d, 0.2, 11);
+        x[30 * d + 2] = float.NaN; // skipped
+        var data = new MLContext(1).Data.LoadFromEnumerable(Enumerable.Range(0, n).Select(r => new Row { Features = x.AsSpan(r * d, d).ToArray(), Label = r + 0.5f }));
+        var (both, _) = new TrainingDataReader("Features", "Label", null, new FloatLabels(), MissingValueHandling.SkipRows, new NegatedLabels()).Read(data, "test data", listNonZeros: lists);
+        var (alone, _) = new TrainingDataReader("Features", "Label", null, new NegatedLabels(), MissingValueHandling.SkipRows).Read(data, "test data");
+        Assert.Equal(alone.Count, both.Count);
+        Assert.Equal(alone.Targets.AsSpan(0, alone.Count).ToArray(), both.PlainTargets.AsSpan(0, both.Count).ToArray());
+        var swapped = both.WithPlainTargets();
+        Assert.Equal(alone.Targets.AsSpan(0, alone.Count).ToArray(), swapped.Targets.AsSpan(0, swapped.Count).ToArray());
+        Assert.Equal(alone.Features.AsSpan(0, alone.Count * d).ToArray(), swapped.Features.AsSpan(0, swapped.Count * d).ToArray());
+        Assert.Equal(both.Targets.AsSpan(0, both.Count).ToArray(), alone.Targets.AsSpan(0, alone.Count).ToArray().Select(v => -v).ToArray());
+        var (none, _) = new TrainingDataReader("Features", "Label", null, new FloatLabels(), MissingValueHandling.SkipRows).Read(data, "test data");
+        Assert.Null(none.PlainTargets);
+        Assert.Throws<InvalidOperationException>(() => none.WithPlainTargets());
+    }
+
     private sealed class Row
     {
         [VectorType(40)] public float[] Features { get; set; } = [];
