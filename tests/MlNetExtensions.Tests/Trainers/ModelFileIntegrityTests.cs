@@ -123,6 +123,29 @@ public class ModelFileIntegrityTests
 
     private static IEnumerable<Exception> Chain(Exception e) { for (var x = e; x is not null; x = x.InnerException) yield return x; }
 
+    /// <summary>Revision 3's log scales must agree with the slot kinds: a LogContinuous slot turned Continuous (or given a
+    /// log scale of 0) in the payload is a FormatException naming the slot, not a model scoring with the wrong inputs.</summary>
+    [Fact]
+    public void ACraftedLogSlot_ThatDisagreesWithItsScale_IsRefused()
+    {
+        var ml = new MLContext(seed: 1);
+        var train = TestData.Load(ml, "breast_cancer_train.csv", DataKind.Boolean);
+        var model = ml.BinaryClassification.Trainers.Mlp(new MlpBinaryTrainer.Options { HiddenLayerSizes = new[] { 8 }, NumberOfEpochs = 1, Seed = 1 }).Fit(train);
+        int slot = model.Model.FeatureKinds.ToList().IndexOf(InputSlotKind.LogContinuous);
+        Assert.True(slot >= 0, "breast cancer has long-tailed slots");
+        using var buffer = new MemoryStream();
+        using (var w = new BinaryWriter(buffer, System.Text.Encoding.UTF8, leaveOpen: true)) MlpModelSerializer.Write(w, model.Model);
+        var bytes = buffer.ToArray();
+        // The payload begins with −revision (4 bytes) and the slot count (4 bytes); then one kind byte per slot.
+        Assert.Equal((byte)InputSlotKind.LogContinuous, bytes[8 + slot]);
+        var crafted = (byte[])bytes.Clone();
+        crafted[8 + slot] = (byte)InputSlotKind.Continuous;
+        var e = Assert.Throws<FormatException>(() => MlpModelSerializer.Read(new BinaryReader(new MemoryStream(crafted))));
+        Assert.Contains($"slot {slot}", e.Message);
+        Assert.Contains("log scale", e.Message);
+        Assert.Equal(model.Model.FeatureKinds, MlpModelSerializer.Read(new BinaryReader(new MemoryStream(bytes))).FeatureKinds);
+    }
+
     [Fact]
     public void ACraftedHugeLayer_IsRefusedBeforeAllocating()
     {
