@@ -57,10 +57,10 @@ public sealed class LabelSmoothingEstimator : IEstimator<LabelSmoothingTransform
     {
         ArgumentNullException.ThrowIfNull(input);
         int classes = LabelSmoothingTransformer.ClassCount(input.Schema, _parameters.InputColumnName);
-        // The lecture's form puts ε/(K−1) on each wrong class: from ε = (K−1)/K on, a wrong class would weigh as much as the true one.
-        if (_parameters.Form == LabelSmoothingForm.Lecture && _parameters.Epsilon >= (classes - 1) / (float)classes)
+        float limit = _parameters.Form.EpsilonBelow(classes);
+        if (_parameters.Epsilon >= limit)
             throw new ArgumentOutOfRangeException(nameof(LabelSmoothingOptions.Epsilon), _parameters.Epsilon,
-                $"With the Lecture form and the {classes} classes of label column '{_parameters.InputColumnName}', Epsilon must be below (K − 1)/K = {(classes - 1) / (float)classes:G4}: beyond it a wrong class gets more than the true one.");
+                $"With the Lecture form and the {classes} classes of label column '{_parameters.InputColumnName}', Epsilon must be below (K − 1)/K = {limit:G4}: beyond it a wrong class gets more than the true one.");
         return new LabelSmoothingTransformer(_env, _parameters, input);
     }
 

@@ -78,7 +78,7 @@ internal static class MlpModelSerializer
             if (shift.Length != scale.Length) throw new FormatException("The saved feature normalization's arrays differ in length: the file is corrupted.");
             preprocessing = InputPreprocessing.FromStandardization(shift, scale);
         }
-        else if (first == -Revision || first == -2) preprocessing = ReadPreprocessing(r, -first);
+        else if (-first is >= 2 and <= Revision) preprocessing = ReadPreprocessing(r, -first);
         else throw new FormatException($"The model payload has revision {-(long)first}; this version reads revisions 1 to {Revision} (written by a newer version?).");
         float labelShift = r.ReadSingle(), labelScale = r.ReadSingle();
         int count = CheckCount(r.ReadInt32(), 1 << 16, "layer count");
@@ -168,7 +168,7 @@ internal static class MlpModelSerializer
         var fill = Slots("fill"); var shift = Slots("shift"); var scale = Slots("scale"); var offset = Slots("offset");
         var logScale = revision >= 3 ? Slots("log scale") : new float[d];
         for (int j = 0; j < d; j++)
-            if ((kinds[j] == InputSlotKind.LogContinuous) != (logScale[j] > 0f && float.IsFinite(logScale[j])) || (kinds[j] != InputSlotKind.LogContinuous && logScale[j] != 0f))
+            if (!InputPreprocessing.FitsKind(kinds[j], logScale[j]))
                 throw new FormatException($"The model's input slot {j} is {kinds[j]} with log scale {logScale[j]}: the file is corrupted.");
         int k = CheckCount(r.ReadInt32(), d, "missing-value indicator count");
         CheckBytes(r, 4L * k, $"{k} missing-value indicators");

@@ -107,10 +107,10 @@ public sealed class MlpMulticlassTrainer : MlpTrainerBase<MlpMulticlassPredictio
         }
         if (o.ClassWeights is { } cw && cw.Length != classes)
             throw new ArgumentOutOfRangeException(nameof(Options.ClassWeights), $"Option ClassWeights has {cw.Length} values; the label has {classes} classes.");
-        // The lecture's form puts ε/(K−1) on each wrong class: beyond ε = (K−1)/K a wrong class would outweigh the true one.
-        if (o.LabelSmoothingForm == LabelSmoothingForm.Lecture && smoothing >= (classes - 1) / (float)classes)
+        float limit = o.LabelSmoothingForm.EpsilonBelow(classes);
+        if (smoothing >= limit)
             throw new ArgumentOutOfRangeException(nameof(Options.LabelSmoothing), smoothing,
-                $"Option LabelSmoothing {smoothing} would give the {classes - 1} other classes more than the true one; use ε < {(classes - 1) / (float)classes:G3}.");
+                $"Option LabelSmoothing {smoothing} would give the {classes - 1} other classes more than the true one; use ε < {limit:G3}.");
         return new TaskSetup
         {
             OutputSize = classes,

@@ -39,7 +39,7 @@ internal sealed class InputPreprocessing
         if (fill.Length != d || shift.Length != d || scale.Length != d || offset.Length != d || logScale.Length != d)
             throw new ArgumentException("The preprocessing arrays differ in length.");
         for (int j = 0; j < d; j++)
-            if ((kinds[j] == InputSlotKind.LogContinuous) != (logScale[j] > 0f && float.IsFinite(logScale[j])) || (kinds[j] != InputSlotKind.LogContinuous && logScale[j] != 0f))
+            if (!FitsKind(kinds[j], logScale[j]))
                 throw new ArgumentException($"Slot {j}: a log scale (here {logScale[j]}) must be finite and positive exactly for a LogContinuous slot (here {kinds[j]}).");
         foreach (int s in indicators)
             if ((uint)s >= (uint)d) throw new ArgumentException($"Indicator slot {s} is outside the {d} features.");
@@ -182,6 +182,11 @@ internal sealed class InputPreprocessing
         var indicators = Enumerable.Range(0, d).Where(j => missing[j] > 0).ToArray();
         return new InputPreprocessing(kinds, fill, shift, scale, offset, indicators, logScale);
     }
+
+    /// <summary>Whether <paramref name="logScale"/> belongs to a slot of <paramref name="kind"/>: finite and positive for a
+    /// <see cref="InputSlotKind.LogContinuous"/> slot, 0 for any other.</summary>
+    internal static bool FitsKind(InputSlotKind kind, float logScale) =>
+        kind == InputSlotKind.LogContinuous ? logScale > 0f && float.IsFinite(logScale) : logScale == 0f;
 
     /// <summary>ln(1 + max(x, 0)/m): the first step of a <see cref="InputSlotKind.LogContinuous"/> slot.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
