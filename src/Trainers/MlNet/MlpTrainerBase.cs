@@ -55,9 +55,55 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range (checked again here), the network would not fit in memory, or a column is missing or of the wrong type.</exception>
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite before any epoch finished, or the trained weights give non-finite outputs.</exception>
     /// <exception cref="OperationCanceledException">The options' CancellationToken, or the MLContext's execution (<c>CancelExecution()</c>), was cancelled before any epoch finished.</exception>
-    public TTransformer Fit(IDataView trainData, IDataView? validationData)
+    public TTransformer Fit(IDataView trainData, IDataView? validationData) => Fit(trainData, validationData, null);
+
+    /// <summary>
+    /// Continues training from an earlier trained model (warm start, the form ML.NET's linear trainers use for incremental
+    /// training): the network starts from <paramref name="modelParameters"/>' weights instead of random ones, with
+    /// <see cref="MlpTrainerOptionsBase.ValidationData"/> or <see cref="MlpTrainerOptionsBase.ValidationFraction"/> for early
+    /// stopping when set. See <see cref="Fit(IDataView, IDataView?, MlpModelParameters?)"/>.
+    /// </summary>
+    /// <param name="trainData">Training data with the label and features columns.</param>
+    /// <param name="modelParameters">The model to start from (for instance <c>transformer.Model</c> of an earlier Fit, or of a loaded model).</param>
+    /// <exception cref="ArgumentException">The model's architecture or input size differs from the options and data (the message says what differs).</exception>
+    public TTransformer Fit(IDataView trainData, MlpModelParameters modelParameters)
+    {
+        ArgumentNullException.ThrowIfNull(modelParameters);
+        return Fit(trainData, TrainerOptions.ValidationData, modelParameters);
+    }
+
+    /// <summary>
+    /// Trains on <paramref name="trainData"/>, early-stopping on <paramref name="validationData"/> when given, starting from
+    /// <paramref name="modelParameters"/>' weights when given (warm start).
+    /// <para>
+    /// A warm start keeps the reference model's input preprocessing (missing-value fills and indicators, scaling) and, for
+    /// regression, its label standardization, instead of learning them again from <paramref name="trainData"/>: the weights
+    /// keep their meaning, and <see cref="MlpTrainerOptionsBase.NormalizeFeatures"/> has no effect. The architecture must
+    /// match: the features' slot count, <see cref="MlpTrainerOptionsBase.HiddenLayerSizes"/>,
+    /// <see cref="MlpTrainerOptionsBase.Activation"/>, <see cref="MlpTrainerOptionsBase.BatchNormalization"/> and the outputs
+    /// (classes); training-only options (dropout, noise) may differ. The optimizer state and the learning-rate schedule start
+    /// afresh from the options (a smaller <see cref="MlpTrainerOptionsBase.LearningRate"/> is usual for fine-tuning); a
+    /// retraining phase of <see cref="MlpTrainerOptionsBase.ValidationDataReuse"/> starts again from the reference's weights.
+    /// <see cref="MlpTrainerOptionsBase.ParameterTyingStrength"/> keeps the weights near the reference's. The reference
+    /// model is only read: it may go on scoring meanwhile.
+    /// </para>
+    /// </summary>
+    /// <param name="trainData">Training data with the label and features columns.</param>
+    /// <param name="validationData">Validation data of the same schema, or null (see <see cref="Fit(IDataView, IDataView?)"/>).</param>
+    /// <param name="modelParameters">The model to start from, or null for random initial weights.</param>
+    /// <exception cref="ArgumentException">The model's architecture or input size differs from the options and data, or
+    /// <see cref="MlpTrainerOptionsBase.ParameterTyingStrength"/> is above 0 without a model to tie to.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (checked again here), the network would not fit in memory, or a column is missing or of the wrong type.</exception>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite before any epoch finished, or the trained weights give non-finite outputs.</exception>
+    /// <exception cref="OperationCanceledException">The options' CancellationToken, or the MLContext's execution (<c>CancelExecution()</c>), was cancelled before any epoch finished.</exception>
+    public TTransformer Fit(IDataView trainData, IDataView? validationData, MlpModelParameters? modelParameters)
     {
         ArgumentNullException.ThrowIfNull(trainData);
+        if (modelParameters is null && TrainerOptions.ParameterTyingStrength > 0)
+            throw new ArgumentException(
+                $"Option ParameterTyingStrength is {TrainerOptions.ParameterTyingStrength.ToString(CultureInfo.InvariantCulture)}, which ties the weights to a reference model, " +
+                "but Fit was given none: pass the model to start from and tie to as Fit(trainData, modelParameters), or set ParameterTyingStrength to 0.",
+                nameof(MlpTrainerOptionsBase.ParameterTyingStrength));
         TrainerOptions.CancellationToken.ThrowIfCancellationRequested(); // nothing trained yet: no model to hand back
         if (HostCancellation.IsCancelled(_environment) || HostCancellation.IsCancelled(Host))
             throw new OperationCanceledException("The MLContext's execution was cancelled (CancelExecution) before Fit started: use a new MLContext to train.");
@@ -72,6 +118,9 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         var validationReader = task.ValidationLabels is null ? reader
             : new TrainingDataReader(TrainerOptions.FeatureColumnName, TrainerOptions.LabelColumnName, TrainerOptions.ExampleWeightColumnName, task.ValidationLabels, TrainerOptions.MissingValues);
         reader.CheckSchema(trainData.Schema, "training data");
+        // A warm start's architecture is checked before any row is read.
+        if (modelParameters is not null)
+            WarmStartReference.Check(modelParameters, TrainerOptions, ((VectorDataViewType)trainData.Schema[TrainerOptions.FeatureColumnName].Type).Size, task.OutputSize);
         var externalValidationReader = validationReader;
         if (validationData is not null)
         {
@@ -138,8 +187,9 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         }
 
         // Input preprocessing (missing values, scaling) learned on the training rows only, never on validation or test rows.
-        var preprocessing = InputPreprocessing.Fit(train, TrainerOptions.NormalizeFeatures);
-        var (labelShift, labelScale) = LabelStandardization(train);
+        // A warm start keeps the reference's preprocessing and label standardization, so that its weights keep their meaning.
+        var preprocessing = modelParameters?.Preprocessing ?? InputPreprocessing.Fit(train, TrainerOptions.NormalizeFeatures);
+        var (labelShift, labelScale) = modelParameters is not null ? (modelParameters.LabelShift, modelParameters.LabelScale) : LabelStandardization(train);
         DenseDataset Prepare(DenseDataset set)
         {
             set = preprocessing.Apply(set); // in place where it can (rows held as lists stay lists when zeros stay zeros)
@@ -199,6 +249,8 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
             MaxThreads = TrainerOptions.NumberOfThreads ?? AutomaticThreads(preprocessing.OutputCount, task.OutputSize, Math.Min(TrainerOptions.BatchSize, train.Count)),
             L1 = TrainerOptions.L1Regularization,
             L2 = TrainerOptions.L2Regularization,
+            WarmStartFrom = modelParameters?.Network,
+            Tying = modelParameters is not null && TrainerOptions.ParameterTyingStrength > 0 ? new ParameterTying(modelParameters.Network, TrainerOptions.ParameterTyingStrength) : null,
             MaxNorm = TrainerOptions.MaxNorm,
             GradientClipNorm = TrainerOptions.GradientClipNorm,
             WeightNoiseStdDev = TrainerOptions.WeightNoiseStdDev,
@@ -233,7 +285,7 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         // A model that is not what was asked for (diverged, cancelled: earlier weights kept) is a warning, not an info line.
         if (history.StopReason is StopReason.Diverged or StopReason.Cancelled) channel.Warning(MessageSensitivity.None, history.StopMessage);
         else channel.Info(MessageSensitivity.None, history.StopMessage);
-        var model = new MlpModelParameters(result.Network, preprocessing, labelShift, labelScale, DescribeOptions(seed), result.History);
+        var model = new MlpModelParameters(result.Network, preprocessing, labelShift, labelScale, DescribeOptions(seed, warmStart: modelParameters is not null), result.History);
         return task.CreateTransformer(model);
     }
 
@@ -256,7 +308,7 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
 
     private int BatchesPerEpoch(int rows) => (rows + Math.Min(TrainerOptions.BatchSize, rows) - 1) / Math.Min(TrainerOptions.BatchSize, rows);
 
-    private IReadOnlyDictionary<string, string> DescribeOptions(ulong seed)
+    private IReadOnlyDictionary<string, string> DescribeOptions(ulong seed, bool warmStart)
     {
         var map = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var p in TrainerOptions.GetType().GetProperties())
@@ -273,6 +325,7 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
             };
         }
         map["EffectiveSeed"] = seed.ToString(CultureInfo.InvariantCulture);
+        if (warmStart) map["WarmStart"] = "true"; // started from an earlier model's weights
         return map;
     }
 

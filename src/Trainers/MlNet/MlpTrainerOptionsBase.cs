@@ -159,6 +159,16 @@ public abstract class MlpTrainerOptionsBase
     public float L2Regularization { get; set; } = 0.001f;
 
     /// <summary>
+    /// Parameter tying to a reference model (the lecture's Ω = ‖w − w_ref‖²): adds α‖w − w_ref‖² to the (mean) loss, gradient
+    /// 2α(w − w_ref), on connection weights only (not biases or batch-norm parameters), where w_ref are the weights of the
+    /// model passed to <c>Fit(trainData, modelParameters)</c>. It keeps a fine-tuned model near the one it starts from, so
+    /// that training on new data does not forget the old. Note the factor: <see cref="L2Regularization"/> adds ½λ‖w‖², so
+    /// α = λ/2 pulls towards w_ref as hard as λ pulls towards 0. 0 turns it off; a value above 0 needs a reference model
+    /// (Fit without one is an error naming this option). Range [0, ∞). Default 0.
+    /// </summary>
+    public float ParameterTyingStrength { get; set; }
+
+    /// <summary>
     /// Max-norm constraint on each unit's incoming weight vector after each update; 0 turns it off. Range [0, ∞). Default 0.
     /// </summary>
     public float MaxNorm { get; set; }

@@ -51,6 +51,7 @@ internal static class OptionsValidation
             throw Bad(nameof(o.BatchSize), o.BatchSize, "at least 2 with BatchNormalization (a batch of one has no variance)");
         Rate(nameof(o.L1Regularization), o.L1Regularization);
         Rate(nameof(o.L2Regularization), o.L2Regularization);
+        Rate(nameof(o.ParameterTyingStrength), o.ParameterTyingStrength);
         Rate(nameof(o.MaxNorm), o.MaxNorm);
         Rate(nameof(o.GradientClipNorm), o.GradientClipNorm);
         Unit(nameof(o.InputDropoutRate), o.InputDropoutRate);

@@ -13,7 +13,7 @@ internal sealed record TrainingResult(MultilayerPerceptron Network, TrainingHist
 
 /// <summary>
 /// Minibatch training of a <see cref="MultilayerPerceptron"/>: per epoch a fresh shuffle, per minibatch
-/// look-ahead (Nesterov), optional weight noise, forward, loss, backward, L1/L2 penalties, gradient
+/// look-ahead (Nesterov), optional weight noise, forward, loss, backward, L1/L2 penalties and parameter tying, gradient
 /// clipping, the scheduled learning rate, the optimizer step and max-norm; per epoch validation,
 /// early stopping with best-weight restore, divergence and cancellation handling. Knows nothing of ML.NET.
 /// </summary>
@@ -198,6 +198,7 @@ internal sealed class MlpTrainingLoop
         {
             var initRandom = RandomStream.For(s.Seed, 0x1417);
             network = MultilayerPerceptron.Create(s.Network, s.Initializer, ref initRandom);
+            if (s.WarmStartFrom is not null) WarmStart.CopyInto(s.WarmStartFrom, network); // "from scratch" is from the reference
         }
         network.MaxThreads = s.MaxThreads;
         var loss = s.CreateLoss();
@@ -300,6 +301,7 @@ internal sealed class MlpTrainingLoop
                 if (noiseBackup is not null)
                     for (int p = 0; p < weightParams.Length; p++) noiseBackup[p].CopyTo(weightParams[p].Value);
                 Penalties.AddPenaltyGradients(weightParams, s.L1, s.L2);
+                s.Tying?.AddGradients(weightParams);
                 if (s.GradientClipNorm > 0) Penalties.ClipGlobalNorm(parameters, s.GradientClipNorm);
                 optimizer.LearningRate = s.Schedule.GetRate(optimizer.StepCount);
                 optimizer.Step(parameters);

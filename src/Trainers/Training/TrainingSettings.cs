@@ -23,6 +23,10 @@ internal sealed class TrainingSettings
     public int MaxThreads { get; init; } = 1;
     public float L1 { get; init; }
     public float L2 { get; init; }
+    /// <summary>A trained network whose weights every phase starts from instead of random ones (warm start); null: random.</summary>
+    public MultilayerPerceptron? WarmStartFrom { get; init; }
+    /// <summary>The pull α‖w − w_ref‖² towards a reference network's weights; null: none.</summary>
+    public ParameterTying? Tying { get; init; }
     public float MaxNorm { get; init; }
     public float GradientClipNorm { get; init; }
     public float WeightNoiseStdDev { get; init; }

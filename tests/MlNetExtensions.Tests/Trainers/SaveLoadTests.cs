@@ -50,6 +50,19 @@ public class SaveLoadTests
     }
 
     [Fact]
+    public void WarmStartedAndTied_IsBitIdenticalInANewProcess()
+    {
+        var ml = new MLContext(seed: 3);
+        var train = TestData.Load(ml, "breast_cancer_train.csv", DataKind.Boolean);
+        var options = new MlpBinaryTrainer.Options { HiddenLayerSizes = new[] { 16 }, NumberOfEpochs = 3, Seed = 1 };
+        var reference = ml.BinaryClassification.Trainers.Mlp(options).Fit(train);
+        options.ParameterTyingStrength = 0.1f;
+        options.LearningRate = 0.0005f;
+        var model = ml.BinaryClassification.Trainers.Mlp(options).Fit(ml.Data.TakeRows(train, 200), reference.Model);
+        AssertSameInNewProcess(ml, model, train, "breast_cancer_test.csv", "Boolean", "Score,Probability,PredictedLabel");
+    }
+
+    [Fact]
     public void Regression_IsBitIdenticalInANewProcess()
     {
         var ml = new MLContext(seed: 3);
