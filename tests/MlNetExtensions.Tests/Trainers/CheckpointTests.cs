@@ -267,6 +267,24 @@ public sealed class CheckpointTests : IDisposable
     }
 
     [Fact]
+    public void ResumingWithDataReReadEveryEpoch_WarnsThatTheResultIsNotBitIdentical()
+    {
+        var ml = new MLContext(seed: 1);
+        var raw = TestData.Load(ml, "iris_train.csv");
+        var data = ml.Transforms.Conversion.MapValueToKey("Label").Fit(raw).Transform(raw);
+        var checkpoint = PathIn("reload.ckpt");
+        MlpMulticlassTrainer.Options Options() => new() { HiddenLayerSizes = new[] { 8 }, NumberOfEpochs = 5, Seed = 3, ReloadDataEachEpoch = true, CheckpointEveryEpochs = 3 };
+        var o = Options(); o.CheckpointPath = checkpoint;
+        var full = ml.MulticlassClassification.Trainers.Mlp(o).Fit(data).Model;
+        var warnings = new List<string>();
+        ml.Log += (_, e) => { if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning) lock (warnings) warnings.Add(e.RawMessage); };
+        var r = Options(); r.ResumeFromCheckpoint = checkpoint;
+        var resumed = ml.MulticlassClassification.Trainers.Mlp(r).Fit(data).Model;
+        Assert.Contains(warnings, w => w.Contains("re-read every epoch") && w.Contains("not be bit for bit"));
+        AssertSameModel(full, resumed); // these rows read the same every time: here the result is the same all the same
+    }
+
+    [Fact]
     public void CheckpointOptionsAreValidated_NamingTheOption()
     {
         var ml = new MLContext(seed: 1);
