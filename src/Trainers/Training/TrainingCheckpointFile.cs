@@ -95,13 +95,7 @@ internal static class TrainingCheckpointFile
     private static void WritePayload(BinaryWriter w, TrainingCheckpoint c)
     {
         w.Write(c.Records.Length);
-        foreach (var e in c.Records)
-        {
-            w.Write(e.Epoch); w.Write(e.Phase); w.Write(e.TrainingLoss);
-            w.Write(e.ValidationLoss.HasValue); w.Write(e.ValidationLoss ?? 0);
-            w.Write(e.ValidationMetric.HasValue); w.Write(e.ValidationMetric ?? 0);
-            w.Write(e.LearningRate); w.Write(e.Elapsed.Ticks);
-        }
+        foreach (var e in c.Records) EpochRecordFormat.Write(w, e);
         w.Write(c.Main is not null);
         if (c.Main is { } m)
         {
@@ -127,16 +121,8 @@ internal static class TrainingCheckpointFile
 
     private static TrainingCheckpoint ReadPayload(BinaryReader r)
     {
-        int recordCount = Count(r, 43, "epoch record count"); // 43 bytes each at least
-        var records = new EpochRecord[recordCount];
-        for (int i = 0; i < recordCount; i++)
-        {
-            int epoch = r.ReadInt32(); string phase = r.ReadString(); double loss = r.ReadDouble();
-            bool hasVl = r.ReadBoolean(); double vl = r.ReadDouble();
-            bool hasVm = r.ReadBoolean(); double vm = r.ReadDouble();
-            float lr = r.ReadSingle(); long ticks = r.ReadInt64();
-            records[i] = new EpochRecord(epoch, phase, loss, hasVl ? vl : null, hasVm ? vm : null, lr, TimeSpan.FromTicks(ticks));
-        }
+        var records = new EpochRecord[Count(r, EpochRecordFormat.MinBytes, "epoch record count")];
+        for (int i = 0; i < records.Length; i++) records[i] = EpochRecordFormat.Read(r);
         MainPhaseOutcome? main = null;
         if (r.ReadBoolean())
             main = new MainPhaseOutcome(r.ReadInt32(), Reason(r.ReadInt32()), r.ReadString(), r.ReadSingle(), ReadArrays(r), r.ReadDouble());
