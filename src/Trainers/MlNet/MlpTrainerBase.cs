@@ -63,7 +63,8 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
             throw new OperationCanceledException("The MLContext's execution was cancelled (CancelExecution) before Fit started: use a new MLContext to train.");
         ValidateOptions(); // the options may have changed since the trainer was built
         // A checkpoint to resume from is read first: a missing or damaged file fails before any data is read.
-        var resumed = TrainerOptions.ResumeFromCheckpoint is { } resumePath ? TrainingCheckpointFile.Read(resumePath) : default((CheckpointFingerprint Fingerprint, TrainingCheckpoint Checkpoint)?);
+        (CheckpointFingerprint Fingerprint, TrainingCheckpoint Checkpoint)? resumed =
+            TrainerOptions.ResumeFromCheckpoint is { } resumePath ? TrainingCheckpointFile.Read(resumePath) : null;
         using var channel = Host.Start("Training");
         var task = Setup(trainData.Schema);
         // A hold-out split from the training rows (ValidationFraction, or the automatic one) is validated on the plain labels
@@ -204,8 +205,8 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
                     $"{string.Join("; ", differences)}. Resume with the options and data it was written with.");
             channel.Info(MessageSensitivity.None, $"Resuming from the checkpoint '{TrainerOptions.ResumeFromCheckpoint}' after {from.Checkpoint.Current.Phase} epoch {from.Checkpoint.Current.Epoch}.");
             if (reload)
-                channel.Warning(MessageSensitivity.None, "The training data is re-read every epoch (stochastic upstream transforms): the resumed epochs draw fresh values, " +
-                    "so the model will not be bit for bit the one an uninterrupted run gives.");
+                channel.Warning(MessageSensitivity.None, "The training data is re-read every epoch (ReloadDataEachEpoch, or stochastic upstream transforms): " +
+                    "random upstream transforms draw afresh in the resumed epochs, so the model may not be bit for bit the one an uninterrupted run gives.");
         }
 
         var settings = new TrainingSettings

@@ -308,7 +308,9 @@ public abstract class MlpTrainerOptionsBase
     /// optimizer's state (moments, velocities, step count, hence the learning-rate schedule's position), the history so far,
     /// and a fingerprint of the options and data; the random draws need no state (each is fixed by the seed and the
     /// position). Must be a file path, not a folder (the folder is created). Checkpoints are also taken in the phases reusing
-    /// the validation data (<see cref="ValidationDataReuse"/>). Default null: no checkpoints.
+    /// the validation data (<see cref="ValidationDataReuse"/>). Taking one copies the parameters and the optimizer state
+    /// (transient memory about that of the model's training state); a checkpoint that cannot be written (a full disk, no
+    /// access) fails Fit with its IOException. Default null: no checkpoints.
     /// </summary>
     public string? CheckpointPath { get; set; }
 
