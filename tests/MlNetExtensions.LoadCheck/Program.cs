@@ -1,7 +1,7 @@
 // Loads a saved model in a fresh process and prints its outputs bit-exactly, for the save/load tests.
 // Usage: MlNetExtensions.LoadCheck <model.zip> <data.csv> <labelKind: String|Boolean|Single> <column>[,<column>...]
 //        MlNetExtensions.LoadCheck --save-loop <model.zip> <target.zip>   (saves until killed)
-//        MlNetExtensions.LoadCheck --train-checkpoint <data.csv> <checkpoint> <epochs> <model.zip|-> <slow|resume>   (the checkpoint tests)
+//        MlNetExtensions.LoadCheck --train-checkpoint <data.csv> <checkpoint> <epochs> <model.zip|-> <mode>   (the checkpoint tests; slow|fast|resume)
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -21,8 +21,8 @@ if (args.Length == 3 && args[0] == "--save-loop")
 if (args.Length == 6 && args[0] == "--train-checkpoint")
 {
     // Trains on args[1] with a checkpoint to args[2] every epoch for args[3] epochs, printing "epoch n" after each; "slow"
-    // sleeps after each epoch (so the test can kill it mid-training), "resume" resumes from the checkpoint and saves the
-    // model to args[4]. The options are CheckpointTests.ChildOptions's.
+    // sleeps after each epoch (so the test can kill it mid-training), "fast" does not, "resume" resumes from the checkpoint;
+    // the model is saved to args[4] unless it is "-". The options are CheckpointTests.ChildOptions's.
     var trainer = new MLContext(seed: 0);
     trainer.Log += (_, e) => { if (e.RawMessage.StartsWith("Resuming from the checkpoint", StringComparison.Ordinal)) Console.WriteLine(e.RawMessage); };
     int features = File.ReadLines(args[1]).First().Split(',').Length - 1;

@@ -361,6 +361,37 @@ public sealed class CheckpointTests : IDisposable
         AssertSameModel(expected, actual);
     }
 
+    /// <summary>
+    /// A child process that does little but write checkpoints (an epoch of iris takes far less than the write) is killed
+    /// three times at different moments: the file at the path is always a whole checkpoint, and the next write removes the
+    /// temporary file a killed writer left.
+    /// </summary>
+    [Fact]
+    public void KillingAProcessWhileItWritesCheckpoints_NeverLeavesATornOne()
+    {
+        var checkpoint = PathIn("fast.ckpt");
+        var dll = Path.Combine(AppContext.BaseDirectory, "MlNetExtensions.LoadCheck.dll");
+        for (int round = 0; round < 3; round++)
+        {
+            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var a in new[] { "exec", dll, "--train-checkpoint", TestData.PathOf("iris_train.csv"), checkpoint, "1000000", "-", "fast" }) psi.ArgumentList.Add(a);
+            using var child = Process.Start(psi)!;
+            _ = child.StandardError.ReadToEndAsync();
+            string? line;
+            do line = child.StandardOutput.ReadLine();
+            while (line is not null && line != "epoch 20");
+            Assert.Equal("epoch 20", line);
+            Thread.Sleep(20 + 35 * round);
+            child.Kill();
+            Assert.True(child.WaitForExit(30_000), "the training process did not die");
+            var (_, saved) = TrainingCheckpointFile.Read(checkpoint); // a whole checkpoint, never a torn one
+            Assert.True(saved.Current.Epoch >= 19, $"the checkpoint is of epoch {saved.Current.Epoch}");
+        }
+        // A killed writer may have left its temporary file; the next checkpoint written to the path removes it.
+        Train(Task.Multiclass, o => { o.CheckpointPath = checkpoint; o.CheckpointEveryEpochs = 4; });
+        Assert.Empty(_dir.GetFiles(".fast.ckpt.*.tmp"));
+    }
+
     /// <summary>The options of the LoadCheck program's --train-checkpoint mode (kept in step with it).</summary>
     private static MlpMulticlassTrainer.Options ChildOptions(int epochs) => new()
     {
