@@ -23,24 +23,7 @@ public static class ModelFileExtensions
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(filePath);
-        var full = Path.GetFullPath(filePath);
-        var dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        RemoveLeftoverTemporaries(full);
-        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                catalog.Save(model, inputSchema, stream);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        Plumbing.AtomicFile.Write(filePath, stream => catalog.Save(model, inputSchema, stream));
     }
 
     /// <summary>
@@ -60,7 +43,7 @@ public static class ModelFileExtensions
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentException.ThrowIfNullOrEmpty(filePath);
         if (!File.Exists(filePath)) throw new FileNotFoundException($"The model file '{filePath}' does not exist.", filePath);
-        RemoveLeftoverTemporaries(Path.GetFullPath(filePath));
+        Plumbing.AtomicFile.RemoveLeftoverTemporaries(Path.GetFullPath(filePath));
         string? badEntry = null;
         try
         {
@@ -104,36 +87,5 @@ public static class ModelFileExtensions
                 $"The model file '{filePath}' could not be loaded: it is truncated or corrupted, or one of its components was written " +
                 $"by a newer version than this program has. Details: {string.Join(" | ", details.Distinct())}", e);
         }
-    }
-    /// <summary>Deletes the temporary files of earlier <see cref="SaveAtomic"/> calls to <paramref name="fullPath"/> that died mid-save.</summary>
-    private static void RemoveLeftoverTemporaries(string fullPath)
-    {
-        var dir = Path.GetDirectoryName(fullPath);
-        if (dir is null || !Directory.Exists(dir)) return;
-        string prefix = "." + Path.GetFileName(fullPath) + ".";
-        foreach (var file in Directory.EnumerateFiles(dir, prefix + "*.tmp"))
-        {
-            // .{name}.{pid}.{32 hex digits}.tmp
-            var middle = Path.GetFileName(file)[prefix.Length..^".tmp".Length].Split('.');
-            if (middle.Length != 2 || middle[1].Length != 32 || !int.TryParse(middle[0], out int pid)) continue;
-            try
-            {
-                bool old = DateTime.UtcNow - File.GetLastWriteTimeUtc(file) > TimeSpan.FromDays(1);
-                if (old || (pid != Environment.ProcessId && !IsRunning(pid))) File.Delete(file);
-            }
-            catch (IOException) { /* in use or already gone: the next save tries again */ }
-            catch (UnauthorizedAccessException) { }
-        }
-    }
-
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            using var process = System.Diagnostics.Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException) { return false; } // no such process
-        catch (InvalidOperationException) { return false; }
     }
 }

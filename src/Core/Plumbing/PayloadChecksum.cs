@@ -4,7 +4,7 @@ using System.IO.Hashing;
 namespace MlNetExtensions.Plumbing;
 
 /// <summary>
-/// The frame around every MlNetExtensions component's payload inside its model entry: an 8-byte marker, the payload's
+/// The frame around every MlNetExtensions component's payload inside its model entry (and around a training checkpoint's): an 8-byte marker, the payload's
 /// length, the payload, and the CRC-32 of the payload, checked before a single field is read. CRC-32 detects every
 /// error burst of up to 32 bits (so every flipped or overwritten byte) and most others (all but 1 in 2³²); it is not a
 /// defence against deliberate tampering. Entries written before the frame existed (the first format versions) are read
@@ -55,19 +55,40 @@ internal static class PayloadChecksum
             entry.BaseStream.Seek(-got, SeekOrigin.Current);
             return entry;
         }
+        return ReadFrameBody(entry.BaseStream, ModelEntry(component));
+    }
+
+    /// <summary>
+    /// Reads a whole frame (marker, length, payload, CRC-32) from <paramref name="source"/> into memory and returns a reader
+    /// over the checked payload. For files of MlNetExtensions' own (training checkpoints), where the frame is required.
+    /// </summary>
+    /// <param name="source">The stream, positioned at the frame's marker.</param>
+    /// <param name="subject">What the bytes are, to start messages with, such as "The checkpoint file 'a.ckpt'".</param>
+    /// <exception cref="FormatException">The marker is missing, the frame is truncated or declares an impossible length, or the CRC-32 does not match.</exception>
+    internal static BinaryReader ReadFramed(Stream source, string subject)
+    {
+        Span<byte> head = stackalloc byte[8];
+        if (ReadUpTo(source, head) != 8 || BinaryPrimitives.ReadUInt64LittleEndian(head) != Marker)
+            throw Corrupted(subject, "its payload frame is missing (truncated, or not written by MlNetExtensions)");
+        return ReadFrameBody(source, subject);
+    }
+
+    /// <summary>The frame after its marker: length, payload, CRC-32; the payload checked and in memory.</summary>
+    private static BinaryReader ReadFrameBody(Stream source, string subject)
+    {
         Span<byte> lengthBytes = stackalloc byte[8];
-        if (ReadUpTo(entry.BaseStream, lengthBytes) != 8) throw Corrupted(component, "it ends inside the payload's frame");
+        if (ReadUpTo(source, lengthBytes) != 8) throw Corrupted(subject, "it ends inside the payload's frame");
         long length = BinaryPrimitives.ReadInt64LittleEndian(lengthBytes);
-        if (length < 0 || length > MaxPayloadBytes) throw Corrupted(component, $"its payload declares {length} bytes");
+        if (length < 0 || length > MaxPayloadBytes) throw Corrupted(subject, $"its payload declares {length} bytes");
         // Grows with the bytes actually present, so a forged length cannot force a large allocation.
         var payload = new MemoryStream((int)Math.Min(length, Chunk));
-        long copied = CopyAtMost(entry.BaseStream, payload, length);
-        if (copied != length) throw Corrupted(component, $"its payload declares {length} bytes but only {copied} are present (truncated)");
+        long copied = CopyAtMost(source, payload, length);
+        if (copied != length) throw Corrupted(subject, $"its payload declares {length} bytes but only {copied} are present (truncated)");
         Span<byte> crcBytes = stackalloc byte[4];
-        if (ReadUpTo(entry.BaseStream, crcBytes) != 4) throw Corrupted(component, "it ends before the payload's checksum");
+        if (ReadUpTo(source, crcBytes) != 4) throw Corrupted(subject, "it ends before the payload's checksum");
         uint expected = BinaryPrimitives.ReadUInt32LittleEndian(crcBytes);
         uint actual = Crc32.HashToUInt32(payload.GetBuffer().AsSpan(0, (int)payload.Length));
-        if (actual != expected) throw Corrupted(component, $"its payload's CRC-32 is {actual:X8}, the file says {expected:X8}");
+        if (actual != expected) throw Corrupted(subject, $"its payload's CRC-32 is {actual:X8}, the file says {expected:X8}");
         payload.Position = 0;
         return new BinaryReader(payload);
     }
@@ -76,11 +97,12 @@ internal static class PayloadChecksum
     internal static void CheckFullyRead(BinaryReader payload, string component)
     {
         long left = payload.BaseStream.Length - payload.BaseStream.Position;
-        if (left != 0) throw Corrupted(component, $"{left} bytes of its payload were left unread");
+        if (left != 0) throw Corrupted(ModelEntry(component), $"{left} bytes of its payload were left unread");
     }
 
-    private static FormatException Corrupted(string component, string why) =>
-        new($"The model entry of '{component}' is corrupted: {why}.");
+    private static string ModelEntry(string component) => $"The model entry of '{component}'";
+
+    private static FormatException Corrupted(string subject, string why) => new($"{subject} is corrupted: {why}.");
 
     private static int ReadUpTo(Stream stream, Span<byte> buffer)
     {

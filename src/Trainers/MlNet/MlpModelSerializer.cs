@@ -56,13 +56,7 @@ internal static class MlpModelSerializer
         foreach (var (k, v) in model.Options.OrderBy(p => p.Key, StringComparer.Ordinal)) { w.Write(k); w.Write(v); }
         var h = model.History;
         w.Write(h.Epochs.Count);
-        foreach (var e in h.Epochs)
-        {
-            w.Write(e.Epoch); w.Write(e.Phase); w.Write(e.TrainingLoss);
-            w.Write(e.ValidationLoss.HasValue); w.Write(e.ValidationLoss ?? 0);
-            w.Write(e.ValidationMetric.HasValue); w.Write(e.ValidationMetric ?? 0);
-            w.Write(e.LearningRate); w.Write(e.Elapsed.Ticks);
-        }
+        foreach (var e in h.Epochs) EpochRecordFormat.Write(w, e);
         w.Write(h.BestEpoch); w.Write((int)h.StopReason); w.Write(h.StopMessage); w.Write(h.SkippedRows);
     }
 
@@ -132,16 +126,9 @@ internal static class MlpModelSerializer
         var options = new Dictionary<string, string>(optionCount);
         for (int i = 0; i < optionCount; i++) options[r.ReadString()] = r.ReadString();
         int epochCount = CheckCount(r.ReadInt32(), 10_000_000, "epoch count");
-        CheckBytes(r, 43L * epochCount, $"{epochCount} epoch records"); // 43 bytes each at least
+        CheckBytes(r, (long)EpochRecordFormat.MinBytes * epochCount, $"{epochCount} epoch records");
         var epochs = new EpochRecord[epochCount];
-        for (int i = 0; i < epochCount; i++)
-        {
-            int epoch = r.ReadInt32(); string phase = r.ReadString(); double loss = r.ReadDouble();
-            bool hasVl = r.ReadBoolean(); double vl = r.ReadDouble();
-            bool hasVm = r.ReadBoolean(); double vm = r.ReadDouble();
-            float lr = r.ReadSingle(); long ticks = r.ReadInt64();
-            epochs[i] = new EpochRecord(epoch, phase, loss, hasVl ? vl : null, hasVm ? vm : null, lr, TimeSpan.FromTicks(ticks));
-        }
+        for (int i = 0; i < epochCount; i++) epochs[i] = EpochRecordFormat.Read(r);
         int best = r.ReadInt32(); int reason = r.ReadInt32(); string message = r.ReadString(); long skipped = r.ReadInt64();
         var history = new TrainingHistory(epochs, best, (StopReason)reason, message, skipped);
         return new MlpModelParameters(network, preprocessing, labelShift, labelScale, options, history);

@@ -108,6 +108,9 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         if (HostCancellation.IsCancelled(_environment) || HostCancellation.IsCancelled(Host))
             throw new OperationCanceledException("The MLContext's execution was cancelled (CancelExecution) before Fit started: use a new MLContext to train.");
         ValidateOptions(); // the options may have changed since the trainer was built
+        // A checkpoint to resume from is read first: a missing or damaged file fails before any data is read.
+        (CheckpointFingerprint Fingerprint, TrainingCheckpoint Checkpoint)? resumed =
+            TrainerOptions.ResumeFromCheckpoint is { } resumePath ? TrainingCheckpointFile.Read(resumePath) : null;
         using var channel = Host.Start("Training");
         var task = Setup(trainData.Schema);
         // A hold-out split from the training rows (ValidationFraction, or the automatic one) is validated on the plain labels
@@ -151,7 +154,9 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         task.CheckTargets?.Invoke(all);
         if (all.Weights is { } w && System.Numerics.Tensors.TensorPrimitives.Sum(w.AsSpan(0, all.Count)) <= 0f)
             throw new InvalidOperationException($"Every example weight in column '{TrainerOptions.ExampleWeightColumnName}' of the training data is 0: nothing to learn from.");
-        ulong seed = (ulong)(uint)(TrainerOptions.Seed ?? Host.Rand.Next());
+        // Without a Seed a resumed run goes on with the seed the checkpoint's run drew.
+        ulong seed = TrainerOptions.Seed is { } fixedSeed ? (ulong)(uint)fixedSeed
+            : resumed is { } r ? r.Fingerprint.Seed : (ulong)(uint)Host.Rand.Next();
         int d = all.FeatureCount;
         // Automatic epochs: a hold-out for early stopping once the data is large enough (see AutomaticEpochs).
         float validationFraction = TrainerOptions.ValidationFraction;
@@ -233,6 +238,27 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         OptionsValidation.CheckFootprint(TrainerOptions, preprocessing.OutputCount, task.OutputSize, task.Labels.TargetSize, batchRows, OptionsValidation.AvailableBytes,
             $"{preprocessing.OutputCount} inputs, {task.OutputSize} outputs, {rowsPerPhase} rows");
 
+        // What a checkpoint must match to continue this run: options, seed, data and the preprocessing learned from it.
+        CheckpointFingerprint? fingerprint = TrainerOptions.CheckpointPath is null && resumed is null ? null : new CheckpointFingerprint
+        {
+            Options = TrainingOptions(seed, modelParameters is not null), Seed = seed, TrainingRows = all.Count, FeatureCount = d, SkippedRows = skipped,
+            ValidationRows = validation?.Count ?? 0, TrainingData = CheckpointFingerprint.Hash(train),
+            ValidationData = validation is null ? 0 : CheckpointFingerprint.Hash(validation),
+            Preprocessing = CheckpointFingerprint.Hash(preprocessing, labelShift, labelScale),
+        };
+        if (resumed is { } from)
+        {
+            var differences = fingerprint!.Differences(from.Fingerprint);
+            if (differences.Count > 0)
+                throw new InvalidOperationException(
+                    $"Option {nameof(MlpTrainerOptionsBase.ResumeFromCheckpoint)}: the checkpoint file '{TrainerOptions.ResumeFromCheckpoint}' was written by training with other options or data: " +
+                    $"{string.Join("; ", differences)}. Resume with the options and data it was written with.");
+            channel.Info(MessageSensitivity.None, $"Resuming from the checkpoint '{TrainerOptions.ResumeFromCheckpoint}' after {from.Checkpoint.Current.Phase} epoch {from.Checkpoint.Current.Epoch}.");
+            if (reload)
+                channel.Warning(MessageSensitivity.None, "The training data is re-read every epoch (ReloadDataEachEpoch, or stochastic upstream transforms): " +
+                    "random upstream transforms draw afresh in the resumed epochs, so the model may not be bit for bit the one an uninterrupted run gives.");
+        }
+
         var settings = new TrainingSettings
         {
             Network = new NetworkSpec(preprocessing.OutputCount, TrainerOptions.HiddenLayerSizes, task.OutputSize, TrainerOptions.Activation, TrainerOptions.BatchNormalization,
@@ -263,6 +289,13 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
             Log = message => channel.Info(MessageSensitivity.None, message),
             Cancellation = TrainerOptions.CancellationToken,
             HostCancelled = HostCancellation.For(_environment, Host),
+            CheckpointEveryEpochs = TrainerOptions.CheckpointEveryEpochs,
+            SaveCheckpoint = TrainerOptions.CheckpointPath is not { } checkpointPath ? null : checkpoint =>
+            {
+                TrainingCheckpointFile.Write(checkpointPath, fingerprint!, checkpoint);
+                channel.Info(MessageSensitivity.None, $"Checkpoint after {checkpoint.Current.Phase} epoch {checkpoint.Current.Epoch} written to '{checkpointPath}'.");
+            },
+            Resume = resumed?.Checkpoint,
         };
         var result = new MlpTrainingLoop(settings).Run(epochs, validation, skipped);
         var history = result.History;
@@ -306,14 +339,23 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         return macs * (long)batchRows < MinMacsForThreads ? 1 : Environment.ProcessorCount;
     }
 
+    /// <summary>The model's option entry holding the seed actually used.</summary>
+    private const string EffectiveSeedKey = "EffectiveSeed";
+
     private int BatchesPerEpoch(int rows) => (rows + Math.Min(TrainerOptions.BatchSize, rows) - 1) / Math.Min(TrainerOptions.BatchSize, rows);
 
+    /// <summary>
+    /// The options as the model records them (invariant text by name), with the effective seed. Not the data views, the
+    /// callbacks, nor the checkpoint options (where a run's files went does not describe its model: a resumed run's model
+    /// is the same as an uninterrupted one's).
+    /// </summary>
     private IReadOnlyDictionary<string, string> DescribeOptions(ulong seed, bool warmStart)
     {
         var map = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var p in TrainerOptions.GetType().GetProperties())
         {
-            if (p.PropertyType == typeof(IDataView) || p.Name is nameof(MlpTrainerOptionsBase.Progress) or nameof(MlpTrainerOptionsBase.CancellationToken)) continue;
+            if (p.PropertyType == typeof(IDataView) || p.Name is nameof(MlpTrainerOptionsBase.Progress) or nameof(MlpTrainerOptionsBase.CancellationToken)
+                or nameof(MlpTrainerOptionsBase.CheckpointPath) or nameof(MlpTrainerOptionsBase.CheckpointEveryEpochs) or nameof(MlpTrainerOptionsBase.ResumeFromCheckpoint)) continue;
             var value = p.GetValue(TrainerOptions);
             map[p.Name] = value switch
             {
@@ -324,8 +366,22 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
                 _ => value.ToString() ?? "",
             };
         }
-        map["EffectiveSeed"] = seed.ToString(CultureInfo.InvariantCulture);
+        map[EffectiveSeedKey] = seed.ToString(CultureInfo.InvariantCulture);
         if (warmStart) map["WarmStart"] = "true"; // started from an earlier model's weights
+        return map;
+    }
+
+    /// <summary>
+    /// The options a checkpoint must have been written with: those of <see cref="DescribeOptions"/> but the thread count
+    /// (results do not depend on it) and the seed (the fingerprint compares the effective seed itself).
+    /// </summary>
+    private IReadOnlyDictionary<string, string> TrainingOptions(ulong seed, bool warmStart)
+    {
+        var map = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in DescribeOptions(seed, warmStart)) map[name] = value;
+        map.Remove(nameof(MlpTrainerOptionsBase.NumberOfThreads));
+        map.Remove(nameof(MlpTrainerOptionsBase.Seed));
+        map.Remove(EffectiveSeedKey);
         return map;
     }
 

@@ -308,4 +308,40 @@ public abstract class MlpTrainerOptionsBase
     /// ML.NET's own mechanism, <c>MLContext.CancelExecution()</c> (Microsoft.ML.Experimental), acts the same way.
     /// </summary>
     public CancellationToken CancellationToken { get; set; }
+
+    /// <summary>
+    /// File to write a training checkpoint to every <see cref="CheckpointEveryEpochs"/> epochs, so that a run killed or
+    /// stopped can go on with <see cref="ResumeFromCheckpoint"/>. Each checkpoint replaces the previous one atomically
+    /// (written to a temporary file in the same folder, flushed, then renamed): a process killed while writing leaves the
+    /// previous whole checkpoint at the path, never a torn one. It holds the phase and epoch reached, the network's
+    /// parameters and batch-normalization statistics, the best epoch's weights and the early-stopping counters, the
+    /// optimizer's state (moments, velocities, step count, hence the learning-rate schedule's position), the history so far,
+    /// and a fingerprint of the options and data; the random draws need no state (each is fixed by the seed and the
+    /// position). Must be a file path, not a folder (the folder is created). Checkpoints are also taken in the phases reusing
+    /// the validation data (<see cref="ValidationDataReuse"/>). Taking one copies the parameters and the optimizer state
+    /// (transient memory about that of the model's training state); a checkpoint that cannot be written (a full disk, no
+    /// access) fails Fit with its IOException. Default null: no checkpoints.
+    /// </summary>
+    public string? CheckpointPath { get; set; }
+
+    /// <summary>
+    /// Epochs between checkpoints to <see cref="CheckpointPath"/> (ignored without it, checked always): one is written after
+    /// every n-th finished epoch, the epochs of all phases counted together. Range [1, int.MaxValue]. Default 1.
+    /// </summary>
+    public int CheckpointEveryEpochs { get; set; } = 1;
+
+    /// <summary>
+    /// A checkpoint file (written through <see cref="CheckpointPath"/>) to continue training from: Fit reads the data as
+    /// usual, checks that the options, the seed and the data are those the checkpoint was written with (the preprocessing
+    /// learned from the data included), restores the training state and goes on from the epoch after it. The model is then
+    /// bit for bit the one the uninterrupted run would have given (the history's elapsed times aside), when the data is read
+    /// once; with data re-read every epoch (<see cref="ReloadDataEachEpoch"/>, online augmentation) the upstream transforms
+    /// draw their next passes afresh in the new run, so the resumed epochs see other augmented rows than the uninterrupted
+    /// run would have (a warning is logged). <see cref="NumberOfThreads"/>, <see cref="Progress"/>,
+    /// <see cref="CancellationToken"/> and the checkpoint options may differ; with <see cref="Seed"/> null the checkpoint's
+    /// seed is used. A missing file is a FileNotFoundException; a file that is not a checkpoint, is truncated or corrupted
+    /// (its CRC-32 is checked), a FormatException naming it; other options or data, an InvalidOperationException naming
+    /// what differs. Default null: train from the start.
+    /// </summary>
+    public string? ResumeFromCheckpoint { get; set; }
 }

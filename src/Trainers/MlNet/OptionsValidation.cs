@@ -67,6 +67,12 @@ internal static class OptionsValidation
         if (!Enum.IsDefined(o.MissingValues)) throw Bad(nameof(o.MissingValues), o.MissingValues, "a defined MissingValueHandling");
         if (o.ContinueEpochCap < 1) throw Bad(nameof(o.ContinueEpochCap), o.ContinueEpochCap, "at least 1");
         if (o.NumberOfThreads is { } t && t < 1) throw Bad(nameof(o.NumberOfThreads), t, "at least 1");
+        if (o.CheckpointPath is { } checkpoint && (string.IsNullOrWhiteSpace(checkpoint) || Directory.Exists(checkpoint)))
+            throw new ArgumentException($"Option {nameof(o.CheckpointPath)} must be the path of a file (or null for no checkpoints), got '{checkpoint}'" +
+                (Directory.Exists(checkpoint) ? ", which is a folder." : "."), nameof(o.CheckpointPath));
+        if (o.CheckpointEveryEpochs < 1) throw Bad(nameof(o.CheckpointEveryEpochs), o.CheckpointEveryEpochs, "at least 1");
+        if (o.ResumeFromCheckpoint is { } resume && string.IsNullOrWhiteSpace(resume))
+            throw new ArgumentException($"Option {nameof(o.ResumeFromCheckpoint)} must be the path of a checkpoint file (or null to train from the start), got '{resume}'.", nameof(o.ResumeFromCheckpoint));
         // Before any data: the smallest network of this shape (one input, one output, batches of one) must fit.
         CheckFootprint(o, 1, 1, 1, 1, AvailableBytes, "even with 1 input, 1 output and batches of 1 row");
     }

@@ -81,6 +81,45 @@ internal abstract class Optimizer
         return buffers;
     }
 
+    /// <summary>Copies the step count, the learning rate and the state buffers of <paramref name="parameters"/> (a checkpoint).</summary>
+    public OptimizerState CaptureState(IReadOnlyList<Parameter> parameters)
+    {
+        var buffers = new List<float[][]?>(parameters.Count);
+        for (int p = 0; p < parameters.Count; p++)
+            buffers.Add(_state.TryGetValue(parameters[p], out var state) ? state.Select(b => b.ToArray()).ToArray() : null);
+        return new OptimizerState(StepCount, LearningRate, buffers.ToArray());
+    }
+
+    /// <summary>
+    /// Puts the optimizer back where <see cref="CaptureState"/> found it, for the same network's
+    /// <paramref name="parameters"/>: the next <see cref="Step"/> then does what it would have done without the interruption.
+    /// </summary>
+    /// <exception cref="FormatException">The state does not fit this rule or these parameters (another rule or network).</exception>
+    public void RestoreState(IReadOnlyList<Parameter> parameters, OptimizerState state)
+    {
+        if (state.Buffers.Length != parameters.Count)
+            throw new FormatException($"The saved optimizer state covers {state.Buffers.Length} parameter tensors; the network has {parameters.Count}.");
+        if (state.StepCount < 0) throw new FormatException($"The saved optimizer step count {state.StepCount} is negative.");
+        for (int p = 0; p < parameters.Count; p++)
+        {
+            if (state.Buffers[p] is not { } saved) continue;
+            if (saved.Length != StateBuffers)
+                throw new FormatException($"The saved optimizer state has {saved.Length} buffers for {parameters[p].Name}; {GetType().Name} keeps {StateBuffers}.");
+            foreach (var b in saved)
+                if (b.Length != parameters[p].Length)
+                    throw new FormatException($"The saved optimizer state of {parameters[p].Name} has {b.Length} values; the tensor has {parameters[p].Length}.");
+        }
+        Reset();
+        for (int p = 0; p < parameters.Count; p++)
+        {
+            if (state.Buffers[p] is not { } saved) continue;
+            var buffers = StateOf(parameters[p]);
+            for (int i = 0; i < saved.Length; i++) saved[i].CopyTo(buffers[i].Span);
+        }
+        StepCount = state.StepCount;
+        LearningRate = state.LearningRate;
+    }
+
     /// <summary>Forgets all state and the step count (used when training restarts from scratch).</summary>
     public void Reset()
     {

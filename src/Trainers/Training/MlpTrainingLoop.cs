@@ -22,16 +22,33 @@ internal sealed class MlpTrainingLoop
     private readonly TrainingSettings _s;
     private readonly List<EpochRecord> _records = new();
     private readonly Stopwatch _clock = new();
+    private TimeSpan _elapsedBefore;
+    /// <summary>How the main phase ended, once a phase reusing the validation data runs (for its checkpoints).</summary>
+    private MainPhaseOutcome? _main;
 
     /// <summary>Creates a loop with <paramref name="settings"/>.</summary>
     public MlpTrainingLoop(TrainingSettings settings) => _s = settings;
 
-    /// <summary>Trains on <paramref name="train"/>, validating on <paramref name="validation"/> when given.</summary>
+    /// <summary>
+    /// Trains on <paramref name="train"/>, validating on <paramref name="validation"/> when given; from the settings'
+    /// <see cref="TrainingSettings.Resume"/> checkpoint when there is one (then on from the epoch after it, with the same
+    /// results as a run that never stopped).
+    /// </summary>
     public TrainingResult Run(IEpochData train, DenseDataset? validation, long skippedRows = 0)
     {
         _clock.Restart();
+        var resume = _s.Resume;
+        if (resume is not null)
+        {
+            _records.AddRange(resume.Records);
+            if (resume.Records.Length > 0) _elapsedBefore = resume.Records[^1].Elapsed; // wall time goes on from the checkpoint's
+        }
         int trainRows = train.ForEpoch(1).Count; // the kept first read when the data is re-read every epoch: no extra read
-        var first = RunPhase("train", train, trainRows, validation, _s.Epochs, useEarlyStopping: validation is not null, targetLoss: null, network: null, optimizer: null);
+        var first = resume?.Main is { } main
+            ? MainPhaseFrom(main)
+            : RunPhase("train", train, trainRows, validation, _s.Epochs, useEarlyStopping: validation is not null, targetLoss: null, network: null, optimizer: null, from: resume?.Current);
+        // A checkpoint of a reuse phase continues that phase; one of the main phase lets the reuse phase start afresh.
+        var reuseFrom = resume?.Main is not null ? resume.Current : null;
         var network = first.Network;
         var reason = first.Reason;
         string message = first.Message;
@@ -42,20 +59,22 @@ internal sealed class MlpTrainingLoop
             int allRows = trainRows + validation.Count;
             int batchesPerEpochTrain = BatchBounds(trainRows).Count;
             int batchesPerEpochAll = BatchBounds(allRows).Count;
-            var kept = NetworkSnapshot.Capture(network);
+            var kept = resume?.Main is { } savedMain ? NetworkSnapshot.FromValues(savedMain.Kept, network) : NetworkSnapshot.Capture(network);
             PhaseResult reuse;
             string done;
             switch (_s.Reuse)
             {
                 case ValidationDataReuse.RetrainSameEpochs:
-                    reuse = RunPhase("retrain", all, allRows, null, first.BestEpoch, false, null, null, null);
+                    _main = Outcome(first, kept, double.NaN);
+                    reuse = RunPhase("retrain", all, allRows, null, first.BestEpoch, false, null, null, null, reuseFrom);
                     done = $" Retrained from scratch on training + validation data for {first.BestEpoch} epochs.";
                     break;
                 case ValidationDataReuse.RetrainSameUpdates:
                 {
                     long updates = (long)first.BestEpoch * batchesPerEpochTrain;
                     int epochs = (int)Math.Max(1, Math.Round(updates / (double)batchesPerEpochAll));
-                    reuse = RunPhase("retrain", all, allRows, null, epochs, false, null, null, null);
+                    _main = Outcome(first, kept, double.NaN);
+                    reuse = RunPhase("retrain", all, allRows, null, epochs, false, null, null, null, reuseFrom);
                     done = $" Retrained from scratch on training + validation data for {epochs} epochs ({updates} updates in the best run).";
                     break;
                 }
@@ -63,8 +82,9 @@ internal sealed class MlpTrainingLoop
                 {
                     // The lecture's algorithm: ε is the training-set loss at the kept weights; continue on training +
                     // validation data (same optimizer state and schedule) until the validation-set loss falls below ε.
-                    double target = Evaluate(network, _s.CreateLoss(), train.ForEpoch(1)).Loss;
-                    reuse = RunPhase("continue", all, allRows, validation, _s.ContinueEpochCap, false, target, network, first.Optimizer);
+                    double target = resume?.Main?.TargetLoss ?? Evaluate(network, _s.CreateLoss(), train.ForEpoch(1)).Loss;
+                    _main = Outcome(first, kept, target);
+                    reuse = RunPhase("continue", all, allRows, validation, _s.ContinueEpochCap, false, target, network, first.Optimizer, reuseFrom);
                     done = reuse.Reason == StopReason.TargetLossReached
                         ? $" Continued on training + validation data until the validation loss fell below the training loss {target:G5}."
                         : $" Continued on training + validation data for the cap of {_s.ContinueEpochCap} epochs; the validation loss stayed above the training loss {target:G5}.";
@@ -85,10 +105,33 @@ internal sealed class MlpTrainingLoop
                 message += done;
             }
         }
+        else if (reuseFrom is not null)
+            throw new InvalidOperationException($"The checkpoint is of the '{reuseFrom.Phase}' phase, which this training does not run.");
         network.MaxThreads = 1;
         network.ReleaseTrainingState(); // the model holds only what inference reads
         return new TrainingResult(network, new TrainingHistory(_records.ToArray(), first.BestEpoch, reason, message, skippedRows), first.Optimizer.LearningRate);
     }
+
+    /// <summary>How the main phase ended, for the checkpoints of the phase reusing the validation data.</summary>
+    private static MainPhaseOutcome Outcome(PhaseResult first, NetworkSnapshot kept, double target) =>
+        new(first.BestEpoch, first.Reason, first.Message, first.Optimizer.LearningRate, kept.Values.ToArray(), target);
+
+    /// <summary>
+    /// The main phase's result as a checkpoint of a reuse phase saved it: the network holds the kept weights, the optimizer
+    /// (which the continue phase goes on with, its state restored from the checkpoint) the main phase's last learning rate.
+    /// </summary>
+    private PhaseResult MainPhaseFrom(MainPhaseOutcome main)
+    {
+        var initRandom = RandomStream.For(_s.Seed, 0x1417);
+        var network = MultilayerPerceptron.Create(_s.Network, _s.Initializer, ref initRandom);
+        NetworkSnapshot.FromValues(main.Kept, network).Restore(network);
+        var optimizer = _s.CreateOptimizer();
+        optimizer.LearningRate = main.LastLearningRate;
+        return new PhaseResult(network, optimizer, main.BestEpoch, main.Reason, main.Message);
+    }
+
+    /// <summary>Wall time of the run so far (with the time before the checkpoint resumed from).</summary>
+    private TimeSpan Elapsed => _elapsedBefore + _clock.Elapsed;
 
     /// <summary>
     /// The next minibatch's gather on the background thread: <see cref="Armed"/> once prepared, <see cref="Pending"/> once
@@ -190,8 +233,13 @@ internal sealed class MlpTrainingLoop
     // Not AggressiveOptimization: fully optimized, this large method took ≈ 24 ms of JIT ahead of every kernel in the warm-up
     // (the first step then waited for them); at tier 0 it compiles in a few milliseconds and on-stack replacement optimizes
     // the batch loop while it runs. Everything it calls per step is compiled fully optimized.
+    /// <summary>
+    /// One phase of training: from its start, or, with <paramref name="from"/>, from the end of that checkpoint's epoch
+    /// (the network, optimizer, best snapshot and early-stopping counters restored; a phase the checkpoint says stops there
+    /// runs no further epoch).
+    /// </summary>
     private PhaseResult RunPhase(string phase, IEpochData data, int rowCount, DenseDataset? validation, int epochs, bool useEarlyStopping,
-        double? targetLoss, MultilayerPerceptron? network, Optimizer? optimizer)
+        double? targetLoss, MultilayerPerceptron? network, Optimizer? optimizer, PhaseCheckpoint? from)
     {
         var s = _s;
         if (network is null)
@@ -222,9 +270,18 @@ internal sealed class MlpTrainingLoop
         var gradOut = new float[maxBatch * o];
         var best = NetworkSnapshot.Capture(network);
         double bestScore = double.PositiveInfinity;
-        int bestEpoch = 0, sinceBest = 0;
+        int bestEpoch = 0, sinceBest = 0, firstEpoch = 1;
         var reason = StopReason.MaximumEpochs;
         string message = $"Trained for the full {epochs} epochs.";
+        if (from is not null)
+        {
+            if (from.Phase != phase) throw new InvalidOperationException($"The checkpoint is of the '{from.Phase}' phase, not of '{phase}'.");
+            NetworkSnapshot.FromValues(from.Network, network).Restore(network);
+            optimizer.RestoreState(parameters, from.Optimizer);
+            best = from.Best is null ? NetworkSnapshot.Capture(network, best) : NetworkSnapshot.FromValues(from.Best, network);
+            (bestScore, bestEpoch, sinceBest, firstEpoch) = (from.BestScore, from.BestEpoch, from.SinceBest, from.Epoch + 1);
+            if (from.Stop is { } stopped) { reason = stopped; message = from.StopMessage ?? ""; firstEpoch = epochs + 1; }
+        }
         int[] order = Array.Empty<int>();
         List<(int Start, int Count)>? bounds = null;
         int boundsRows = -1;
@@ -233,7 +290,7 @@ internal sealed class MlpTrainingLoop
         DenseDataset? listedSet = null;
         SparseRows? rows = null;
 
-        for (int epoch = 1; epoch <= epochs; epoch++)
+        for (int epoch = firstEpoch; epoch <= epochs; epoch++)
         {
             var set = data.ForEpoch(epoch);
             if (set.Count == 0) throw new InvalidOperationException("The training data has no rows.");
@@ -332,7 +389,7 @@ internal sealed class MlpTrainingLoop
             {
                 (valLoss, valMetric) = Evaluate(network, loss, validation);
             }
-            var record = new EpochRecord(epoch, phase, trainLoss, valLoss, valMetric, optimizer.LearningRate, _clock.Elapsed);
+            var record = new EpochRecord(epoch, phase, trainLoss, valLoss, valMetric, optimizer.LearningRate, Elapsed);
             _records.Add(record);
             s.Progress?.Report(record);
             s.Log?.Invoke(record.ToString());
@@ -353,19 +410,27 @@ internal sealed class MlpTrainingLoop
                 }
                 else sinceBest++;
             }
+            StopReason? stop = null;
             if (useEarlyStopping && sinceBest >= s.EarlyStoppingPatience)
             {
-                reason = StopReason.EarlyStopping;
+                stop = StopReason.EarlyStopping;
                 message = $"Early stopping after epoch {epoch}: no improvement of the {(s.Monitor == EarlyStoppingMonitor.ValidationLoss ? "validation loss" : "validation metric")} " +
                           $"for {s.EarlyStoppingPatience} epochs; kept the weights of epoch {bestEpoch}.";
-                break;
             }
-            if (targetLoss is { } target && valLoss is { } monitored && monitored < target)
+            else if (targetLoss is { } target && valLoss is { } monitored && monitored < target)
             {
-                reason = StopReason.TargetLossReached;
+                stop = StopReason.TargetLossReached;
                 message = $"Validation loss {monitored:G5} fell below {target:G5} after epoch {epoch}.";
-                break;
             }
+            if (s.SaveCheckpoint is { } save && s.CheckpointEveryEpochs > 0 && _records.Count % s.CheckpointEveryEpochs == 0)
+            {
+                // The whole state at this epoch boundary; the best snapshot only when it is not the current state.
+                save(new TrainingCheckpoint(
+                    new PhaseCheckpoint(phase, epoch, NetworkSnapshot.Capture(network).Values.ToArray(), bestEpoch == epoch ? null : best.Values.ToArray(),
+                        bestScore, bestEpoch, sinceBest, optimizer.CaptureState(parameters), stop, stop is null ? null : message),
+                    _main, _records.ToArray()));
+            }
+            if (stop is { } stopReason) { reason = stopReason; break; }
         }
         if (reason == StopReason.MaximumEpochs && useEarlyStopping)
             message = $"Trained for the full {epochs} epochs; kept the weights of epoch {bestEpoch}, the best on the validation data.";

@@ -27,6 +27,25 @@ internal sealed class NetworkSnapshot
         return reuse ?? new NetworkSnapshot(values);
     }
 
+    /// <summary>The captured arrays, in the network's layer order (each layer's parameters, then its running statistics).</summary>
+    public IReadOnlyList<float[]> Values => _values;
+
+    /// <summary>
+    /// A snapshot of saved <paramref name="values"/> (a checkpoint's), after checking that they fit
+    /// <paramref name="network"/>: as many arrays, each of the same length.
+    /// </summary>
+    /// <exception cref="FormatException">The values do not fit the network (another architecture).</exception>
+    public static NetworkSnapshot FromValues(float[][] values, MultilayerPerceptron network)
+    {
+        var arrays = StateArrays(network).ToArray();
+        if (values.Length != arrays.Length)
+            throw new FormatException($"The saved network state has {values.Length} arrays; this network has {arrays.Length}.");
+        for (int i = 0; i < arrays.Length; i++)
+            if (values[i].Length != arrays[i].Length)
+                throw new FormatException($"The saved network state's array {i} has {values[i].Length} values; this network's has {arrays[i].Length}.");
+        return new NetworkSnapshot(values);
+    }
+
     /// <summary>Writes the captured state back into <paramref name="network"/>.</summary>
     public void Restore(MultilayerPerceptron network)
     {

@@ -40,4 +40,10 @@ internal sealed class TrainingSettings
     public CancellationToken Cancellation { get; init; }
     /// <summary>Checked once per minibatch with <see cref="Cancellation"/>: whether ML.NET's execution was cancelled (<c>MLContext.CancelExecution()</c>).</summary>
     public Func<bool>? HostCancelled { get; init; }
+    /// <summary>Take a checkpoint after every this many finished epochs (counted over all phases); 0 for none.</summary>
+    public int CheckpointEveryEpochs { get; init; }
+    /// <summary>Receives each checkpoint taken (the trainer writes it to its file); null for none.</summary>
+    public Action<TrainingCheckpoint>? SaveCheckpoint { get; init; }
+    /// <summary>The checkpoint to continue from (after its epoch), or null to train from the start.</summary>
+    public TrainingCheckpoint? Resume { get; init; }
 }
