@@ -34,7 +34,7 @@ public static class MlpFeatureImportance
         bool useFeatureWeightFilter = false, int? numberOfExamplesToUse = null, int permutationCount = 1)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        var (mlp, featurized) = MlpStage<MlpBinaryPredictionTransformer>(model, data, "binary");
+        var (mlp, featurized) = MlpPipelineStage.Find<MlpBinaryPredictionTransformer>(model, data, "binary");
         var result = catalog.PermutationFeatureImportance(mlp, featurized, labelColumnName, useFeatureWeightFilter, numberOfExamplesToUse, permutationCount);
         return BySlotName(featurized.Schema[mlp.FeatureColumnName], result);
     }
@@ -54,7 +54,7 @@ public static class MlpFeatureImportance
         bool useFeatureWeightFilter = false, int? numberOfExamplesToUse = null, int permutationCount = 1)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        var (mlp, featurized) = MlpStage<MlpMulticlassPredictionTransformer>(model, data, "multiclass");
+        var (mlp, featurized) = MlpPipelineStage.Find<MlpMulticlassPredictionTransformer>(model, data, "multiclass");
         var result = catalog.PermutationFeatureImportance(mlp, featurized, labelColumnName, useFeatureWeightFilter, numberOfExamplesToUse, permutationCount);
         return BySlotName(featurized.Schema[mlp.FeatureColumnName], result);
     }
@@ -74,30 +74,9 @@ public static class MlpFeatureImportance
         bool useFeatureWeightFilter = false, int? numberOfExamplesToUse = null, int permutationCount = 1)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        var (mlp, featurized) = MlpStage<MlpRegressionPredictionTransformer>(model, data, "regression");
+        var (mlp, featurized) = MlpPipelineStage.Find<MlpRegressionPredictionTransformer>(model, data, "regression");
         var result = catalog.PermutationFeatureImportance(mlp, featurized, labelColumnName, useFeatureWeightFilter, numberOfExamplesToUse, permutationCount);
         return BySlotName(featurized.Schema[mlp.FeatureColumnName], result);
-    }
-
-    /// <summary>The last Mlp of type <typeparamref name="T"/> in the pipeline, and <paramref name="data"/> through the steps before it.</summary>
-    private static (T Mlp, IDataView Featurized) MlpStage<T>(ITransformer model, IDataView data, string task) where T : class, ITransformer
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(data);
-        var steps = new List<ITransformer>();
-        Flatten(model, steps);
-        int last = steps.FindLastIndex(t => t is T);
-        if (last < 0)
-            throw new ArgumentException($"The model contains no {task} Mlp (its steps: {string.Join(", ", steps.Select(s => s.GetType().Name))}).", nameof(model));
-        var view = data;
-        for (int i = 0; i < last; i++) view = steps[i].Transform(view);
-        return ((T)steps[last], view);
-    }
-
-    private static void Flatten(ITransformer transformer, List<ITransformer> steps)
-    {
-        if (transformer is IEnumerable<ITransformer> chain) foreach (var t in chain) Flatten(t, steps);
-        else steps.Add(transformer);
     }
 
     private static ImmutableDictionary<string, TResult> BySlotName<TResult>(DataViewSchema.Column features, ImmutableArray<TResult> result)

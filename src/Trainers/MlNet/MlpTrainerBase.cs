@@ -145,7 +145,8 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         // Not with a validation split (its copies of the rows are dense: the lists would be built for nothing).
         // The input preprocessing keeps zeros where they are common, so normalized rows can stay lists too (see InputPreprocessing).
         bool listNonZeros = DiagnosticSwitches.SparseInput && Kernels.Gemm.SparseListsSupported
-            && TrainerOptions.InputNoiseStdDev == 0 && TrainerOptions.InputDropoutRate == 0 && TrainerOptions.ValidationFraction == 0;
+            && TrainerOptions.InputNoiseStdDev == 0 && TrainerOptions.InputDropoutRate == 0 && TrainerOptions.ValidationFraction == 0
+            && TrainerOptions.AdversarialEpsilon == 0; // adversarial examples are made from dense raw rows
         var (all, skipped) = reader.Read(trainData, "training data", listNonZeros: listNonZeros);
         if (all.Count == 0)
             throw new InvalidOperationException(skipped > 0
@@ -202,6 +203,8 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
                 Standardization.Apply(set.Targets, set.Count, new[] { labelShift }, new[] { 1f / labelScale });
             return set;
         }
+        // Adversarial examples are made from the raw training rows (before the preprocessing, which works in place).
+        var rawTrain = TrainerOptions.AdversarialEpsilon > 0 ? train.Select(Enumerable.Range(0, train.Count).ToArray()) : null;
         train = Prepare(train);
         if (validation is not null) validation = Prepare(validation);
         if (preprocessing.Indicators.Length > 0)
@@ -231,6 +234,11 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
               })
             : new FixedEpochData(train);
         if (reload) channel.Info(MessageSensitivity.None, "The training data is re-read every epoch (stochastic upstream transforms give fresh values).");
+        if (reload && rawTrain is not null)
+            throw new ArgumentException(
+                $"Option AdversarialEpsilon is {TrainerOptions.AdversarialEpsilon.ToString(CultureInfo.InvariantCulture)}, but the training data is re-read every epoch " +
+                "(ReloadDataEachEpoch, or stochastic upstream transforms such as augmentation): adversarial training needs the same rows every epoch. " +
+                "Set ReloadDataEachEpoch = false, or AdversarialEpsilon = 0.", nameof(MlpTrainerOptionsBase.AdversarialEpsilon));
 
         // Sizes from the data: buffers hold min(BatchSize, rows) rows (all rows of a reuse phase on training + validation data).
         int rowsPerPhase = train.Count + (validation is not null && TrainerOptions.ValidationDataReuse != ValidationDataReuse.None ? validation.Count : 0);
@@ -276,6 +284,7 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
             L1 = TrainerOptions.L1Regularization,
             L2 = TrainerOptions.L2Regularization,
             WarmStartFrom = modelParameters?.Network,
+            Adversarial = rawTrain is null ? null : new AdversarialTraining(TrainerOptions.AdversarialEpsilon, TrainerOptions.AdversarialLossWeight, rawTrain, preprocessing),
             Tying = modelParameters is not null && TrainerOptions.ParameterTyingStrength > 0 ? new ParameterTying(modelParameters.Network, TrainerOptions.ParameterTyingStrength) : null,
             MaxNorm = TrainerOptions.MaxNorm,
             GradientClipNorm = TrainerOptions.GradientClipNorm,

@@ -169,6 +169,22 @@ public abstract class MlpTrainerOptionsBase
     public float ParameterTyingStrength { get; set; }
 
     /// <summary>
+    /// Adversarial training (Goodfellow et al. 2014, the fast gradient sign method): ε of the examples
+    /// x + ε·sign(∇ₓJ(θ, x, y)) trained on alongside every minibatch, in the units of the features column (the raw values,
+    /// before the model's input preprocessing; for pixels scaled to [0, 1], 0.1 is a tenth of the range). Each step then
+    /// costs about two. Needs dense minibatches and cannot be combined with <see cref="ValidationDataReuse"/> or data re-read
+    /// every epoch (online augmentation). Measure robustness with <c>FgsmExamplesOfMlp</c>. 0 turns it off.
+    /// Range [0, ∞). Default 0.
+    /// </summary>
+    public float AdversarialEpsilon { get; set; }
+
+    /// <summary>
+    /// With <see cref="AdversarialEpsilon"/> above 0: w, the adversarial examples' share of the loss,
+    /// J̃ = (1 − w)·J(clean) + w·J(adversarial) (the paper's α is 1 − w). Range (0, 1]. Default 0.5 (the paper's value).
+    /// </summary>
+    public float AdversarialLossWeight { get; set; } = 0.5f;
+
+    /// <summary>
     /// Max-norm constraint on each unit's incoming weight vector after each update; 0 turns it off. Range [0, ∞). Default 0.
     /// </summary>
     public float MaxNorm { get; set; }

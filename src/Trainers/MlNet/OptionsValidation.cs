@@ -52,6 +52,10 @@ internal static class OptionsValidation
         Rate(nameof(o.L1Regularization), o.L1Regularization);
         Rate(nameof(o.L2Regularization), o.L2Regularization);
         Rate(nameof(o.ParameterTyingStrength), o.ParameterTyingStrength);
+        Rate(nameof(o.AdversarialEpsilon), o.AdversarialEpsilon);
+        if (!(o.AdversarialLossWeight > 0f && o.AdversarialLossWeight <= 1f)) throw Bad(nameof(o.AdversarialLossWeight), o.AdversarialLossWeight, "in (0, 1]");
+        if (o.AdversarialEpsilon > 0 && o.ValidationDataReuse != ValidationDataReuse.None)
+            throw Bad(nameof(o.AdversarialEpsilon), o.AdversarialEpsilon, $"0 with ValidationDataReuse {o.ValidationDataReuse} (adversarial examples are made in the phase on the training rows only; set ValidationDataReuse to None)");
         Rate(nameof(o.MaxNorm), o.MaxNorm);
         Rate(nameof(o.GradientClipNorm), o.GradientClipNorm);
         Unit(nameof(o.InputDropoutRate), o.InputDropoutRate);

@@ -168,15 +168,27 @@ internal sealed class MultilayerPerceptron
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
     public void Backward(ReadOnlySpan<float> x, SparseBatch? sparseX, ReadOnlySpan<float> outputGradient, int batch, int hookLayer = -1, Action? beforeLayer = null)
+        => Backward(x, sparseX, outputGradient, batch, hookLayer, beforeLayer, Span<float>.Empty);
+
+    /// <summary>
+    /// <see cref="Backward(ReadOnlySpan{float}, SparseBatch?, ReadOnlySpan{float}, int, int, Action?)"/> that also writes
+    /// ∂L/∂x, the gradient with respect to the network's input, into <paramref name="inputGradient"/> ([batch × InputSize])
+    /// when it is not empty (dense input only: the first layer's input gradient needs x itself).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
+    public void Backward(ReadOnlySpan<float> x, SparseBatch? sparseX, ReadOnlySpan<float> outputGradient, int batch, int hookLayer, Action? beforeLayer, Span<float> inputGradient)
     {
+        bool wantInput = !inputGradient.IsEmpty;
+        if (wantInput && sparseX is not null) throw new InvalidOperationException("The input gradient needs the minibatch as dense rows, not lists of non-zeros.");
         outputGradient[..(batch * OutputSize)].CopyTo(_gradients[^1]);
-        // The first layer with parameters needs no input gradient, nor does anything before it.
-        int firstTrainable = _firstTrainable;
+        // Without the input gradient, the first layer with parameters needs no input gradient, nor does anything before it.
+        int firstTrainable = wantInput ? 0 : _firstTrainable;
         for (int i = Layers.Length - 1; i >= 0 && i >= firstTrainable; i--)
         {
             var layer = Layers[i];
             ReadOnlySpan<float> input = i == 0 ? x : _outputs[i - 1].AsSpan(0, batch * layer.InputSize);
-            Span<float> dx = i > firstTrainable ? _gradients[i - 1].AsSpan(0, batch * layer.InputSize) : Span<float>.Empty;
+            Span<float> dx = i > firstTrainable ? _gradients[i - 1].AsSpan(0, batch * layer.InputSize)
+                : wantInput ? inputGradient[..(batch * layer.InputSize)] : Span<float>.Empty;
             if (i == hookLayer) beforeLayer?.Invoke();
             if (i == 0 && sparseX is not null)
             {

@@ -19,6 +19,9 @@ internal sealed record TrainingResult(MultilayerPerceptron Network, TrainingHist
 /// </summary>
 internal sealed class MlpTrainingLoop
 {
+    /// <summary>The name of the main phase, on the training rows (the reuse phases are "retrain" and "continue").</summary>
+    private const string TrainPhase = "train";
+
     private readonly TrainingSettings _s;
     private readonly List<EpochRecord> _records = new();
     private readonly Stopwatch _clock = new();
@@ -46,7 +49,7 @@ internal sealed class MlpTrainingLoop
         int trainRows = train.ForEpoch(1).Count; // the kept first read when the data is re-read every epoch: no extra read
         var first = resume?.Main is { } main
             ? MainPhaseFrom(main)
-            : RunPhase("train", train, trainRows, validation, _s.Epochs, useEarlyStopping: validation is not null, targetLoss: null, network: null, optimizer: null, from: resume?.Current);
+            : RunPhase(TrainPhase, train, trainRows, validation, _s.Epochs, useEarlyStopping: validation is not null, targetLoss: null, network: null, optimizer: null, from: resume?.Current);
         // A checkpoint of a reuse phase continues that phase; one of the main phase lets the reuse phase start afresh.
         var reuseFrom = resume?.Main is not null ? resume.Current : null;
         var network = first.Network;
@@ -286,7 +289,10 @@ internal sealed class MlpTrainingLoop
         List<(int Start, int Count)>? bounds = null;
         int boundsRows = -1;
         // Sparse input: the first layer reads the minibatch as lists of non-zeros (built once per dataset object).
-        bool sparseInput = DiagnosticSwitches.SparseInput && network.AcceptsSparseInput && Gemm.SparseListsSupported;
+        // Adversarial examples (FGSM) in the phase on the training rows only (the trainer refuses the reuse phases with them);
+        // they need the input gradient, hence dense minibatches.
+        var adversarial = phase == TrainPhase ? s.Adversarial : null;
+        bool sparseInput = DiagnosticSwitches.SparseInput && network.AcceptsSparseInput && Gemm.SparseListsSupported && adversarial is null;
         DenseDataset? listedSet = null;
         SparseRows? rows = null;
 
@@ -353,8 +359,16 @@ internal sealed class MlpTrainingLoop
                 }
                 // The gather is collected before the last wide layer's backward pass, so that it and the layers below, and the
                 // optimizer step, can split over both cores.
-                network.Backward(xLists is null ? xBatch.AsSpan(0, count * d) : default, xLists, gradOut.AsSpan(0, count * o), count, collectBefore, gatherState.Complete);
+                network.Backward(xLists is null ? xBatch.AsSpan(0, count * d) : default, xLists, gradOut.AsSpan(0, count * o), count, collectBefore, gatherState.Complete,
+                    adversarial is null ? Span<float>.Empty : adversarial.InputGradient(count));
                 gatherState.Complete(); // in case the network had no layer to call it before
+                if (adversarial is not null)
+                {
+                    double adversarialLoss = adversarial.Step(network, loss, parameters, order.AsSpan(start, count), tBatch.AsSpan(0, count * t),
+                        set.Weights is null ? ReadOnlySpan<float>.Empty : wBatch.AsSpan(0, count), gradOut.AsSpan(0, count * o), ref stepRandom);
+                    if (!double.IsFinite(adversarialLoss)) { diverged = true; break; }
+                    lossSum += adversarial.LossWeight * (adversarialLoss - batchLoss); // the epoch's loss is the mixed objective's
+                }
                 if (noiseBackup is not null)
                     for (int p = 0; p < weightParams.Length; p++) noiseBackup[p].CopyTo(weightParams[p].Value);
                 Penalties.AddPenaltyGradients(weightParams, s.L1, s.L2);

@@ -27,6 +27,8 @@ internal sealed class TrainingSettings
     public MultilayerPerceptron? WarmStartFrom { get; init; }
     /// <summary>The pull α‖w − w_ref‖² towards a reference network's weights; null: none.</summary>
     public ParameterTying? Tying { get; init; }
+    /// <summary>Adversarial (FGSM) examples trained on alongside every minibatch of the main phase; null: none.</summary>
+    public AdversarialTraining? Adversarial { get; init; }
     public float MaxNorm { get; init; }
     public float GradientClipNorm { get; init; }
     public float WeightNoiseStdDev { get; init; }

@@ -63,6 +63,16 @@ public class SaveLoadTests
     }
 
     [Fact]
+    public void AdversariallyTrained_IsBitIdenticalInANewProcess()
+    {
+        var ml = new MLContext(seed: 3);
+        var train = TestData.Load(ml, "breast_cancer_train.csv", DataKind.Boolean);
+        var options = new MlpBinaryTrainer.Options { HiddenLayerSizes = new[] { 16 }, NumberOfEpochs = 3, Seed = 1, AdversarialEpsilon = 0.3f, HiddenDropoutRate = 0.1f };
+        var model = ml.BinaryClassification.Trainers.Mlp(options).Fit(train);
+        AssertSameInNewProcess(ml, model, train, "breast_cancer_test.csv", "Boolean", "Score,Probability,PredictedLabel");
+    }
+
+    [Fact]
     public void Regression_IsBitIdenticalInANewProcess()
     {
         var ml = new MLContext(seed: 3);
