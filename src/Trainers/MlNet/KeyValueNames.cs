@@ -8,6 +8,7 @@ namespace MlNetExtensions.Trainers;
 /// The values behind a key-typed label (its KeyValues annotation), kept with the model so that
 /// PredictedLabel carries them and MapKeyToValue gives back the original labels. Text and numeric
 /// value types are supported; numbers are stored bit-exactly as text in invariant round-trip form.
+/// Also the slot names of a vector label (a soft label's classes, a multi-output label's outputs), as text.
 /// </summary>
 internal sealed class KeyValueNames
 {
@@ -69,7 +70,7 @@ internal sealed class KeyValueNames
         return new KeyValueNames(codec.Type, codec.Read(column));
     }
 
-    /// <summary>Names from a soft-label vector's SlotNames (text).</summary>
+    /// <summary>Names from a vector label's SlotNames (text): a soft label's classes, a multi-output label's outputs.</summary>
     public static KeyValueNames? FromSlotNames(DataViewSchema.Column column, int count)
     {
         if (!column.HasSlotNames()) return null;

@@ -68,7 +68,8 @@ public static class MlpFeatureImportance
     /// <param name="numberOfExamplesToUse">Rows used (default null: all).</param>
     /// <param name="permutationCount">Permutations per feature (default 1, at least 1).</param>
     /// <returns>The change of every metric when each slot is permuted, keyed by the slot's name ("Slot i" when it has none).</returns>
-    /// <exception cref="ArgumentException"><paramref name="model"/> contains no regression Mlp.</exception>
+    /// <exception cref="ArgumentException"><paramref name="model"/> contains no regression Mlp (a multi-output Mlp is not one: the
+    /// message says so).</exception>
     public static ImmutableDictionary<string, RegressionMetricsStatistics> PermutationFeatureImportanceOfMlp(
         this RegressionCatalog catalog, ITransformer model, IDataView data, string labelColumnName = "Label",
         bool useFeatureWeightFilter = false, int? numberOfExamplesToUse = null, int permutationCount = 1)
@@ -88,7 +89,11 @@ public static class MlpFeatureImportance
         Flatten(model, steps);
         int last = steps.FindLastIndex(t => t is T);
         if (last < 0)
-            throw new ArgumentException($"The model contains no {task} Mlp (its steps: {string.Join(", ", steps.Select(s => s.GetType().Name))}).", nameof(model));
+            throw new ArgumentException($"The model contains no {task} Mlp (its steps: {string.Join(", ", steps.Select(s => s.GetType().Name))})." +
+                (steps.Any(s => s is MlpMultiOutputRegressionPredictionTransformer)
+                    ? " Permutation feature importance of a multi-output Mlp is not offered: ML.NET's computes a Single score's metrics; " +
+                      "permute a slot yourself and compare mlContext.Regression.EvaluateMultiOutput before and after."
+                    : ""), nameof(model));
         var view = data;
         for (int i = 0; i < last; i++) view = steps[i].Transform(view);
         return ((T)steps[last], view);

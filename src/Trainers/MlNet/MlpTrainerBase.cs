@@ -139,12 +139,12 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
 
         // Input preprocessing (missing values, scaling) learned on the training rows only, never on validation or test rows.
         var preprocessing = InputPreprocessing.Fit(train, TrainerOptions.NormalizeFeatures);
-        var (labelShift, labelScale) = LabelStandardization(train);
+        var (labelShift, labelScale) = LabelStandardization(train) ?? Standardization.Identity(task.OutputSize);
+        var labelInverseScale = labelScale.Select(s => 1f / s).ToArray();
         DenseDataset Prepare(DenseDataset set)
         {
             set = preprocessing.Apply(set); // in place where it can (rows held as lists stay lists when zeros stay zeros)
-            if (labelScale != 1f || labelShift != 0f)
-                Standardization.Apply(set.Targets, set.Count, new[] { labelShift }, new[] { 1f / labelScale });
+            Standardization.Apply(set.Targets, set.Count, labelShift, labelInverseScale); // nothing to do when not standardized
             return set;
         }
         train = Prepare(train);
@@ -320,5 +320,10 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
     }
 
     private protected abstract TaskSetup Setup(DataViewSchema trainSchema);
-    private protected virtual (float Shift, float Scale) LabelStandardization(DenseDataset train) => (0f, 1f);
+    /// <summary>
+    /// The label de-standardization the model applies to its outputs (output·Scale + Shift, one value per output), learned
+    /// from the training targets, whose standardization is then (t − Shift)/Scale; null when the task keeps its targets as
+    /// they are.
+    /// </summary>
+    private protected virtual (float[] Shift, float[] Scale)? LabelStandardization(DenseDataset train) => null;
 }
