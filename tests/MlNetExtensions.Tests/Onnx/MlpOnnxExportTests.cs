@@ -125,7 +125,7 @@ public class MlpOnnxExportTests
         Configure(options, activation, batchNorm, normalize);
         var model = ml.Regression.Trainers.Mlp(options).Fit(train);
         AssertPreprocessingCovered(model.Model, normalize, trainedWithNaN);
-        Assert.Equal(standardizeLabel, model.Model.LabelScale != 1f && model.Model.LabelShift != 0f);
+        Assert.Equal(standardizeLabel, model.Model.LabelScale[0] != 1f && model.Model.LabelShift[0] != 0f);
 
         var rows = OnnxTestRows.Scoring(32);
         var test = ml.Data.LoadFromEnumerable(rows);
