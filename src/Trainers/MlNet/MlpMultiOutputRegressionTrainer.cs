@@ -160,7 +160,7 @@ public sealed class MlpMultiOutputRegressionTrainer : MlpTrainerBase<MlpMultiOut
                 }
                 for (int c = 0; c < _k; c++)
                     if (!float.IsFinite(target[c]))
-                        return $"label '{_column}' output {c}{(_names is null ? "" : $" ('{_names.Values[c]}')")} is {target[c]}, expected a finite number";
+                        return $"label '{_column}' output {c}{(string.IsNullOrEmpty(_names?.Values[c]) ? "" : $" ('{_names.Values[c]}')")} is {target[c]}, expected a finite number";
                 return null;
             };
         }

@@ -19,7 +19,7 @@ public static class MultiOutputRegressionEvaluation
     /// <param name="data">Scored data (for instance <c>model.Transform(testData)</c>) with the label and score columns.</param>
     /// <param name="labelColumnName">The label column, a known-size Vector&lt;Single, K&gt;. Default "Label".</param>
     /// <param name="scoreColumnName">The score column, a Vector&lt;Single, K&gt; of the same size. Default "Score".</param>
-    /// <returns>The metrics of each of the K outputs, named by the label's slot names (else the score's, else "Output i").</returns>
+    /// <returns>The metrics of each of the K outputs, named by the label's slot names (else the score's; "Output i" for a slot without a name).</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing, not a known-size vector of Single, or the two sizes differ.</exception>
     public static MultiOutputRegressionMetrics EvaluateMultiOutput(this RegressionCatalog catalog, IDataView data,
@@ -76,7 +76,7 @@ public static class MultiOutputRegressionEvaluation
         {
             long n = count[c];
             double r2 = n > 0 && m2[c] > 0 ? 1 - squared[c] / m2[c] : double.NaN;
-            outputs[c] = new RegressionOutputMetrics(c, names?[c] ?? $"Output {c}", n,
+            outputs[c] = new RegressionOutputMetrics(c, string.IsNullOrEmpty(names?[c]) ? $"Output {c}" : names[c], n,
                 n > 0 ? absolute[c] / n : double.NaN, n > 0 ? squared[c] / n : double.NaN, r2);
         }
         return new MultiOutputRegressionMetrics(outputs);

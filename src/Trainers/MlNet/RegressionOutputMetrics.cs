@@ -15,7 +15,7 @@ public sealed class RegressionOutputMetrics
     /// <summary>The output's slot in the label and Score vectors (0-based).</summary>
     public int Index { get; }
 
-    /// <summary>The output's name: the label's slot name, else the Score's, else "Output i" with i = <see cref="Index"/>.</summary>
+    /// <summary>The output's name: the label's slot name, else the Score's; "Output i" (i = <see cref="Index"/>) when the slot has none.</summary>
     public string Name { get; }
 
     /// <summary>The rows this output was evaluated on: those whose label and score in this slot are both finite.</summary>
