@@ -108,6 +108,16 @@ internal sealed class KeyValueNames
         foreach (var v in Values) w.Write(v);
     }
 
+    /// <summary>Writes a presence flag, then <paramref name="names"/> when there are any.</summary>
+    public static void WriteOptional(BinaryWriter w, KeyValueNames? names)
+    {
+        w.Write(names is not null);
+        names?.Write(w);
+    }
+
+    /// <summary>Reads what <see cref="WriteOptional"/> wrote: the names, or null.</summary>
+    public static KeyValueNames? ReadOptional(BinaryReader r) => r.ReadBoolean() ? Read(r) : null;
+
     public static KeyValueNames Read(BinaryReader r)
     {
         string type = r.ReadString();

@@ -28,12 +28,7 @@ public static class MlpCatalog
     public static MlpMulticlassTrainer Mlp(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         string labelColumnName = "Label", string featureColumnName = "Features", int[]? hiddenLayerSizes = null,
         int? numberOfEpochs = null, float learningRate = 0.001f, int batchSize = 32)
-        => Mlp(catalog, new MlpMulticlassTrainer.Options
-        {
-            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName,
-            HiddenLayerSizes = hiddenLayerSizes ?? new[] { 128, 64 }, NumberOfEpochs = numberOfEpochs,
-            LearningRate = learningRate, BatchSize = batchSize,
-        });
+        => Mlp(catalog, Simple(new MlpMulticlassTrainer.Options(), labelColumnName, featureColumnName, hiddenLayerSizes, numberOfEpochs, learningRate, batchSize));
 
     /// <summary>A multilayer perceptron for multiclass classification with every setting in <paramref name="options"/>.</summary>
     /// <param name="catalog">mlContext.MulticlassClassification.Trainers.</param>
@@ -58,12 +53,7 @@ public static class MlpCatalog
     public static MlpBinaryTrainer Mlp(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
         string labelColumnName = "Label", string featureColumnName = "Features", int[]? hiddenLayerSizes = null,
         int? numberOfEpochs = null, float learningRate = 0.001f, int batchSize = 32)
-        => Mlp(catalog, new MlpBinaryTrainer.Options
-        {
-            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName,
-            HiddenLayerSizes = hiddenLayerSizes ?? new[] { 128, 64 }, NumberOfEpochs = numberOfEpochs,
-            LearningRate = learningRate, BatchSize = batchSize,
-        });
+        => Mlp(catalog, Simple(new MlpBinaryTrainer.Options(), labelColumnName, featureColumnName, hiddenLayerSizes, numberOfEpochs, learningRate, batchSize));
 
     /// <summary>A multilayer perceptron for binary classification with every setting in <paramref name="options"/>.</summary>
     /// <param name="catalog">mlContext.BinaryClassification.Trainers.</param>
@@ -88,12 +78,7 @@ public static class MlpCatalog
     public static MlpRegressionTrainer Mlp(this RegressionCatalog.RegressionTrainers catalog,
         string labelColumnName = "Label", string featureColumnName = "Features", int[]? hiddenLayerSizes = null,
         int? numberOfEpochs = null, float learningRate = 0.001f, int batchSize = 32)
-        => Mlp(catalog, new MlpRegressionTrainer.Options
-        {
-            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName,
-            HiddenLayerSizes = hiddenLayerSizes ?? new[] { 128, 64 }, NumberOfEpochs = numberOfEpochs,
-            LearningRate = learningRate, BatchSize = batchSize,
-        });
+        => Mlp(catalog, Simple(new MlpRegressionTrainer.Options(), labelColumnName, featureColumnName, hiddenLayerSizes, numberOfEpochs, learningRate, batchSize));
 
     /// <summary>A multilayer perceptron for regression with every setting in <paramref name="options"/>.</summary>
     /// <param name="catalog">mlContext.Regression.Trainers.</param>
@@ -123,16 +108,24 @@ public static class MlpCatalog
     public static MlpMultiOutputRegressionTrainer MlpMultiOutput(this RegressionCatalog.RegressionTrainers catalog,
         string labelColumnName = "Label", string featureColumnName = "Features", int[]? hiddenLayerSizes = null,
         int? numberOfEpochs = null, float learningRate = 0.001f, int batchSize = 32)
-        => MlpMultiOutput(catalog, new MlpMultiOutputRegressionTrainer.Options
-        {
-            LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName,
-            HiddenLayerSizes = hiddenLayerSizes ?? new[] { 128, 64 }, NumberOfEpochs = numberOfEpochs,
-            LearningRate = learningRate, BatchSize = batchSize,
-        });
+        => MlpMultiOutput(catalog, Simple(new MlpMultiOutputRegressionTrainer.Options(), labelColumnName, featureColumnName, hiddenLayerSizes, numberOfEpochs, learningRate, batchSize));
 
     /// <summary>A multilayer perceptron for multi-output regression with every setting in <paramref name="options"/>.</summary>
     /// <param name="catalog">mlContext.Regression.Trainers.</param>
     /// <param name="options">The trainer's options.</param>
     public static MlpMultiOutputRegressionTrainer MlpMultiOutput(this RegressionCatalog.RegressionTrainers catalog, MlpMultiOutputRegressionTrainer.Options options)
         => new(CatalogEnvironment.Of(catalog), options);
+
+    /// <summary>The settings of the simple overloads, put into a fresh options object.</summary>
+    private static T Simple<T>(T options, string labelColumnName, string featureColumnName, int[]? hiddenLayerSizes,
+        int? numberOfEpochs, float learningRate, int batchSize) where T : MlpTrainerOptionsBase
+    {
+        options.LabelColumnName = labelColumnName;
+        options.FeatureColumnName = featureColumnName;
+        options.HiddenLayerSizes = hiddenLayerSizes ?? new[] { 128, 64 };
+        options.NumberOfEpochs = numberOfEpochs;
+        options.LearningRate = learningRate;
+        options.BatchSize = batchSize;
+        return options;
+    }
 }

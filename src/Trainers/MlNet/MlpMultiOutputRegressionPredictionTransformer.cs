@@ -36,18 +36,14 @@ public sealed class MlpMultiOutputRegressionPredictionTransformer : MlpPredictio
     static MlpMultiOutputRegressionPredictionTransformer ILoadableComponent<MlpMultiOutputRegressionPredictionTransformer>.Load(IHostEnvironment environment, BinaryReader reader)
     {
         string features = reader.ReadString();
-        var names = reader.ReadBoolean() ? KeyValueNames.Read(reader) : null;
+        var names = KeyValueNames.ReadOptional(reader);
         var model = MlpModelSerializer.Read(reader);
         if (names is not null && names.Count != model.OutputSize)
             throw new FormatException($"The model names {names.Count} outputs for a network of {model.OutputSize}: the file is corrupted.");
         return new MlpMultiOutputRegressionPredictionTransformer(model, features, names);
     }
 
-    private protected override void SaveTask(BinaryWriter writer)
-    {
-        writer.Write(_names is not null);
-        _names?.Write(writer);
-    }
+    private protected override void SaveTask(BinaryWriter writer) => KeyValueNames.WriteOptional(writer, _names);
 
     /// <inheritdoc/>
     protected override IReadOnlyList<DataViewSchema.DetachedColumn> GetOutputColumns(DataViewSchema inputSchema)

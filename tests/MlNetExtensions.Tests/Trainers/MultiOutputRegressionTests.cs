@@ -53,16 +53,18 @@ public class MultiOutputRegressionTests
         return (featurizer.Transform(train), featurizer.Transform(Load("test")));
     }
 
+    /// <summary>Diabetes with the columns "Progression" (the label), "S5" (a blood serum measurement) and all ten "Features".</summary>
+    private static IDataView DiabetesColumns(MLContext ml, string file) => ml.Data.LoadFromTextFile(TestData.PathOf(file), new[]
+    {
+        new TextLoader.Column("Progression", DataKind.Single, 0),
+        new TextLoader.Column("S5", DataKind.Single, 9),
+        new TextLoader.Column("Features", DataKind.Single, 1, 10),
+    }, separatorChar: ',');
+
     /// <summary>Diabetes with "Targets" = [progression, s5] (slot names "Progression", "S5") and all ten "Features".</summary>
     private static IDataView Diabetes(MLContext ml, string file)
     {
-        var data = ml.Data.LoadFromTextFile(TestData.PathOf(file), new[]
-        {
-            new TextLoader.Column("Label", DataKind.Single, 0),
-            new TextLoader.Column("Progression", DataKind.Single, 0),
-            new TextLoader.Column("S5", DataKind.Single, 9),
-            new TextLoader.Column("Features", DataKind.Single, 1, 10),
-        }, separatorChar: ',');
+        var data = DiabetesColumns(ml, file);
         return ml.Transforms.Concatenate("Targets", "Progression", "S5").Fit(data).Transform(data);
     }
 
@@ -309,12 +311,7 @@ public class MultiOutputRegressionTests
     public void ValidationLabelsInAnotherSlotOrder_AreReadInTheTrainingOrder()
     {
         var ml = new MLContext(seed: 1);
-        var file = TestData.PathOf("diabetes_test.csv");
-        var raw = ml.Data.LoadFromTextFile(file, new[]
-        {
-            new TextLoader.Column("Progression", DataKind.Single, 0), new TextLoader.Column("S5", DataKind.Single, 9),
-            new TextLoader.Column("Features", DataKind.Single, 1, 10),
-        }, separatorChar: ',');
+        var raw = DiabetesColumns(ml, "diabetes_test.csv");
         var train = Diabetes(ml, "diabetes_train.csv");
         var sameOrder = ml.Transforms.Concatenate("Targets", "Progression", "S5").Fit(raw).Transform(raw);
         var swapped = ml.Transforms.Concatenate("Targets", "S5", "Progression").Fit(raw).Transform(raw);
@@ -410,11 +407,7 @@ public class MultiOutputRegressionTests
     public void InAPipeline_SeveralLabelColumnsAreConcatenatedUpstream()
     {
         var ml = new MLContext(seed: 1);
-        var data = ml.Data.LoadFromTextFile(TestData.PathOf("diabetes_train.csv"), new[]
-        {
-            new TextLoader.Column("Progression", DataKind.Single, 0), new TextLoader.Column("S5", DataKind.Single, 9),
-            new TextLoader.Column("Features", DataKind.Single, 1, 10),
-        }, separatorChar: ',');
+        var data = DiabetesColumns(ml, "diabetes_train.csv");
         var pipeline = ml.Transforms.Concatenate("Label", "Progression", "S5")
             .Append(ml.Regression.Trainers.MlpMultiOutput(hiddenLayerSizes: new[] { 16 }, numberOfEpochs: 30));
         var scored = pipeline.Fit(data).Transform(data);
