@@ -367,7 +367,7 @@ public class MultiOutputRegressionTests
         var ml = new MLContext(seed: 1);
         var train = Diabetes(ml, "diabetes_train.csv");
         var multi = ml.Regression.Trainers.MlpMultiOutput(new MlpMultiOutputRegressionTrainer.Options { LabelColumnName = "Targets", HiddenLayerSizes = new[] { 4 }, NumberOfEpochs = 1, Seed = 1 }).Fit(train);
-        var single = ml.Regression.Trainers.Mlp(new MlpRegressionTrainer.Options { HiddenLayerSizes = new[] { 4 }, NumberOfEpochs = 1, Seed = 1 }).Fit(train);
+        var single = ml.Regression.Trainers.Mlp(new MlpRegressionTrainer.Options { LabelColumnName = "Progression", HiddenLayerSizes = new[] { 4 }, NumberOfEpochs = 1, Seed = 1 }).Fit(train);
         static byte[] Payload(MlpModelParameters model)
         {
             using var buffer = new MemoryStream();
