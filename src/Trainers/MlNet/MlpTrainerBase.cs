@@ -10,7 +10,7 @@ using MlNetExtensions.Trainers.Training;
 namespace MlNetExtensions.Trainers;
 
 /// <summary>
-/// What the three MLP trainers share: option validation, reading the data into dense batches,
+/// What the MLP trainers share: option validation, reading the data into dense batches,
 /// the validation split, feature standardization, running the training loop, logging and progress.
 /// Derived trainers supply the label handling, loss, metric and prediction transformer of their task.
 /// </summary>
