@@ -9,6 +9,7 @@ IBenchmark[] benchmarks =
     new ScoreBenchmark(),
     new StepProfileBenchmark(),
     new TabularBenchmark(),
+    new MultiOutputBenchmark(),
 ];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")

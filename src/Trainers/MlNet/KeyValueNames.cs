@@ -8,6 +8,7 @@ namespace MlNetExtensions.Trainers;
 /// The values behind a key-typed label (its KeyValues annotation), kept with the model so that
 /// PredictedLabel carries them and MapKeyToValue gives back the original labels. Text and numeric
 /// value types are supported; numbers are stored bit-exactly as text in invariant round-trip form.
+/// Also the slot names of a vector label (a soft label's classes, a multi-output label's outputs), as text.
 /// </summary>
 internal sealed class KeyValueNames
 {
@@ -69,7 +70,7 @@ internal sealed class KeyValueNames
         return new KeyValueNames(codec.Type, codec.Read(column));
     }
 
-    /// <summary>Names from a soft-label vector's SlotNames (text).</summary>
+    /// <summary>Names from a vector label's SlotNames (text): a soft label's classes, a multi-output label's outputs.</summary>
     public static KeyValueNames? FromSlotNames(DataViewSchema.Column column, int count)
     {
         if (!column.HasSlotNames()) return null;
@@ -106,6 +107,16 @@ internal sealed class KeyValueNames
         w.Write(Values.Length);
         foreach (var v in Values) w.Write(v);
     }
+
+    /// <summary>Writes a presence flag, then <paramref name="names"/> when there are any.</summary>
+    public static void WriteOptional(BinaryWriter w, KeyValueNames? names)
+    {
+        w.Write(names is not null);
+        names?.Write(w);
+    }
+
+    /// <summary>Reads what <see cref="WriteOptional"/> wrote: the names, or null.</summary>
+    public static KeyValueNames? ReadOptional(BinaryReader r) => r.ReadBoolean() ? Read(r) : null;
 
     public static KeyValueNames Read(BinaryReader r)
     {

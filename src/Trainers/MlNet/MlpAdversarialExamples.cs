@@ -97,7 +97,7 @@ public static class MlpAdversarialExamples
             {
                 get(ref value);
                 if (!float.IsFinite(value)) throw new ArgumentException($"Row {row} has the label {value} in column '{label.Name}': labels must be finite.", nameof(data));
-                target[0] = (value - m.LabelShift) / m.LabelScale; // the network's outputs are in standardized units
+                target[0] = (value - m.LabelShift[0]) / m.LabelScale[0]; // the network's outputs are in standardized units
             };
         });
     }

@@ -68,7 +68,8 @@ public static class MlpFeatureImportance
     /// <param name="numberOfExamplesToUse">Rows used (default null: all).</param>
     /// <param name="permutationCount">Permutations per feature (default 1, at least 1).</param>
     /// <returns>The change of every metric when each slot is permuted, keyed by the slot's name ("Slot i" when it has none).</returns>
-    /// <exception cref="ArgumentException"><paramref name="model"/> contains no regression Mlp.</exception>
+    /// <exception cref="ArgumentException"><paramref name="model"/> contains no regression Mlp (a multi-output Mlp is not one: the
+    /// message says so).</exception>
     public static ImmutableDictionary<string, RegressionMetricsStatistics> PermutationFeatureImportanceOfMlp(
         this RegressionCatalog catalog, ITransformer model, IDataView data, string labelColumnName = "Label",
         bool useFeatureWeightFilter = false, int? numberOfExamplesToUse = null, int permutationCount = 1)

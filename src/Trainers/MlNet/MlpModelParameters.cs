@@ -52,11 +52,19 @@ public sealed class BatchNormalizationStatistics
 /// </summary>
 public sealed class MlpModelParameters
 {
+    /// <param name="network">The trained network.</param>
+    /// <param name="preprocessing">The input preprocessing learned at Fit.</param>
+    /// <param name="labelShift">Per output, the value added after the scale (the label's training mean; 0 when not standardized).</param>
+    /// <param name="labelScale">Per output, the factor applied to the network's output (the label's training standard deviation; 1 when not standardized).</param>
+    /// <param name="options">The options trained with, as text.</param>
+    /// <param name="history">The training history.</param>
     internal MlpModelParameters(MultilayerPerceptron network, InputPreprocessing preprocessing,
-        float labelShift, float labelScale, IReadOnlyDictionary<string, string> options, TrainingHistory history)
+        float[] labelShift, float[] labelScale, IReadOnlyDictionary<string, string> options, TrainingHistory history)
     {
         if (preprocessing.OutputCount != network.InputSize)
             throw new ArgumentException($"The preprocessing gives {preprocessing.OutputCount} inputs; the network takes {network.InputSize}.");
+        if (labelShift.Length != network.OutputSize || labelScale.Length != network.OutputSize)
+            throw new ArgumentException($"The label standardization has {labelShift.Length} shifts and {labelScale.Length} scales; the network has {network.OutputSize} outputs.");
         Network = network;
         Preprocessing = preprocessing;
         LabelShift = labelShift;
@@ -67,13 +75,19 @@ public sealed class MlpModelParameters
 
     internal MultilayerPerceptron Network { get; }
     internal InputPreprocessing Preprocessing { get; }
-    internal float LabelShift { get; }
-    internal float LabelScale { get; }
+    /// <summary>Per output, the shift of the label de-standardization (output·scale + shift); zeros when the label is not standardized.</summary>
+    internal float[] LabelShift { get; }
+
+    /// <summary>Per output, the scale of the label de-standardization; ones when the label is not standardized.</summary>
+    internal float[] LabelScale { get; }
+
+    /// <summary>Whether the outputs are de-standardized (some shift ≠ 0 or some scale ≠ 1).</summary>
+    internal bool HasLabelStandardization => !Standardization.IsIdentity(LabelShift, LabelScale);
 
     /// <summary>Number of slots of the features column.</summary>
     public int InputSize => Preprocessing.InputCount;
 
-    /// <summary>Number of outputs (classes for multiclass, 1 for binary and regression).</summary>
+    /// <summary>Number of outputs (classes for multiclass, 1 for binary and regression, K for K-output regression).</summary>
     public int OutputSize => Network.OutputSize;
 
     /// <summary>
@@ -142,7 +156,7 @@ internal sealed class MlpScorer
         _b = new float[model.Network.MaxWidth];
     }
 
-    /// <summary>Raw outputs (logits, or the de-standardized regression value) for one row of features.</summary>
+    /// <summary>Raw outputs (logits, or the de-standardized regression values) for one row of features.</summary>
     /// <exception cref="InvalidOperationException">A feature is infinite (the message names the slot; the caller adds the row).</exception>
     public void Score(ReadOnlySpan<float> features, Span<float> output)
     {
@@ -158,7 +172,10 @@ internal sealed class MlpScorer
         }
 
         _model.Network.Predict(input, output, 1, _a, _b);
-        if (_model.LabelScale != 1f || _model.LabelShift != 0f)
-            for (int i = 0; i < output.Length; i++) output[i] = output[i] * _model.LabelScale + _model.LabelShift;
+        if (_model.HasLabelStandardization)
+        {
+            float[] scale = _model.LabelScale, shift = _model.LabelShift;
+            for (int i = 0; i < output.Length; i++) output[i] = output[i] * scale[i] + shift[i];
+        }
     }
 }

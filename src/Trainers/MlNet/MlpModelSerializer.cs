@@ -10,15 +10,27 @@ internal static class MlpModelSerializer
     private const byte DenseTag = 1, BatchNormTag = 2, ActivationTag = 3;
 
     /// <summary>
-    /// The payload's revision, written first as its negative: the first revision began with a non-negative array length
-    /// (the standardization's shifts), so the two are told apart by the sign. Revision 2 holds <see cref="InputPreprocessing"/>;
-    /// revision 3 adds its per-slot log scales (<see cref="InputSlotKind.LogContinuous"/>). Revisions 1 to 3 are read.
+    /// The newest payload revision, written first as its negative: the first revision began with a non-negative array
+    /// length (the standardization's shifts), so the two are told apart by the sign. Revision 2 holds
+    /// <see cref="InputPreprocessing"/>; revision 3 adds its per-slot log scales (<see cref="InputSlotKind.LogContinuous"/>);
+    /// revision 4 holds the label de-standardization per output (multi-output regression), where revisions 1 to 3 hold
+    /// one shift and scale for every output. Revisions 1 to 4 are read.
     /// </summary>
-    private const int Revision = 3;
+    internal const int Revision = 4;
+
+    /// <summary>
+    /// The revision a model is written in: the oldest that holds it, so that a model every earlier build could read
+    /// (one shift and scale for all its outputs: every classifier and single-output regression) is still written as
+    /// revision 3, and only a model with per-output label standardization needs revision 4.
+    /// </summary>
+    internal static int RevisionFor(MlpModelParameters model) => IsUniform(model.LabelShift) && IsUniform(model.LabelScale) ? 3 : Revision;
+
+    private static bool IsUniform(float[] values) => !values.AsSpan().ContainsAnyExcept(values[0]);
 
     public static void Write(BinaryWriter w, MlpModelParameters model)
     {
-        w.Write(-Revision);
+        int revision = RevisionFor(model);
+        w.Write(-revision);
         var pre = model.Preprocessing;
         w.Write(pre.InputCount);
         foreach (var k in pre.Kinds) w.Write((byte)k);
@@ -29,8 +41,16 @@ internal static class MlpModelSerializer
         WriteFloats(w, pre.LogScale);
         w.Write(pre.Indicators.Length);
         foreach (int slot in pre.Indicators) w.Write(slot);
-        w.Write(model.LabelShift);
-        w.Write(model.LabelScale);
+        if (revision >= 4)
+        {
+            WriteFloats(w, model.LabelShift);
+            WriteFloats(w, model.LabelScale);
+        }
+        else
+        {
+            w.Write(model.LabelShift[0]);
+            w.Write(model.LabelScale[0]);
+        }
         var layers = model.Network.InferenceLayers;
         w.Write(layers.Length);
         foreach (var layer in layers)
@@ -74,7 +94,12 @@ internal static class MlpModelSerializer
         }
         else if (-first is >= 2 and <= Revision) preprocessing = ReadPreprocessing(r, -first);
         else throw new FormatException($"The model payload has revision {-(long)first}; this version reads revisions 1 to {Revision} (written by a newer version?).");
-        float labelShift = r.ReadSingle(), labelScale = r.ReadSingle();
+        int revision = first >= 0 ? 1 : -first;
+        // Revision 4: one shift and scale per output (checked against the network below); before, one pair for all outputs.
+        float[]? labelShifts = null, labelScales = null;
+        float labelShift = 0f, labelScale = 1f;
+        if (revision >= 4) { labelShifts = ReadFloats(r); labelScales = ReadFloats(r); }
+        else { labelShift = r.ReadSingle(); labelScale = r.ReadSingle(); }
         int count = CheckCount(r.ReadInt32(), 1 << 16, "layer count");
         CheckBytes(r, 9L * count, $"{count} layers");
         var layers = new List<Layer>(count);
@@ -121,6 +146,11 @@ internal static class MlpModelSerializer
         catch (ArgumentException e) { throw new FormatException("The saved layers do not chain: " + e.Message, e); }
         if (preprocessing.OutputCount != network.InputSize)
             throw new FormatException($"The saved input preprocessing gives {preprocessing.OutputCount} inputs, but the network takes {network.InputSize}: the file is corrupted.");
+        if (labelShifts is not null && (labelShifts.Length != network.OutputSize || labelScales!.Length != network.OutputSize))
+            throw new FormatException(
+                $"The model holds {labelShifts.Length} label shifts and {labelScales!.Length} label scales for a network of {network.OutputSize} outputs: the file is corrupted.");
+        labelShifts ??= Enumerable.Repeat(labelShift, network.OutputSize).ToArray();
+        labelScales ??= Enumerable.Repeat(labelScale, network.OutputSize).ToArray();
         int optionCount = CheckCount(r.ReadInt32(), 10_000, "option count");
         CheckBytes(r, 2L * optionCount, $"{optionCount} options");
         var options = new Dictionary<string, string>(optionCount);
@@ -131,7 +161,7 @@ internal static class MlpModelSerializer
         for (int i = 0; i < epochCount; i++) epochs[i] = EpochRecordFormat.Read(r);
         int best = r.ReadInt32(); int reason = r.ReadInt32(); string message = r.ReadString(); long skipped = r.ReadInt64();
         var history = new TrainingHistory(epochs, best, (StopReason)reason, message, skipped);
-        return new MlpModelParameters(network, preprocessing, labelShift, labelScale, options, history);
+        return new MlpModelParameters(network, preprocessing, labelShifts, labelScales, options, history);
     }
 
     private static InputPreprocessing ReadPreprocessing(BinaryReader r, int revision)

@@ -31,15 +31,11 @@ public sealed class MlpMulticlassPredictionTransformer : MlpPredictionTransforme
     static MlpMulticlassPredictionTransformer ILoadableComponent<MlpMulticlassPredictionTransformer>.Load(IHostEnvironment environment, BinaryReader reader)
     {
         string features = reader.ReadString();
-        var names = reader.ReadBoolean() ? KeyValueNames.Read(reader) : null;
+        var names = KeyValueNames.ReadOptional(reader);
         return new MlpMulticlassPredictionTransformer(MlpModelSerializer.Read(reader), features, names);
     }
 
-    private protected override void SaveTask(BinaryWriter writer)
-    {
-        writer.Write(_names is not null);
-        _names?.Write(writer);
-    }
+    private protected override void SaveTask(BinaryWriter writer) => KeyValueNames.WriteOptional(writer, _names);
 
     /// <inheritdoc/>
     protected override IReadOnlyList<DataViewSchema.DetachedColumn> GetOutputColumns(DataViewSchema inputSchema)

@@ -37,7 +37,9 @@ public static class MlpOnnxExport
     /// Outputs, named as the ML.NET columns: multiclass "Score" (softmax probabilities, float [N, classes], in key order; the
     /// class names are in the metadata property "mlnet.class_names" when the label had KeyValues) and "PredictedLabel"
     /// (the 1-based key, uint32 [N, 1]); binary "Score" (logit, float [N, 1]), "Probability" (its sigmoid) and
-    /// "PredictedLabel" (bool [N, 1], Score &gt; 0); regression "Score" (float [N, 1]). They agree with ML.NET's scores to
+    /// "PredictedLabel" (bool [N, 1], Score &gt; 0); regression "Score" (float [N, 1]); multi-output regression "Score" (float
+    /// [N, K], each output de-standardized with its own mean and standard deviation; the output names are in the metadata
+    /// property "mlnet.score_slot_names" when the label had SlotNames). They agree with ML.NET's scores to
     /// float rounding (the matrix products sum in another order). One difference: ML.NET scoring rejects an infinite
     /// feature, the ONNX graph computes with it.
     /// </para>
@@ -45,7 +47,8 @@ public static class MlpOnnxExport
     /// <param name="catalog">mlContext.Model.</param>
     /// <param name="model">
     /// A Mlp prediction transformer (<see cref="MlpMulticlassPredictionTransformer"/>, <see cref="MlpBinaryPredictionTransformer"/>,
-    /// <see cref="MlpRegressionPredictionTransformer"/>), or a <see cref="TransformerChain{TLastTransformer}"/> whose last
+    /// <see cref="MlpRegressionPredictionTransformer"/>, <see cref="MlpMultiOutputRegressionPredictionTransformer"/>), or a
+    /// <see cref="TransformerChain{TLastTransformer}"/> whose last
     /// transformer is one (nested chains included).
     /// </param>
     /// <param name="inputData">
@@ -77,6 +80,7 @@ public static class MlpOnnxExport
             MlpMulticlassPredictionTransformer m => (MlpOnnxTask.MulticlassClassification, m.ClassNames),
             MlpBinaryPredictionTransformer => (MlpOnnxTask.BinaryClassification, null),
             MlpRegressionPredictionTransformer => (MlpOnnxTask.Regression, (IReadOnlyList<string>?)null),
+            MlpMultiOutputRegressionPredictionTransformer r => (MlpOnnxTask.MultiOutputRegression, r.OutputNames),
             _ => throw new NotSupportedException($"{mlp.GetType().Name} has no ONNX export."),
         };
         MlpOnnxExporter.Write(stream, mlp.Model, mlp.FeatureColumnName, task, classNames);

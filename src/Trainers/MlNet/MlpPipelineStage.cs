@@ -14,7 +14,11 @@ internal static class MlpPipelineStage
         Flatten(model, steps);
         int last = steps.FindLastIndex(t => t is T);
         if (last < 0)
-            throw new ArgumentException($"The model contains no {task} Mlp (its steps: {string.Join(", ", steps.Select(s => s.GetType().Name))}).", nameof(model));
+            throw new ArgumentException($"The model contains no {task} Mlp (its steps: {string.Join(", ", steps.Select(s => s.GetType().Name))})." +
+                (steps.Any(s => s is MlpMultiOutputRegressionPredictionTransformer)
+                    ? " A multi-output Mlp is not offered here: ML.NET's permutation feature importance computes a Single score's metrics " +
+                      "(permute a slot yourself and compare mlContext.Regression.EvaluateMultiOutput before and after)."
+                    : ""), nameof(model));
         var view = data;
         for (int i = 0; i < last; i++) view = steps[i].Transform(view);
         return ((T)steps[last], view);

@@ -70,11 +70,14 @@ public sealed class MlpRegressionTrainer : MlpTrainerBase<MlpRegressionPredictio
         };
     }
 
-    private protected override (float Shift, float Scale) LabelStandardization(DenseDataset train)
+    private protected override (float[] Shift, float[] Scale)? LabelStandardization(DenseDataset train) =>
+        TrainerOptions.StandardizeLabel ? LabelMoments(train) : null;
+
+    /// <summary>Per target column, the training mean and standard deviation (1 for a constant column): the model's de-standardization.</summary>
+    internal static (float[] Shift, float[] Scale) LabelMoments(DenseDataset train)
     {
-        if (!TrainerOptions.StandardizeLabel) return (0f, 1f);
-        var (shift, scale) = Standardization.Fit(train.Targets, train.Count, 1);
-        return (shift[0], 1f / scale[0]);
+        var (shift, inverseScale) = Standardization.Fit(train.Targets, train.Count, train.TargetCount);
+        return (shift, inverseScale.Select(s => 1f / s).ToArray());
     }
 
     /// <summary>R² = 1 − Σ(y − ŷ)² / Σ(y − ȳ)² (unchanged by the label standardization).</summary>

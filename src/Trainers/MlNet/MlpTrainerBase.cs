@@ -10,7 +10,7 @@ using MlNetExtensions.Trainers.Training;
 namespace MlNetExtensions.Trainers;
 
 /// <summary>
-/// What the three MLP trainers share: option validation, reading the data into dense batches,
+/// What the MLP trainers share: option validation, reading the data into dense batches,
 /// the validation split, feature standardization, running the training loop, logging and progress.
 /// Derived trainers supply the label handling, loss, metric and prediction transformer of their task.
 /// </summary>
@@ -195,12 +195,13 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         // Input preprocessing (missing values, scaling) learned on the training rows only, never on validation or test rows.
         // A warm start keeps the reference's preprocessing and label standardization, so that its weights keep their meaning.
         var preprocessing = modelParameters?.Preprocessing ?? InputPreprocessing.Fit(train, TrainerOptions.NormalizeFeatures);
-        var (labelShift, labelScale) = modelParameters is not null ? (modelParameters.LabelShift, modelParameters.LabelScale) : LabelStandardization(train);
+        var (labelShift, labelScale) = modelParameters is not null ? (modelParameters.LabelShift, modelParameters.LabelScale)
+            : LabelStandardization(train) ?? Standardization.Identity(task.OutputSize);
+        var labelInverseScale = labelScale.Select(s => 1f / s).ToArray();
         DenseDataset Prepare(DenseDataset set)
         {
             set = preprocessing.Apply(set); // in place where it can (rows held as lists stay lists when zeros stay zeros)
-            if (labelScale != 1f || labelShift != 0f)
-                Standardization.Apply(set.Targets, set.Count, new[] { labelShift }, new[] { 1f / labelScale });
+            Standardization.Apply(set.Targets, set.Count, labelShift, labelInverseScale); // nothing to do when not standardized
             return set;
         }
         // Adversarial examples are made from the raw training rows (before the preprocessing, which works in place).
@@ -438,5 +439,10 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
     }
 
     private protected abstract TaskSetup Setup(DataViewSchema trainSchema);
-    private protected virtual (float Shift, float Scale) LabelStandardization(DenseDataset train) => (0f, 1f);
+    /// <summary>
+    /// The label de-standardization the model applies to its outputs (output·Scale + Shift, one value per output), learned
+    /// from the training targets, whose standardization is then (t − Shift)/Scale; null when the task keeps its targets as
+    /// they are.
+    /// </summary>
+    private protected virtual (float[] Shift, float[] Scale)? LabelStandardization(DenseDataset train) => null;
 }

@@ -3,17 +3,18 @@ using Microsoft.ML;
 namespace MlNetExtensions.Trainers;
 
 /// <summary>
-/// Settings shared by the three MLP trainers. Every member has a default that trains a reasonable network; its
-/// documentation states that default and the values accepted ("Range": [a, b] and (a, b) are closed and open intervals,
-/// a float's range never includes NaN or ±∞). The options are checked when the trainer is built and again at every Fit
-/// (changing the object in between is allowed); a value outside its range is an ArgumentException (mostly
-/// ArgumentOutOfRangeException) naming the option. The few limits that need the data are checked at Fit, as noted.
+/// Settings shared by the MLP trainers (multiclass, binary, regression, multi-output regression). Every member has a
+/// default that trains a reasonable network; its documentation states that default and the values accepted ("Range":
+/// [a, b] and (a, b) are closed and open intervals, a float's range never includes NaN or ±∞). The options are checked
+/// when the trainer is built and again at every Fit (changing the object in between is allowed); a value outside its
+/// range is an ArgumentException (mostly ArgumentOutOfRangeException) naming the option. The few limits that need the
+/// data are checked at Fit, as noted.
 /// </summary>
 public abstract class MlpTrainerOptionsBase
 {
     /// <summary>
-    /// Name of the label column: a key (or a soft-label vector) for multiclass, Boolean for binary, Single for regression.
-    /// Must be non-empty. Default "Label".
+    /// Name of the label column: a key (or a soft-label vector) for multiclass, Boolean for binary, Single for regression,
+    /// a known-size Vector&lt;Single, K&gt; for multi-output regression. Must be non-empty. Default "Label".
     /// </summary>
     public string LabelColumnName { get; set; } = "Label";
 

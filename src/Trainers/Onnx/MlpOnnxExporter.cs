@@ -17,6 +17,11 @@ internal static class MlpOnnxExporter
     private const long MaxModelBytes = int.MaxValue - (1 << 24);
 
     /// <summary>Writes the model to <paramref name="stream"/>.</summary>
+    /// <param name="stream">Where the model is written.</param>
+    /// <param name="model">The trained Mlp.</param>
+    /// <param name="featureColumnName">The graph input's name.</param>
+    /// <param name="task">Which outputs the graph has.</param>
+    /// <param name="classNames">Multiclass: the class names in key order; multi-output regression: the Score's slot names; or null.</param>
     public static void Write(Stream stream, MlpModelParameters model, string featureColumnName, MlpOnnxTask task, IReadOnlyList<string>? classNames)
     {
         long parameterBytes = model.Network.InferenceLayers.OfType<Network.DenseLayer>().Sum(d => 4L * (d.Weights.Length + d.Bias.Length));
@@ -35,11 +40,15 @@ internal static class MlpOnnxExporter
 
         string x = OnnxInputPreprocessing.Add(graph, model.Preprocessing, featureColumnName);
         x = OnnxNetworkLayers.Add(graph, model.Network, x);
-        if (model.LabelScale != 1f || model.LabelShift != 0f)
+        if (model.HasLabelStandardization)
         {
-            // As the scorer: output·scale + shift (the regression label's standardization undone).
-            x = graph.Node("Mul", "label_scaled", new[] { x, graph.Constant("label_scale", new[] { model.LabelScale }) });
-            x = graph.Node("Add", "label_shifted", new[] { x, graph.Constant("label_shift", new[] { model.LabelShift }) });
+            // As the scorer: output·scale + shift (the regression label's standardization undone); one scalar pair when it is
+            // the same for every output, else a [K] vector of each, broadcast over the rows.
+            bool perOutput = MlpModelSerializer.RevisionFor(model) > 3;
+            string Constant(string name, float[] values) =>
+                perOutput ? graph.Constant(name, values, values.Length) : graph.Constant(name, new[] { values[0] });
+            x = graph.Node("Mul", "label_scaled", new[] { x, Constant("label_scale", model.LabelScale) });
+            x = graph.Node("Add", "label_shifted", new[] { x, Constant("label_shift", model.LabelShift) });
         }
         AddOutputs(graph, task, x, model.OutputSize);
 
@@ -49,7 +58,8 @@ internal static class MlpOnnxExporter
             new("mlnet.feature_column", featureColumnName),
             new("mlnet.feature_count", model.InputSize.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         };
-        if (classNames is not null) metadata.Add(new("mlnet.class_names", JsonSerializer.Serialize(classNames)));
+        if (classNames is not null)
+            metadata.Add(new(task == MlpOnnxTask.MultiOutputRegression ? "mlnet.score_slot_names" : "mlnet.class_names", JsonSerializer.Serialize(classNames)));
         string version = typeof(MlpOnnxExporter).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
             ?? typeof(MlpOnnxExporter).Assembly.GetName().Version?.ToString() ?? "0";
         OnnxModelWriter.Write(stream, graph, "MlNetExtensions", version, graph.Documentation, metadata);
@@ -89,6 +99,10 @@ internal static class MlpOnnxExporter
                 graph.AddOutput(new OnnxValueInfo("PredictedLabel", OnnxElementType.Bool, Shape(1), "Score > 0."));
                 break;
             }
+            case MlpOnnxTask.MultiOutputRegression:
+                graph.RenameLastOutput(raw, "Score");
+                graph.AddOutput(new OnnxValueInfo("Score", OnnxElementType.Float, Shape(outputCount), "The K predictions, in the label's units, in the label's slot order."));
+                break;
             default:
                 graph.RenameLastOutput(raw, "Score");
                 graph.AddOutput(new OnnxValueInfo("Score", OnnxElementType.Float, Shape(1), "The prediction, in the label's units."));

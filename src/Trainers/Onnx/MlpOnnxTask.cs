@@ -11,4 +11,7 @@ internal enum MlpOnnxTask
 
     /// <summary>Score (in the label's units, [N, 1]).</summary>
     Regression,
+
+    /// <summary>Score (the K outputs in the label's units, [N, K]).</summary>
+    MultiOutputRegression,
 }

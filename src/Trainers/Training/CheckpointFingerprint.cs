@@ -96,7 +96,7 @@ internal sealed class CheckpointFingerprint
     }
 
     /// <summary>A hash of <paramref name="preprocessing"/>'s per-slot values and the label standardization.</summary>
-    public static ulong Hash(InputPreprocessing preprocessing, float labelShift, float labelScale)
+    public static ulong Hash(InputPreprocessing preprocessing, float[] labelShift, float[] labelScale)
     {
         var hash = new XxHash3();
         Append(hash, preprocessing.InputCount);
@@ -105,7 +105,9 @@ internal sealed class CheckpointFingerprint
             hash.Append(MemoryMarshal.AsBytes(values.AsSpan()));
         Append(hash, preprocessing.Indicators.Length);
         hash.Append(MemoryMarshal.AsBytes(preprocessing.Indicators.AsSpan()));
-        hash.Append(MemoryMarshal.AsBytes(new[] { labelShift, labelScale }.AsSpan()));
+        Append(hash, labelShift.Length);
+        hash.Append(MemoryMarshal.AsBytes(labelShift.AsSpan()));
+        hash.Append(MemoryMarshal.AsBytes(labelScale.AsSpan()));
         return hash.GetCurrentHashAsUInt64();
     }
 

@@ -38,6 +38,7 @@ public class OptionDocsTests
         Assert.Contains(typeof(MlpMulticlassTrainer.Options), types);
         Assert.Contains(typeof(MlpBinaryTrainer.Options), types);
         Assert.Contains(typeof(MlpRegressionTrainer.Options), types);
+        Assert.Contains(typeof(MlpMultiOutputRegressionTrainer.Options), types);
         Assert.Contains(typeof(ImageAugmentationOptions), types);
         Assert.Contains(typeof(NoiseInjectionOptions), types);
         Assert.Contains(typeof(LabelSmoothingOptions), types);

@@ -236,6 +236,43 @@ public class GradientCheckTests
         CheckLoss(new SquaredErrorLoss(), GradCheck.Random(batch, 93, -3f, 3f), GradCheck.Random(batch, 94, -3f, 3f), w, batch);
     }
 
+    /// <summary>Multi-output regression: the loss sums over the K outputs of each example, each weighted by its example.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SquaredError_SeveralOutputs(bool exampleWeights)
+    {
+        const int batch = 5, k = 3;
+        var w = exampleWeights ? GradCheck.Random(batch, 192, 0.2f, 3f) : Array.Empty<float>();
+        var z = GradCheck.Random(batch * k, 193, -3f, 3f);
+        var t = GradCheck.Random(batch * k, 194, -3f, 3f);
+        var loss = new SquaredErrorLoss(k);
+        CheckLoss(loss, z, t, w, batch);
+        // The sum over outputs of K single-output losses, each on its own column.
+        double expected = 0;
+        for (int c = 0; c < k; c++)
+        {
+            var zc = Enumerable.Range(0, batch).Select(r => z[r * k + c]).ToArray();
+            var tc = Enumerable.Range(0, batch).Select(r => t[r * k + c]).ToArray();
+            expected += new SquaredErrorLoss().Compute(zc, tc, w, batch, Span<float>.Empty);
+        }
+        Assert.Equal(expected, loss.Compute(z, t, w, batch, Span<float>.Empty), 10);
+    }
+
+    [Fact]
+    public void Huber_SeveralOutputs()
+    {
+        const int batch = 4, k = 3;
+        const float delta = 0.8f;
+        var e = GradCheck.AwayFromZero(batch * k, 195, 0.1f, 3f);
+        var t = GradCheck.Random(batch * k, 196, -2f, 2f);
+        var z = t.Zip(e, (a, b) => a + b).ToArray();
+        // Keep every error clear of the kink at ±δ, where the finite difference would straddle both zones.
+        for (int i = 0; i < z.Length; i++)
+            if (MathF.Abs(MathF.Abs(e[i]) - delta) < 0.05f) z[i] += 0.2f * MathF.Sign(e[i]);
+        CheckLoss(new HuberLoss(delta, k), z, t, GradCheck.Random(batch, 197, 0.5f, 2f), batch);
+    }
+
     [Fact]
     public void Huber_QuadraticZone()
     {

@@ -125,7 +125,7 @@ public class MlpOnnxExportTests
         Configure(options, activation, batchNorm, normalize);
         var model = ml.Regression.Trainers.Mlp(options).Fit(train);
         AssertPreprocessingCovered(model.Model, normalize, trainedWithNaN);
-        Assert.Equal(standardizeLabel, model.Model.LabelScale != 1f && model.Model.LabelShift != 0f);
+        Assert.Equal(standardizeLabel, model.Model.LabelScale[0] != 1f && model.Model.LabelShift[0] != 0f);
 
         var rows = OnnxTestRows.Scoring(32);
         var test = ml.Data.LoadFromEnumerable(rows);
@@ -137,5 +137,42 @@ public class MlpOnnxExportTests
         OnnxRunner.AssertClose(expected, (float[])outputs["Score"].Values, "Score");
         float median = expected.Order().ElementAt(expected.Length / 2);
         if (standardizeLabel) Assert.True(median > 500, $"median score {median}: the label's shift is not in the scores");
+    }
+
+    /// <summary>
+    /// Multi-output regression: Score is [N, K], each output de-standardized with its own mean and deviation (a [K] vector
+    /// broadcast over the rows); the output names travel in the metadata.
+    /// </summary>
+    [Theory]
+    [InlineData(Activation.Relu, false, true)]
+    [InlineData(Activation.Tanh, true, false)]
+    public void MultiOutputRegression_OnnxRuntimeGivesMlNetScoreVector(Activation activation, bool batchNorm, bool normalize)
+    {
+        var ml = new MLContext(1);
+        var raw = ml.Data.LoadFromEnumerable(OnnxTestRows.Training(300, 31, withNaN: false));
+        // The label: the Value and the feature slots, of different scales.
+        var train = ml.Transforms.Concatenate("Targets", nameof(OnnxTestRows.Row.Value), nameof(OnnxTestRows.Row.Features)).Fit(raw).Transform(raw);
+        var options = new MlpMultiOutputRegressionTrainer.Options { LabelColumnName = "Targets" };
+        Configure(options, activation, batchNorm, normalize);
+        var model = ml.Regression.Trainers.MlpMultiOutput(options).Fit(train);
+        int k = 1 + OnnxTestRows.FeatureCount;
+        Assert.Equal(k, model.OutputCount);
+        Assert.True(MlpModelSerializer.RevisionFor(model.Model) > 3, "the outputs' standardizations should differ");
+
+        var rows = OnnxTestRows.Scoring(32);
+        var test = ml.Data.LoadFromEnumerable(rows);
+        byte[] onnx = Export(ml, model, test);
+        var expected = model.Transform(test).GetColumn<float[]>("Score").SelectMany(v => v).ToArray();
+        var outputs = OnnxRunner.Run(onnx, "Features", OnnxTestRows.Flatten(rows), rows.Length, OnnxTestRows.FeatureCount);
+        Assert.Equal(new long[] { rows.Length, k }, outputs["Score"].Shape);
+        OnnxRunner.AssertClose(expected, (float[])outputs["Score"].Values, "Score");
+
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(onnx);
+        Assert.Equal(new[] { -1, k }, session.OutputMetadata["Score"].Dimensions);
+        var metadata = session.ModelMetadata.CustomMetadataMap;
+        Assert.Equal("MultiOutputRegression", metadata["mlnet.task"]);
+        Assert.Equal(model.OutputNames, System.Text.Json.JsonSerializer.Deserialize<string[]>(metadata["mlnet.score_slot_names"]));
+        // Concatenate names a Single column's slot after the column, and leaves a vector's unnamed slots empty.
+        Assert.Equal(new[] { "Value" }.Concat(Enumerable.Repeat("", OnnxTestRows.FeatureCount)), model.OutputNames!);
     }
 }
