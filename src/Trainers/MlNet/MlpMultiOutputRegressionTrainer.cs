@@ -75,6 +75,8 @@ public sealed class MlpMultiOutputRegressionTrainer : MlpTrainerBase<MlpMultiOut
             RemappedValidationLabels = remap => RemappedReader(remap, k, names),
             CreateLoss = () => o.Loss == RegressionLoss.Huber ? new HuberLoss(o.HuberDelta, k) : new SquaredErrorLoss(k),
             Metric = (outputs, data) => MeanRSquared(outputs.Span, data),
+            Task = ModelTask.Regression,
+            OutputNames = names?.Values,
             CreateTransformer = model => new MlpMultiOutputRegressionPredictionTransformer(model, o.FeatureColumnName, names),
         };
     }

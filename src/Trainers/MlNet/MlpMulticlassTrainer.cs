@@ -121,6 +121,8 @@ public sealed class MlpMulticlassTrainer : MlpTrainerBase<MlpMulticlassPredictio
             CheckTargets = o.ClassWeights is { } weights ? data => CheckSomeClassWeighs(data, weights, o.LabelColumnName) : null,
             CreateLoss = () => new SoftmaxCrossEntropyLoss(classes),
             Metric = (outputs, data) => Accuracy(outputs.Span, data, classes),
+            Task = ModelTask.Multiclass,
+            OutputNames = names?.Values,
             CreateTransformer = model => new MlpMulticlassPredictionTransformer(model, o.FeatureColumnName, names),
         };
     }

@@ -66,6 +66,7 @@ public sealed class MlpRegressionTrainer : MlpTrainerBase<MlpRegressionPredictio
             Labels = new RegressionLabelReader(o.LabelColumnName),
             CreateLoss = () => o.Loss == RegressionLoss.Huber ? new HuberLoss(o.HuberDelta) : new SquaredErrorLoss(),
             Metric = (outputs, data) => RSquared(outputs.Span, data),
+            Task = ModelTask.Regression,
             CreateTransformer = model => new MlpRegressionPredictionTransformer(model, o.FeatureColumnName),
         };
     }

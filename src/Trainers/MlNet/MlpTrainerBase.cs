@@ -110,7 +110,7 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         ValidateOptions(); // the options may have changed since the trainer was built
         // A checkpoint to resume from is read first: a missing or damaged file fails before any data is read.
         (CheckpointFingerprint Fingerprint, TrainingCheckpoint Checkpoint)? resumed =
-            TrainerOptions.ResumeFromCheckpoint is { } resumePath ? TrainingCheckpointFile.Read(resumePath) : null;
+            TrainerOptions.ResumeFromCheckpoint is { } resumePath ? ReadCheckpoint(resumePath) : null;
         using var channel = Host.Start("Training");
         var task = Setup(trainData.Schema);
         // A hold-out split from the training rows (ValidationFraction, or the automatic one) is validated on the plain labels
@@ -123,7 +123,7 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         reader.CheckSchema(trainData.Schema, "training data");
         // A warm start's architecture is checked before any row is read.
         if (modelParameters is not null)
-            WarmStartReference.Check(modelParameters, TrainerOptions, ((VectorDataViewType)trainData.Schema[TrainerOptions.FeatureColumnName].Type).Size, task.OutputSize);
+            WarmStartReference.Check(modelParameters, TrainerOptions, ((VectorDataViewType)trainData.Schema[TrainerOptions.FeatureColumnName].Type).Size, task.OutputSize, task.Task, task.OutputNames);
         var externalValidationReader = validationReader;
         if (validationData is not null)
         {
@@ -250,7 +250,7 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         // What a checkpoint must match to continue this run: options, seed, data and the preprocessing learned from it.
         CheckpointFingerprint? fingerprint = TrainerOptions.CheckpointPath is null && resumed is null ? null : new CheckpointFingerprint
         {
-            Options = TrainingOptions(seed, modelParameters is not null), Seed = seed, TrainingRows = all.Count, FeatureCount = d, SkippedRows = skipped,
+            Options = TrainingOptions(seed, task, modelParameters), Seed = seed, TrainingRows = all.Count, FeatureCount = d, SkippedRows = skipped,
             ValidationRows = validation?.Count ?? 0, TrainingData = CheckpointFingerprint.Hash(train),
             ValidationData = validation is null ? 0 : CheckpointFingerprint.Hash(validation),
             Preprocessing = CheckpointFingerprint.Hash(preprocessing, labelShift, labelScale),
@@ -302,7 +302,11 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
             CheckpointEveryEpochs = TrainerOptions.CheckpointEveryEpochs,
             SaveCheckpoint = TrainerOptions.CheckpointPath is not { } checkpointPath ? null : checkpoint =>
             {
-                TrainingCheckpointFile.Write(checkpointPath, fingerprint!, checkpoint);
+                try { TrainingCheckpointFile.Write(checkpointPath, fingerprint!, checkpoint); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new IOException($"Option {nameof(MlpTrainerOptionsBase.CheckpointPath)}: the checkpoint could not be written to '{checkpointPath}' ({e.GetType().Name}: {e.Message}).", e);
+                }
                 channel.Info(MessageSensitivity.None, $"Checkpoint after {checkpoint.Current.Phase} epoch {checkpoint.Current.Epoch} written to '{checkpointPath}'.");
             },
             Resume = resumed?.Checkpoint,
@@ -328,7 +332,7 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         // A model that is not what was asked for (diverged, cancelled: earlier weights kept) is a warning, not an info line.
         if (history.StopReason is StopReason.Diverged or StopReason.Cancelled) channel.Warning(MessageSensitivity.None, history.StopMessage);
         else channel.Info(MessageSensitivity.None, history.StopMessage);
-        var model = new MlpModelParameters(result.Network, preprocessing, labelShift, labelScale, DescribeOptions(seed, warmStart: modelParameters is not null), result.History);
+        var model = new MlpModelParameters(result.Network, preprocessing, labelShift, labelScale, DescribeOptions(seed, task, modelParameters), result.History);
         return task.CreateTransformer(model);
     }
 
@@ -349,6 +353,16 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         return macs * (long)batchRows < MinMacsForThreads ? 1 : Environment.ProcessorCount;
     }
 
+    /// <summary>Reads the checkpoint to resume from; a missing file's error names the option.</summary>
+    private static (CheckpointFingerprint Fingerprint, TrainingCheckpoint Checkpoint) ReadCheckpoint(string path)
+    {
+        try { return TrainingCheckpointFile.Read(path); }
+        catch (FileNotFoundException e)
+        {
+            throw new FileNotFoundException($"Option {nameof(MlpTrainerOptionsBase.ResumeFromCheckpoint)}: {e.Message}", path, e);
+        }
+    }
+
     /// <summary>The model's option entry holding the seed actually used.</summary>
     private const string EffectiveSeedKey = "EffectiveSeed";
 
@@ -359,7 +373,7 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
     /// callbacks, nor the checkpoint options (where a run's files went does not describe its model: a resumed run's model
     /// is the same as an uninterrupted one's).
     /// </summary>
-    private IReadOnlyDictionary<string, string> DescribeOptions(ulong seed, bool warmStart)
+    private IReadOnlyDictionary<string, string> DescribeOptions(ulong seed, TaskSetup task, MlpModelParameters? reference)
     {
         var map = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var p in TrainerOptions.GetType().GetProperties())
@@ -377,7 +391,10 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
             };
         }
         map[EffectiveSeedKey] = seed.ToString(CultureInfo.InvariantCulture);
-        if (warmStart) map["WarmStart"] = "true"; // started from an earlier model's weights
+        map[WarmStartReference.TaskKey] = task.Task.ToString();
+        if (task.OutputNames is { } names) map[WarmStartReference.OutputNamesKey] = WarmStartReference.JoinNames(names);
+        // Started from an earlier model's weights: which ones (a checkpoint of this run resumes only from the same reference).
+        if (reference is not null) map[WarmStartReference.WarmStartKey] = "weights " + CheckpointFingerprint.Hash(reference.Network).ToString("X16", CultureInfo.InvariantCulture);
         return map;
     }
 
@@ -385,10 +402,10 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
     /// The options a checkpoint must have been written with: those of <see cref="DescribeOptions"/> but the thread count
     /// (results do not depend on it) and the seed (the fingerprint compares the effective seed itself).
     /// </summary>
-    private IReadOnlyDictionary<string, string> TrainingOptions(ulong seed, bool warmStart)
+    private IReadOnlyDictionary<string, string> TrainingOptions(ulong seed, TaskSetup task, MlpModelParameters? reference)
     {
         var map = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, value) in DescribeOptions(seed, warmStart)) map[name] = value;
+        foreach (var (name, value) in DescribeOptions(seed, task, reference)) map[name] = value;
         map.Remove(nameof(MlpTrainerOptionsBase.NumberOfThreads));
         map.Remove(nameof(MlpTrainerOptionsBase.Seed));
         map.Remove(EffectiveSeedKey);
@@ -434,6 +451,10 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         public required Func<ReadOnlyMemory<float>, DenseDataset, double> Metric { get; init; }
         /// <summary>Checks the training targets once read (for instance that both classes occur).</summary>
         public Action<DenseDataset>? CheckTargets { get; init; }
+        /// <summary>The task family (what the network's outputs mean): a warm start needs a reference of the same family.</summary>
+        public required ModelTask Task { get; init; }
+        /// <summary>The classes (multiclass) or outputs (multi-output regression) in output order, when the label names them.</summary>
+        public string[]? OutputNames { get; init; }
         /// <summary>Wraps the trained model in the task's prediction transformer.</summary>
         public required Func<MlpModelParameters, TTransformer> CreateTransformer { get; init; }
     }

@@ -1,3 +1,4 @@
+using MlNetExtensions.Trainers.Network;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
 
@@ -108,6 +109,18 @@ internal sealed class CheckpointFingerprint
         Append(hash, labelShift.Length);
         hash.Append(MemoryMarshal.AsBytes(labelShift.AsSpan()));
         hash.Append(MemoryMarshal.AsBytes(labelScale.AsSpan()));
+        return hash.GetCurrentHashAsUInt64();
+    }
+
+    /// <summary>A hash of a network's weights and batch-normalization statistics (the identity of a warm start's reference).</summary>
+    public static ulong Hash(MultilayerPerceptron network)
+    {
+        var hash = new XxHash3();
+        foreach (var values in NetworkSnapshot.Capture(network).Values)
+        {
+            Append(hash, values.Length);
+            hash.Append(MemoryMarshal.AsBytes(values.AsSpan()));
+        }
         return hash.GetCurrentHashAsUInt64();
     }
 

@@ -48,7 +48,8 @@ public class WarmStartTests
         // The warm start's first epoch has the loss of a trained model, the cold one of an untrained one.
         Assert.True(warm.History.Epochs[0].TrainingLoss < 0.5 * cold.History.Epochs[0].TrainingLoss,
             $"warm {warm.History.Epochs[0].TrainingLoss}, cold {cold.History.Epochs[0].TrainingLoss}");
-        Assert.Equal("true", warm.Options["WarmStart"]);
+        Assert.StartsWith("weights ", warm.Options["WarmStart"]);
+        Assert.Equal("Binary", warm.Options["Task"]);
         Assert.False(cold.Options.ContainsKey("WarmStart"));
     }
 
@@ -170,6 +171,68 @@ public class WarmStartTests
             var fromMemory = ml.BinaryClassification.Trainers.Mlp(Options(3, tying: 0.05f)).Fit(train, fitted.Model).Model;
             var fromFile = ml.BinaryClassification.Trainers.Mlp(Options(3, tying: 0.05f)).Fit(train, loaded.Model).Model;
             Assert.Equal(AllWeights(fromMemory), AllWeights(fromFile));
+        }
+        finally { dir.Delete(recursive: true); }
+    }
+
+    [Fact]
+    public void AReferenceOfAnotherTask_IsRefused()
+    {
+        var ml = new MLContext(seed: 1);
+        var asNumbers = TestData.Load(ml, "breast_cancer_train.csv", DataKind.Single);
+        var regression = ml.Regression.Trainers.Mlp(new MlpRegressionTrainer.Options { HiddenLayerSizes = new[] { 16, 8 }, NumberOfEpochs = 1, Seed = 1 }).Fit(asNumbers).Model;
+        var train = TestData.Load(ml, "breast_cancer_train.csv", DataKind.Boolean);
+        var e = Assert.Throws<ArgumentException>(() => ml.BinaryClassification.Trainers.Mlp(Options(1)).Fit(train, regression));
+        Assert.Contains("is a Regression model and this trainer trains Binary models", e.Message);
+        var binary = ml.BinaryClassification.Trainers.Mlp(Options(1)).Fit(train).Model;
+        var o = new MlpRegressionTrainer.Options { HiddenLayerSizes = new[] { 16, 8 }, NumberOfEpochs = 1, Seed = 1 };
+        e = Assert.Throws<ArgumentException>(() => ml.Regression.Trainers.Mlp(o).Fit(asNumbers, binary));
+        Assert.Contains("is a Binary model and this trainer trains Regression models", e.Message);
+    }
+
+    [Fact]
+    public void ClassesInAnotherOrder_AreRefused_NamingBothOrders()
+    {
+        var ml = new MLContext(seed: 1);
+        var iris = TestData.Load(ml, "iris_train.csv");
+        var options = new MlpMulticlassTrainer.Options { HiddenLayerSizes = new[] { 8 }, NumberOfEpochs = 1, Seed = 1 };
+        var reference = ml.MulticlassClassification.Trainers.Mlp(options).Fit(ml.Transforms.Conversion.MapValueToKey("Label").Fit(iris).Transform(iris)).Model;
+        var byOccurrence = ml.Transforms.Conversion.MapValueToKey("Label").Fit(iris).Transform(iris);
+        _ = ml.MulticlassClassification.Trainers.Mlp(options).Fit(byOccurrence, reference); // the same order: accepted
+        // The same classes, keyed in another order (MapValueToKey keys by first occurrence).
+        var rows = ml.Data.CreateEnumerable<IrisRow>(iris, reuseRowObject: false).OrderByDescending(r => r.Label).ToList();
+        var descending = ml.Data.LoadFromEnumerable(rows, ml.Data.LoadFromEnumerable(rows).Schema);
+        var keyedDescending = ml.Transforms.Conversion.MapValueToKey("Label").Fit(descending).Transform(descending);
+        var e = Assert.Throws<ArgumentException>(() => ml.MulticlassClassification.Trainers.Mlp(options).Fit(keyedDescending, reference));
+        Assert.Contains("[\"2\",\"1\",\"0\"]", e.Message);
+        Assert.Contains("[\"0\",\"1\",\"2\"]", e.Message);
+    }
+
+    private sealed class IrisRow
+    {
+        public string Label { get; set; } = "";
+        [VectorType(4)] public float[] Features { get; set; } = Array.Empty<float>();
+    }
+
+    [Fact]
+    public void ACheckpointOfAWarmStart_ResumesOnlyWithTheSameReference()
+    {
+        var ml = new MLContext(seed: 1);
+        var train = TestData.Load(ml, "breast_cancer_train.csv", DataKind.Boolean);
+        var a = ml.BinaryClassification.Trainers.Mlp(Options(3)).Fit(train).Model;
+        var bOptions = Options(3); bOptions.Seed = 6;
+        var b = ml.BinaryClassification.Trainers.Mlp(bOptions).Fit(train).Model; // same data, so the same preprocessing as a
+        var dir = Directory.CreateTempSubdirectory("mlnetext-");
+        try
+        {
+            var path = Path.Combine(dir.FullName, "run.ckpt");
+            var o = Options(4, tying: 0.05f); o.CheckpointPath = path; o.CheckpointEveryEpochs = 2;
+            var full = ml.BinaryClassification.Trainers.Mlp(o).Fit(train, a).Model;
+            var resume = Options(4, tying: 0.05f); resume.ResumeFromCheckpoint = path;
+            var e = Assert.Throws<InvalidOperationException>(() => ml.BinaryClassification.Trainers.Mlp(resume).Fit(train, b));
+            Assert.Contains("WarmStart", e.Message);
+            var same = ml.BinaryClassification.Trainers.Mlp(resume).Fit(train, a).Model;
+            Assert.Equal(AllWeights(full), AllWeights(same));
         }
         finally { dir.Delete(recursive: true); }
     }
