@@ -38,6 +38,7 @@ public sealed class MlpBinaryTrainer : MlpTrainerBase<MlpBinaryPredictionTransfo
             CreateLoss = () => new SigmoidCrossEntropyLoss(),
             Metric = (outputs, data) => Accuracy(outputs.Span, data),
             CheckTargets = data => CheckBothClasses(data, o.LabelColumnName),
+            Combination = EnsembleCombination.MeanSigmoidProbability,
             CreateTransformer = model => new MlpBinaryPredictionTransformer(model, o.FeatureColumnName),
         };
     }

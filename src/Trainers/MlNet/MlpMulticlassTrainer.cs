@@ -121,6 +121,7 @@ public sealed class MlpMulticlassTrainer : MlpTrainerBase<MlpMulticlassPredictio
             CheckTargets = o.ClassWeights is { } weights ? data => CheckSomeClassWeighs(data, weights, o.LabelColumnName) : null,
             CreateLoss = () => new SoftmaxCrossEntropyLoss(classes),
             Metric = (outputs, data) => Accuracy(outputs.Span, data, classes),
+            Combination = EnsembleCombination.MeanSoftmaxProbability,
             CreateTransformer = model => new MlpMulticlassPredictionTransformer(model, o.FeatureColumnName, names),
         };
     }
