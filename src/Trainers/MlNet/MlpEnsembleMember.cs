@@ -19,7 +19,11 @@ public sealed class MlpEnsembleMember
     /// <summary>The member's number in the ensemble, 0-based (its bootstrap sample and seed are drawn from it).</summary>
     public int Index { get; }
 
-    /// <summary>The seed the member trained with (initialization, shuffling, dropout, noise), derived from the ensemble's seed and <see cref="Index"/>.</summary>
+    /// <summary>
+    /// The seed the member trained with (initialization, shuffling, dropout, noise), derived from the ensemble's seed and
+    /// <see cref="Index"/>; in [0, uint.MaxValue], the range of a single network's seed read as unsigned (Seed =
+    /// <c>unchecked((int)member.Seed)</c> trains with the same seed).
+    /// </summary>
     public ulong Seed { get; }
 
     internal MultilayerPerceptron Network { get; }

@@ -143,14 +143,24 @@ internal static class MlpModelSerializer
         var members = new MlpEnsembleMember[memberCount];
         for (int i = 0; i < memberCount; i++)
         {
-            ulong seed = r.ReadUInt64(); int outOfBagRows = CheckCount(r.ReadInt32(), int.MaxValue, $"member {i}'s out-of-bag row count");
-            double outOfBagLoss = r.ReadDouble(), outOfBagMetric = r.ReadDouble();
-            var memberNetwork = i == 0 ? network : ReadNetwork(r);
-            if (memberNetwork.InputSize != network.InputSize || memberNetwork.OutputSize != network.OutputSize)
-                throw new FormatException($"The model's ensemble member {i} has {memberNetwork.InputSize} inputs and {memberNetwork.OutputSize} outputs, member 0 {network.InputSize} and {network.OutputSize}: the file is corrupted.");
-            members[i] = new MlpEnsembleMember(i, seed, memberNetwork, ReadHistory(r), outOfBagRows, outOfBagLoss, outOfBagMetric);
+            try { members[i] = ReadMember(r, i, network); }
+            catch (EndOfStreamException e)
+            {
+                throw new FormatException($"The model declares {memberCount} ensemble members, but its entry ends within member {i}: the file is truncated or corrupted.", e);
+            }
         }
         return new MlpModelParameters(members, (EnsembleCombination)combination, preprocessing, labelShifts, labelScales, options, history);
+    }
+
+    /// <summary>Ensemble member <paramref name="i"/> of revision 5 (member 0's network is <paramref name="network"/>, read before).</summary>
+    private static MlpEnsembleMember ReadMember(BinaryReader r, int i, MultilayerPerceptron network)
+    {
+        ulong seed = r.ReadUInt64(); int outOfBagRows = CheckCount(r.ReadInt32(), int.MaxValue, $"member {i}'s out-of-bag row count");
+        double outOfBagLoss = r.ReadDouble(), outOfBagMetric = r.ReadDouble();
+        var memberNetwork = i == 0 ? network : ReadNetwork(r);
+        if (memberNetwork.InputSize != network.InputSize || memberNetwork.OutputSize != network.OutputSize)
+            throw new FormatException($"The model's ensemble member {i} has {memberNetwork.InputSize} inputs and {memberNetwork.OutputSize} outputs, member 0 {network.InputSize} and {network.OutputSize}: the file is corrupted.");
+        return new MlpEnsembleMember(i, seed, memberNetwork, ReadHistory(r), outOfBagRows, outOfBagLoss, outOfBagMetric);
     }
 
     /// <summary>The fewest bytes an ensemble member takes: seed, out-of-bag figures, and an empty history.</summary>

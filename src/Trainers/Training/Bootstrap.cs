@@ -34,6 +34,10 @@ internal static class Bootstrap
         return outOfBag.ToArray();
     }
 
-    /// <summary>The seed member <paramref name="member"/> trains with (initialization, shuffling, dropout, noise).</summary>
-    public static ulong MemberSeed(ulong seed, int member) => RandomStream.For(seed, SeedStream, (ulong)member).NextUInt64();
+    /// <summary>
+    /// The seed member <paramref name="member"/> trains with (initialization, shuffling, dropout, noise): 32 bits, like the
+    /// seed of a single network (<see cref="MlpTrainerOptionsBase.Seed"/> read as unsigned), so that a single network trained
+    /// with that seed on the member's sample (and the same preprocessing) is the member.
+    /// </summary>
+    public static ulong MemberSeed(ulong seed, int member) => (uint)RandomStream.For(seed, SeedStream, (ulong)member).NextUInt64();
 }
