@@ -204,6 +204,27 @@ public class BaggingTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void MultiOutputEnsemble_AveragesEachOutputsScores_AndRoundTrips()
+    {
+        // Each output de-standardized with its own shift and scale per member, then averaged.
+        var ml = new MLContext(seed: 3);
+        var train = MultiOutputRegressionTests.Diabetes(ml, "diabetes_train.csv");
+        var model = ml.Regression.Trainers.MlpMultiOutput(new MlpMultiOutputRegressionTrainer.Options
+        {
+            LabelColumnName = "Targets", HiddenLayerSizes = new[] { 8 }, NumberOfEpochs = 3, Seed = 1, NumberOfModels = 3,
+        }).Fit(train);
+        var test = MultiOutputRegressionTests.Diabetes(ml, "diabetes_test.csv");
+        var rows = Features(test);
+        var scores = model.Transform(test).GetColumn<float[]>("Score").ToArray();
+        var memberValues = model.Model.Members.Select(m => Scores(m.Parameters, rows)).ToArray();
+        for (int r = 0; r < rows.Length; r++)
+            for (int k = 0; k < 2; k++)
+                Assert.Equal((float)(memberValues.Sum(v => (double)v[r][k]) / 3), scores[r][k]);
+        var payload = Payload(model.Model);
+        Assert.Equal(payload, Payload(MlpModelSerializer.Read(new BinaryReader(new MemoryStream(payload)))));
+    }
+
+    [Fact]
     public void Combination_IsExactForExtremeLogits()
     {
         // Saturated members: the logit of the mean probability stays finite and right where 1 − p would round to 0.
@@ -298,6 +319,10 @@ public class BaggingTests(ITestOutputHelper output)
         // The first record's ensemble is member 0 alone: its validation loss at its kept epoch.
         var first = model.Members[0].History;
         Assert.Equal(first.Epochs[first.BestEpoch - 1].ValidationLoss!.Value, model.History.Epochs[0].ValidationLoss!.Value, 5);
+        // A phase reusing the validation rows runs per member, on its sample plus the validation rows.
+        options.ValidationDataReuse = ValidationDataReuse.RetrainSameEpochs;
+        var reused = ml.BinaryClassification.Trainers.Mlp(options).Fit(BreastCancer(ml)).Model;
+        Assert.All(reused.Members, m => Assert.Contains(m.History.Epochs, e => e.Phase == "retrain"));
     }
 
     [Fact]
