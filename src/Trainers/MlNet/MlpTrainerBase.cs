@@ -371,8 +371,8 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
                 $"{who}The trained network (the weights of epoch {history.BestEpoch}) gives NaN or infinite outputs on the training rows: it is not returned. " +
                 $"Try a lower LearningRate (it was {TrainerOptions.LearningRate.ToString(CultureInfo.InvariantCulture)}), gradient clipping (GradientClipNorm) or a smaller InitializationGain.",
                 history.BestEpoch, result.LastLearningRate);
-        // A model that is not what was asked for (diverged, cancelled: earlier weights kept) is a warning, not an info line.
         if (who.Length > 0) return; // the ensemble's stop is logged once, for all its members
+        // A model that is not what was asked for (diverged, cancelled: earlier weights kept) is a warning, not an info line.
         if (history.StopReason is StopReason.Diverged or StopReason.Cancelled) channel.Warning(MessageSensitivity.None, history.StopMessage);
         else channel.Info(MessageSensitivity.None, history.StopMessage);
     }
