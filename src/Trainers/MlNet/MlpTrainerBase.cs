@@ -337,6 +337,8 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
     {
         int k = TrainerOptions.NumberOfModels;
         int parallel = Math.Min(k, TrainerOptions.NumberOfThreads ?? Environment.ProcessorCount);
+        OptionsValidation.CheckEnsembleFootprint(TrainerOptions, preprocessing.OutputCount, settings.Network.OutputSize, train.TargetCount,
+            Math.Min(TrainerOptions.BatchSize, train.Count + (validation?.Count ?? 0)), train.Count, parallel, OptionsValidation.AvailableBytes);
         channel.Info(MessageSensitivity.None, $"Bagging: {k} members, each on a bootstrap sample of the {train.Count} training rows, {parallel} at a time.");
         var bagging = new Bagging(settings, k, parallel,
             sample => rawTrain is null ? null : new AdversarialTraining(TrainerOptions.AdversarialEpsilon, TrainerOptions.AdversarialLossWeight, rawTrain.Select(sample), preprocessing),

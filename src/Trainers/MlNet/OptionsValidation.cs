@@ -157,6 +157,33 @@ internal static class OptionsValidation
     internal static long AvailableBytes => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
 
     /// <summary>
+    /// What a bagged ensemble holds in memory while it trains, in bytes: <paramref name="parallel"/> members training at once
+    /// (each the footprint of one network, plus its bootstrap copy of the <paramref name="rows"/> training rows), and the
+    /// kept parameters of the other members.
+    /// </summary>
+    internal static long EnsembleBytes(MlpTrainerOptionsBase o, int inputs, int outputs, int targets, int batchRows, int rows, int parallel)
+    {
+        var f = Footprint(o, inputs, outputs, targets, batchRows);
+        checked
+        {
+            long sample = 4L * rows * (inputs + targets + 1);
+            return parallel * (f.Bytes + sample) + (o.NumberOfModels - parallel) * 4 * f.ParameterValues;
+        }
+    }
+
+    /// <summary>Refuses an ensemble (<see cref="MlpTrainerOptionsBase.NumberOfModels"/> ≥ 2) that would not fit in <paramref name="availableBytes"/>, naming NumberOfModels.</summary>
+    internal static void CheckEnsembleFootprint(MlpTrainerOptionsBase o, int inputs, int outputs, int targets, int batchRows, int rows, int parallel, long availableBytes)
+    {
+        long bytes;
+        try { bytes = EnsembleBytes(o, inputs, outputs, targets, batchRows, rows, parallel); }
+        catch (OverflowException) { bytes = long.MaxValue; }
+        if (bytes <= availableBytes) return;
+        throw new ArgumentOutOfRangeException(nameof(o.NumberOfModels),
+            $"Option NumberOfModels {o.NumberOfModels} needs about {Size(bytes)} to train ({parallel} members at once, each with its bootstrap copy of the {rows:N0} rows, and the others' weights); " +
+            $"this process may use {Size(availableBytes)}. Use fewer members, fewer at once (NumberOfThreads), or a smaller network.");
+    }
+
+    /// <summary>
     /// Checks that training fits in memory (<see cref="Footprint"/> against <paramref name="availableBytes"/>), naming the
     /// option that weighs most: HiddenLayerSizes when the parameter-sized arrays dominate, else BatchSize.
     /// </summary>

@@ -371,6 +371,18 @@ public class BaggingTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void AnEnsembleTooLargeForMemory_IsRefusedNamingNumberOfModels()
+    {
+        var options = BinaryOptions(10);
+        long one = OptionsValidation.EnsembleBytes(options, 30, 1, 1, 32, 455, 1);
+        long two = OptionsValidation.EnsembleBytes(options, 30, 1, 1, 32, 455, 2);
+        Assert.True(two > one); // a second member at once holds its training state and sample too
+        OptionsValidation.CheckEnsembleFootprint(options, 30, 1, 1, 32, 455, 2, two);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => OptionsValidation.CheckEnsembleFootprint(options, 30, 1, 1, 32, 455, 2, two - 1));
+        Assert.Equal(nameof(MlpTrainerOptionsBase.NumberOfModels), e.ParamName);
+    }
+
+    [Fact]
     public void UnsupportedCombinations_AreRefusedNamingTheOption()
     {
         var ml = new MLContext(seed: 3);
