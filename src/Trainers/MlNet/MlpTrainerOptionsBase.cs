@@ -329,7 +329,11 @@ public abstract class MlpTrainerOptionsBase
     /// </summary>
     public bool? ReloadDataEachEpoch { get; set; }
 
-    /// <summary>Receives a record at the end of every epoch. Default none.</summary>
+    /// <summary>
+    /// Receives a record at the end of every epoch. With <see cref="NumberOfModels"/> ≥ 2, every member's epochs, one call at
+    /// a time from the members' threads, in the order they finish (the records carry no member number; each member's own
+    /// history is in <see cref="MlpModelParameters.Members"/>). Default none.
+    /// </summary>
     public IProgress<EpochRecord>? Progress { get; set; }
 
     /// <summary>
