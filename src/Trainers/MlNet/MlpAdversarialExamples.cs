@@ -118,6 +118,10 @@ public static class MlpAdversarialExamples
             ?? throw new ArgumentException($"The data as the Mlp sees it has no features column '{featureColumn}'.", "data");
         var label = featurized.Schema.GetColumnOrNull(labelColumn)
             ?? throw new ArgumentException($"The data as the Mlp sees it has no label column '{labelColumn}'.", "labelColumnName");
+        if (model.IsEnsemble)
+            throw new NotSupportedException(
+                $"The Mlp is a bagged ensemble of {model.Members.Count} networks (option NumberOfModels = {model.Members.Count}): FgsmExamplesOfMlp makes examples for a single network. " +
+                "Use a model trained with NumberOfModels = 1.");
         var pre = model.Preprocessing;
         int d = pre.InputCount, inputs = pre.OutputCount, outputs = model.OutputSize, targetSize = loss.TargetSize;
         if (features.Type is not VectorDataViewType { Size: var size } vector || vector.ItemType != NumberDataViewType.Single || size != d)

@@ -39,6 +39,7 @@ public sealed class MlpBinaryTrainer : MlpTrainerBase<MlpBinaryPredictionTransfo
             Metric = (outputs, data) => Accuracy(outputs.Span, data),
             CheckTargets = data => CheckBothClasses(data, o.LabelColumnName),
             Task = ModelTask.Binary,
+            Combination = EnsembleCombination.MeanSigmoidProbability,
             CreateTransformer = model => new MlpBinaryPredictionTransformer(model, o.FeatureColumnName),
         };
     }

@@ -71,7 +71,48 @@ public sealed class MlpModelParameters
         LabelScale = labelScale;
         Options = options;
         History = history;
+        Members = Array.Empty<MlpEnsembleMember>();
     }
+
+    /// <summary>
+    /// A bagged ensemble (<see cref="MlpTrainerOptionsBase.NumberOfModels"/> ≥ 2): <paramref name="members"/>' networks
+    /// share the preprocessing and label standardization, and their outputs are combined as <paramref name="combination"/> says.
+    /// </summary>
+    /// <param name="members">The members, at least two, of the same input and output sizes, in their order.</param>
+    /// <param name="combination">How the members' outputs are averaged.</param>
+    /// <param name="preprocessing">The shared input preprocessing.</param>
+    /// <param name="labelShift">The shared label shifts (see the single-network constructor).</param>
+    /// <param name="labelScale">The shared label scales.</param>
+    /// <param name="options">The options trained with, as text.</param>
+    /// <param name="history">The ensemble's history: one record per member (see <see cref="History"/>).</param>
+    internal MlpModelParameters(IReadOnlyList<MlpEnsembleMember> members, EnsembleCombination combination, InputPreprocessing preprocessing,
+        float[] labelShift, float[] labelScale, IReadOnlyDictionary<string, string> options, TrainingHistory history)
+        : this(members[0].Network, preprocessing, labelShift, labelScale, options, history)
+    {
+        if (members.Count < 2) throw new ArgumentException($"An ensemble has at least 2 members, not {members.Count}.", nameof(members));
+        for (int i = 0; i < members.Count; i++)
+        {
+            var n = members[i].Network;
+            if (n.InputSize != Network.InputSize || n.OutputSize != Network.OutputSize)
+                throw new ArgumentException($"Member {i} has {n.InputSize} inputs and {n.OutputSize} outputs; member 0 has {Network.InputSize} and {Network.OutputSize}.", nameof(members));
+            members[i].JoinEnsemble(this);
+        }
+        Members = members.ToArray();
+        Combination = combination;
+    }
+
+    /// <summary>
+    /// The members of a bagged ensemble (<see cref="MlpTrainerOptionsBase.NumberOfModels"/> ≥ 2), in order; empty for a
+    /// single network. The network accessors of the model (<see cref="LayerSizes"/>, <see cref="Activation"/>,
+    /// <see cref="DenseLayers"/>, <see cref="BatchNormalizationLayers"/>) describe member 0 (the members share the architecture).
+    /// </summary>
+    public IReadOnlyList<MlpEnsembleMember> Members { get; }
+
+    /// <summary>Whether the model is a bagged ensemble of several networks.</summary>
+    public bool IsEnsemble => Members.Count > 0;
+
+    /// <summary>How an ensemble averages its members' outputs (meaningless for a single network).</summary>
+    internal EnsembleCombination Combination { get; }
 
     internal MultilayerPerceptron Network { get; }
     internal InputPreprocessing Preprocessing { get; }
@@ -135,7 +176,13 @@ public sealed class MlpModelParameters
     /// <summary>The options the model was trained with, as name → value text.</summary>
     public IReadOnlyDictionary<string, string> Options { get; }
 
-    /// <summary>Per-epoch losses, metrics, learning rates and times; the kept epoch and why training stopped.</summary>
+    /// <summary>
+    /// Per-epoch losses, metrics, learning rates and times; the kept epoch and why training stopped. For an ensemble (see
+    /// <see cref="Members"/>, where each member's own history is), one record per member, phase "bagging": Epoch is the number
+    /// of members so far (1 to k), TrainingLoss member i's out-of-bag loss, ValidationLoss and ValidationMetric those of the
+    /// ensemble of the first i members on the validation rows (when there are any), LearningRate and Elapsed member i's last;
+    /// BestEpoch is k, StopReason Cancelled or Diverged when a member's was, else MaximumEpochs.
+    /// </summary>
     public TrainingHistory History { get; }
 
     /// <summary>Creates a scorer with its own buffers (one per thread or cursor).</summary>
@@ -146,14 +193,16 @@ public sealed class MlpModelParameters
 internal sealed class MlpScorer
 {
     private readonly MlpModelParameters _model;
-    private readonly float[] _input, _a, _b;
+    private readonly float[] _input, _a, _b, _memberOutputs;
 
     public MlpScorer(MlpModelParameters model)
     {
         _model = model;
         _input = new float[model.Preprocessing.OutputCount];
-        _a = new float[model.Network.MaxWidth];
-        _b = new float[model.Network.MaxWidth];
+        int width = model.Members.Count == 0 ? model.Network.MaxWidth : model.Members.Max(m => m.Network.MaxWidth);
+        _a = new float[width];
+        _b = new float[width];
+        _memberOutputs = new float[model.Members.Count * model.OutputSize];
     }
 
     /// <summary>Raw outputs (logits, or the de-standardized regression values) for one row of features.</summary>
@@ -171,11 +220,28 @@ internal sealed class MlpScorer
             input = _input;
         }
 
-        _model.Network.Predict(input, output, 1, _a, _b);
-        if (_model.HasLabelStandardization)
+        var members = _model.Members;
+        if (members.Count == 0)
         {
-            float[] scale = _model.LabelScale, shift = _model.LabelShift;
-            for (int i = 0; i < output.Length; i++) output[i] = output[i] * scale[i] + shift[i];
+            _model.Network.Predict(input, output, 1, _a, _b);
+            Destandardize(output);
+            return;
         }
+        // An ensemble: each member's outputs as it would give them alone, then their average (see EnsembleCombination).
+        int o = output.Length;
+        for (int m = 0; m < members.Count; m++)
+        {
+            var memberOutput = _memberOutputs.AsSpan(m * o, o);
+            members[m].Network.Predict(input, memberOutput, 1, _a, _b);
+            Destandardize(memberOutput);
+        }
+        EnsembleCombiner.Combine(_model.Combination, _memberOutputs, members.Count, output);
+    }
+
+    private void Destandardize(Span<float> output)
+    {
+        if (!_model.HasLabelStandardization) return;
+        float[] scale = _model.LabelScale, shift = _model.LabelShift;
+        for (int i = 0; i < output.Length; i++) output[i] = output[i] * scale[i] + shift[i];
     }
 }

@@ -14,16 +14,18 @@ internal static class MlpModelSerializer
     /// length (the standardization's shifts), so the two are told apart by the sign. Revision 2 holds
     /// <see cref="InputPreprocessing"/>; revision 3 adds its per-slot log scales (<see cref="InputSlotKind.LogContinuous"/>);
     /// revision 4 holds the label de-standardization per output (multi-output regression), where revisions 1 to 3 hold
-    /// one shift and scale for every output. Revisions 1 to 4 are read.
+    /// one shift and scale for every output; revision 5 is a bagged ensemble (<see cref="MlpModelParameters.Members"/>): the
+    /// revision-4 layout with member 0's network, then the combination and every member (seed, out-of-bag figures, the
+    /// network of members 1 to k − 1, history). Revisions 1 to 5 are read.
     /// </summary>
-    internal const int Revision = 4;
+    internal const int Revision = 5;
 
     /// <summary>
     /// The revision a model is written in: the oldest that holds it, so that a model every earlier build could read
     /// (one shift and scale for all its outputs: every classifier and single-output regression) is still written as
-    /// revision 3, and only a model with per-output label standardization needs revision 4.
+    /// revision 3, only a model with per-output label standardization needs revision 4, and only an ensemble revision 5.
     /// </summary>
-    internal static int RevisionFor(MlpModelParameters model) => IsUniform(model.LabelShift) && IsUniform(model.LabelScale) ? 3 : Revision;
+    internal static int RevisionFor(MlpModelParameters model) => model.IsEnsemble ? Revision : IsUniform(model.LabelShift) && IsUniform(model.LabelScale) ? 3 : 4;
 
     private static bool IsUniform(float[] values) => !values.AsSpan().ContainsAnyExcept(values[0]);
 
@@ -51,7 +53,25 @@ internal static class MlpModelSerializer
             w.Write(model.LabelShift[0]);
             w.Write(model.LabelScale[0]);
         }
-        var layers = model.Network.InferenceLayers;
+        WriteNetwork(w, model.Network);
+        w.Write(model.Options.Count);
+        foreach (var (k, v) in model.Options.OrderBy(p => p.Key, StringComparer.Ordinal)) { w.Write(k); w.Write(v); }
+        WriteHistory(w, model.History);
+        if (revision < 5) return;
+        // Revision 5, a bagged ensemble: member 0's network is the one above; then how the members combine and each member.
+        w.Write((int)model.Combination);
+        w.Write(model.Members.Count);
+        foreach (var m in model.Members)
+        {
+            w.Write(m.Seed); w.Write(m.OutOfBagRows); w.Write(m.OutOfBagLoss); w.Write(m.OutOfBagMetric);
+            if (m.Index > 0) WriteNetwork(w, m.Network);
+            WriteHistory(w, m.History);
+        }
+    }
+
+    private static void WriteNetwork(BinaryWriter w, MultilayerPerceptron network)
+    {
+        var layers = network.InferenceLayers;
         w.Write(layers.Length);
         foreach (var layer in layers)
         {
@@ -72,9 +92,10 @@ internal static class MlpModelSerializer
                     throw new InvalidOperationException($"Layer {layer.GetType().Name} cannot be saved.");
             }
         }
-        w.Write(model.Options.Count);
-        foreach (var (k, v) in model.Options.OrderBy(p => p.Key, StringComparer.Ordinal)) { w.Write(k); w.Write(v); }
-        var h = model.History;
+    }
+
+    private static void WriteHistory(BinaryWriter w, TrainingHistory h)
+    {
         w.Write(h.Epochs.Count);
         foreach (var e in h.Epochs) EpochRecordFormat.Write(w, e);
         w.Write(h.BestEpoch); w.Write((int)h.StopReason); w.Write(h.StopMessage); w.Write(h.SkippedRows);
@@ -100,6 +121,53 @@ internal static class MlpModelSerializer
         float labelShift = 0f, labelScale = 1f;
         if (revision >= 4) { labelShifts = ReadFloats(r); labelScales = ReadFloats(r); }
         else { labelShift = r.ReadSingle(); labelScale = r.ReadSingle(); }
+        var network = ReadNetwork(r);
+        if (preprocessing.OutputCount != network.InputSize)
+            throw new FormatException($"The saved input preprocessing gives {preprocessing.OutputCount} inputs, but the network takes {network.InputSize}: the file is corrupted.");
+        if (labelShifts is not null && (labelShifts.Length != network.OutputSize || labelScales!.Length != network.OutputSize))
+            throw new FormatException(
+                $"The model holds {labelShifts.Length} label shifts and {labelScales!.Length} label scales for a network of {network.OutputSize} outputs: the file is corrupted.");
+        labelShifts ??= Enumerable.Repeat(labelShift, network.OutputSize).ToArray();
+        labelScales ??= Enumerable.Repeat(labelScale, network.OutputSize).ToArray();
+        int optionCount = CheckCount(r.ReadInt32(), 10_000, "option count");
+        CheckBytes(r, 2L * optionCount, $"{optionCount} options");
+        var options = new Dictionary<string, string>(optionCount);
+        for (int i = 0; i < optionCount; i++) options[r.ReadString()] = r.ReadString();
+        var history = ReadHistory(r);
+        if (revision < 5) return new MlpModelParameters(network, preprocessing, labelShifts, labelScales, options, history);
+        int combination = r.ReadInt32();
+        if (!Enum.IsDefined(typeof(EnsembleCombination), combination)) throw new FormatException($"Unknown ensemble combination {combination} in the model: the file is corrupted.");
+        int memberCount = CheckCount(r.ReadInt32(), OptionsValidation.MaxModels, "ensemble member count");
+        if (memberCount < 2) throw new FormatException($"The model declares an ensemble of {memberCount} members (at least 2): the file is corrupted.");
+        CheckBytes(r, (long)MemberMinBytes * memberCount, $"{memberCount} ensemble members");
+        var members = new MlpEnsembleMember[memberCount];
+        for (int i = 0; i < memberCount; i++)
+        {
+            try { members[i] = ReadMember(r, i, network); }
+            catch (EndOfStreamException e)
+            {
+                throw new FormatException($"The model declares {memberCount} ensemble members, but its entry ends within member {i}: the file is truncated or corrupted.", e);
+            }
+        }
+        return new MlpModelParameters(members, (EnsembleCombination)combination, preprocessing, labelShifts, labelScales, options, history);
+    }
+
+    /// <summary>Ensemble member <paramref name="i"/> of revision 5 (member 0's network is <paramref name="network"/>, read before).</summary>
+    private static MlpEnsembleMember ReadMember(BinaryReader r, int i, MultilayerPerceptron network)
+    {
+        ulong seed = r.ReadUInt64(); int outOfBagRows = CheckCount(r.ReadInt32(), int.MaxValue, $"member {i}'s out-of-bag row count");
+        double outOfBagLoss = r.ReadDouble(), outOfBagMetric = r.ReadDouble();
+        var memberNetwork = i == 0 ? network : ReadNetwork(r);
+        if (memberNetwork.InputSize != network.InputSize || memberNetwork.OutputSize != network.OutputSize)
+            throw new FormatException($"The model's ensemble member {i} has {memberNetwork.InputSize} inputs and {memberNetwork.OutputSize} outputs, member 0 {network.InputSize} and {network.OutputSize}: the file is corrupted.");
+        return new MlpEnsembleMember(i, seed, memberNetwork, ReadHistory(r), outOfBagRows, outOfBagLoss, outOfBagMetric);
+    }
+
+    /// <summary>The fewest bytes an ensemble member takes: seed, out-of-bag figures, and an empty history.</summary>
+    private const int MemberMinBytes = 8 + 4 + 8 + 8 + 4 + 4 + 4 + 1 + 8;
+
+    private static MultilayerPerceptron ReadNetwork(BinaryReader r)
+    {
         int count = CheckCount(r.ReadInt32(), 1 << 16, "layer count");
         CheckBytes(r, 9L * count, $"{count} layers");
         var layers = new List<Layer>(count);
@@ -144,24 +212,17 @@ internal static class MlpModelSerializer
         MultilayerPerceptron network;
         try { network = new MultilayerPerceptron(layers); }
         catch (ArgumentException e) { throw new FormatException("The saved layers do not chain: " + e.Message, e); }
-        if (preprocessing.OutputCount != network.InputSize)
-            throw new FormatException($"The saved input preprocessing gives {preprocessing.OutputCount} inputs, but the network takes {network.InputSize}: the file is corrupted.");
-        if (labelShifts is not null && (labelShifts.Length != network.OutputSize || labelScales!.Length != network.OutputSize))
-            throw new FormatException(
-                $"The model holds {labelShifts.Length} label shifts and {labelScales!.Length} label scales for a network of {network.OutputSize} outputs: the file is corrupted.");
-        labelShifts ??= Enumerable.Repeat(labelShift, network.OutputSize).ToArray();
-        labelScales ??= Enumerable.Repeat(labelScale, network.OutputSize).ToArray();
-        int optionCount = CheckCount(r.ReadInt32(), 10_000, "option count");
-        CheckBytes(r, 2L * optionCount, $"{optionCount} options");
-        var options = new Dictionary<string, string>(optionCount);
-        for (int i = 0; i < optionCount; i++) options[r.ReadString()] = r.ReadString();
+        return network;
+    }
+
+    private static TrainingHistory ReadHistory(BinaryReader r)
+    {
         int epochCount = CheckCount(r.ReadInt32(), 10_000_000, "epoch count");
         CheckBytes(r, (long)EpochRecordFormat.MinBytes * epochCount, $"{epochCount} epoch records");
         var epochs = new EpochRecord[epochCount];
         for (int i = 0; i < epochCount; i++) epochs[i] = EpochRecordFormat.Read(r);
         int best = r.ReadInt32(); int reason = r.ReadInt32(); string message = r.ReadString(); long skipped = r.ReadInt64();
-        var history = new TrainingHistory(epochs, best, (StopReason)reason, message, skipped);
-        return new MlpModelParameters(network, preprocessing, labelShifts, labelScales, options, history);
+        return new TrainingHistory(epochs, best, (StopReason)reason, message, skipped);
     }
 
     private static InputPreprocessing ReadPreprocessing(BinaryReader r, int revision)

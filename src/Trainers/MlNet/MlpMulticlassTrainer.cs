@@ -123,6 +123,7 @@ public sealed class MlpMulticlassTrainer : MlpTrainerBase<MlpMulticlassPredictio
             Metric = (outputs, data) => Accuracy(outputs.Span, data, classes),
             Task = ModelTask.Multiclass,
             OutputNames = names?.Values,
+            Combination = EnsembleCombination.MeanSoftmaxProbability,
             CreateTransformer = model => new MlpMulticlassPredictionTransformer(model, o.FeatureColumnName, names),
         };
     }

@@ -58,7 +58,7 @@ public static class MlpOnnxExport
     /// <param name="stream">A writable stream; the model is written from its current position, and the stream is left open.</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException">The stream cannot be written, or the features column is missing or not Vector&lt;Single, K&gt; with the model's K.</exception>
-    /// <exception cref="NotSupportedException">The model is not a Mlp nor a chain ending in one, or a part of the network has no ONNX form.</exception>
+    /// <exception cref="NotSupportedException">The model is not a Mlp nor a chain ending in one, is a bagged ensemble (NumberOfModels ≥ 2), or a part of the network has no ONNX form.</exception>
     /// <exception cref="InvalidOperationException">The features column is named as an output ("Score", "Probability", "PredictedLabel").</exception>
     public static void ExportMlpToOnnx(this ModelOperationsCatalog catalog, ITransformer model, IDataView inputData, Stream stream)
     {
@@ -69,6 +69,10 @@ public static class MlpOnnxExport
         if (!stream.CanWrite) throw new ArgumentException("The stream cannot be written.", nameof(stream));
 
         var (mlp, schema) = FindMlp(model, inputData.Schema);
+        if (mlp.Model.IsEnsemble)
+            throw new NotSupportedException(
+                $"The Mlp is a bagged ensemble of {mlp.Model.Members.Count} networks (option NumberOfModels = {mlp.Model.Members.Count}), which has no ONNX export: " +
+                "export a model trained with NumberOfModels = 1.");
         var column = schema.GetColumnOrNull(mlp.FeatureColumnName)
             ?? throw new ArgumentException($"The data has no features column '{mlp.FeatureColumnName}' where the Mlp reads it.", nameof(inputData));
         if (column.Type is not VectorDataViewType { IsKnownSize: true } vector || vector.ItemType != NumberDataViewType.Single || vector.Size != mlp.Model.InputSize)

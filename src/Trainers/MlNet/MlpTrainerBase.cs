@@ -122,6 +122,10 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
             : new TrainingDataReader(TrainerOptions.FeatureColumnName, TrainerOptions.LabelColumnName, TrainerOptions.ExampleWeightColumnName, task.ValidationLabels, TrainerOptions.MissingValues);
         reader.CheckSchema(trainData.Schema, "training data");
         // A warm start's architecture is checked before any row is read.
+        if (modelParameters is { IsEnsemble: true })
+            throw new ArgumentException(
+                $"The model to start from is a bagged ensemble of {modelParameters.Members.Count} networks (option {nameof(MlpTrainerOptionsBase.NumberOfModels)} = {modelParameters.Members.Count}): " +
+                "a warm start needs a single network. Start from one member (modelParameters.Members[i].Parameters) or train afresh.", nameof(modelParameters));
         if (modelParameters is not null)
             WarmStartReference.Check(modelParameters, TrainerOptions, ((VectorDataViewType)trainData.Schema[TrainerOptions.FeatureColumnName].Type).Size, task.OutputSize, task.Task, task.OutputNames);
         var externalValidationReader = validationReader;
@@ -146,7 +150,8 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         // The input preprocessing keeps zeros where they are common, so normalized rows can stay lists too (see InputPreprocessing).
         bool listNonZeros = DiagnosticSwitches.SparseInput && Kernels.Gemm.SparseListsSupported
             && TrainerOptions.InputNoiseStdDev == 0 && TrainerOptions.InputDropoutRate == 0 && TrainerOptions.ValidationFraction == 0
-            && TrainerOptions.AdversarialEpsilon == 0; // adversarial examples are made from dense raw rows
+            && TrainerOptions.AdversarialEpsilon == 0 // adversarial examples are made from dense raw rows
+            && TrainerOptions.NumberOfModels == 1; // bootstrap samples are copies of dense rows
         var (all, skipped) = reader.Read(trainData, "training data", listNonZeros: listNonZeros);
         if (all.Count == 0)
             throw new InvalidOperationException(skipped > 0
@@ -235,6 +240,10 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
               })
             : new FixedEpochData(train);
         if (reload) channel.Info(MessageSensitivity.None, "The training data is re-read every epoch (stochastic upstream transforms give fresh values).");
+        if (reload && TrainerOptions.NumberOfModels > 1)
+            throw new ArgumentException(
+                $"Option NumberOfModels is {TrainerOptions.NumberOfModels}, but the training data is re-read every epoch (stochastic upstream transforms such as augmentation): " +
+                "bagging draws its bootstrap samples from rows read once. Set ReloadDataEachEpoch = false, or NumberOfModels = 1.", nameof(MlpTrainerOptionsBase.NumberOfModels));
         if (reload && rawTrain is not null)
             throw new ArgumentException(
                 $"Option AdversarialEpsilon is {TrainerOptions.AdversarialEpsilon.ToString(CultureInfo.InvariantCulture)}, but the training data is re-read every epoch " +
@@ -311,29 +320,67 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
             },
             Resume = resumed?.Checkpoint,
         };
+        if (TrainerOptions.NumberOfModels > 1)
+        {
+            var ensemble = FitEnsemble(settings, train, validation, skipped, rawTrain, preprocessing, task.Combination, channel);
+            var bagged = new MlpModelParameters(ensemble.Members, task.Combination, preprocessing, labelShift, labelScale, DescribeOptions(seed, task, modelParameters), ensemble.History);
+            return task.CreateTransformer(bagged);
+        }
         var result = new MlpTrainingLoop(settings).Run(epochs, validation, skipped);
+        CheckTrained(result, train, "", channel);
+        var model = new MlpModelParameters(result.Network, preprocessing, labelShift, labelScale, DescribeOptions(seed, task, modelParameters), result.History);
+        return task.CreateTransformer(model);
+    }
+
+    /// <summary>
+    /// Trains <see cref="MlpTrainerOptionsBase.NumberOfModels"/> members on bootstrap samples of <paramref name="train"/>
+    /// (see <see cref="Bagging"/>), at most <see cref="MlpTrainerOptionsBase.NumberOfThreads"/> (or the processor count) at once.
+    /// </summary>
+    private (MlpEnsembleMember[] Members, TrainingHistory History) FitEnsemble(TrainingSettings settings, DenseDataset train, DenseDataset? validation, long skipped,
+        DenseDataset? rawTrain, InputPreprocessing preprocessing, EnsembleCombination combination, IChannel channel)
+    {
+        int k = TrainerOptions.NumberOfModels;
+        int parallel = Math.Min(k, TrainerOptions.NumberOfThreads ?? Environment.ProcessorCount);
+        OptionsValidation.CheckEnsembleFootprint(TrainerOptions, preprocessing.OutputCount, settings.Network.OutputSize, train.TargetCount,
+            Math.Min(TrainerOptions.BatchSize, train.Count + (validation?.Count ?? 0)), train.Count, parallel, OptionsValidation.AvailableBytes);
+        channel.Info(MessageSensitivity.None, $"Bagging: {k} members, each on a bootstrap sample of the {train.Count} training rows, {parallel} at a time.");
+        var bagging = new Bagging(settings, k, parallel,
+            sample => rawTrain is null ? null : new AdversarialTraining(TrainerOptions.AdversarialEpsilon, TrainerOptions.AdversarialLossWeight, rawTrain.Select(sample), preprocessing),
+            combination);
+        var (members, history) = bagging.Run(train, validation, skipped);
+        foreach (var m in members) CheckTrained(m.Result, train, $"Member {m.Index + 1} of {k}: ", channel);
+        if (history.StopReason is StopReason.Diverged or StopReason.Cancelled) channel.Warning(MessageSensitivity.None, history.StopMessage);
+        else channel.Info(MessageSensitivity.None, history.StopMessage);
+        return (members.Select(m => new MlpEnsembleMember(m.Index, m.Seed, m.Result.Network, m.Result.History, m.OutOfBagRows, m.OutOfBagLoss, m.OutOfBagMetric)).ToArray(), history);
+    }
+
+    /// <summary>
+    /// Refuses a trained network that is no model (no epoch finished, or non-finite outputs on the training rows), the
+    /// messages starting with <paramref name="who"/> (empty for a single network); logs how training stopped.
+    /// </summary>
+    private void CheckTrained(TrainingResult result, DenseDataset train, string who, IChannel channel)
+    {
         var history = result.History;
         if (history.BestEpoch == 0)
         {
             // No epoch of the main phase finished: the network holds its initial random weights, which are no model.
             if (history.StopReason == StopReason.Cancelled)
-                throw new OperationCanceledException("Training was cancelled during epoch 1, before any epoch finished: there is no trained model to return.", TrainerOptions.CancellationToken);
+                throw new OperationCanceledException(who + "Training was cancelled during epoch 1, before any epoch finished: there is no trained model to return.", TrainerOptions.CancellationToken);
             if (history.StopReason == StopReason.Diverged)
                 throw new TrainingDivergedException(
-                    $"The training loss became NaN or infinite in epoch 1, before any epoch finished: there is no trained model to return. " +
+                    $"{who}The training loss became NaN or infinite in epoch 1, before any epoch finished: there is no trained model to return. " +
                     $"Try a lower LearningRate (it was {TrainerOptions.LearningRate.ToString(CultureInfo.InvariantCulture)}; the last update used {result.LastLearningRate.ToString("G3", CultureInfo.InvariantCulture)}), gradient clipping (GradientClipNorm), " +
                     "a smaller InitializationGain, or check the features and labels for extreme values.", 1, result.LastLearningRate);
         }
         if (!MlpTrainingLoop.GivesFiniteOutputs(result.Network, train))
             throw new TrainingDivergedException(
-                $"The trained network (the weights of epoch {history.BestEpoch}) gives NaN or infinite outputs on the training rows: it is not returned. " +
+                $"{who}The trained network (the weights of epoch {history.BestEpoch}) gives NaN or infinite outputs on the training rows: it is not returned. " +
                 $"Try a lower LearningRate (it was {TrainerOptions.LearningRate.ToString(CultureInfo.InvariantCulture)}), gradient clipping (GradientClipNorm) or a smaller InitializationGain.",
                 history.BestEpoch, result.LastLearningRate);
+        if (who.Length > 0) return; // the ensemble's stop is logged once, for all its members
         // A model that is not what was asked for (diverged, cancelled: earlier weights kept) is a warning, not an info line.
         if (history.StopReason is StopReason.Diverged or StopReason.Cancelled) channel.Warning(MessageSensitivity.None, history.StopMessage);
         else channel.Info(MessageSensitivity.None, history.StopMessage);
-        var model = new MlpModelParameters(result.Network, preprocessing, labelShift, labelScale, DescribeOptions(seed, task, modelParameters), result.History);
-        return task.CreateTransformer(model);
     }
 
     /// <summary>
@@ -380,6 +427,8 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         {
             if (p.PropertyType == typeof(IDataView) || p.Name is nameof(MlpTrainerOptionsBase.Progress) or nameof(MlpTrainerOptionsBase.CancellationToken)
                 or nameof(MlpTrainerOptionsBase.CheckpointPath) or nameof(MlpTrainerOptionsBase.CheckpointEveryEpochs) or nameof(MlpTrainerOptionsBase.ResumeFromCheckpoint)) continue;
+            // A single network's options read as before bagging existed (the same model bytes): NumberOfModels only when ≥ 2.
+            if (p.Name == nameof(MlpTrainerOptionsBase.NumberOfModels) && TrainerOptions.NumberOfModels == 1) continue;
             var value = p.GetValue(TrainerOptions);
             map[p.Name] = value switch
             {
@@ -455,6 +504,8 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         public required ModelTask Task { get; init; }
         /// <summary>The classes (multiclass) or outputs (multi-output regression) in output order, when the label names them.</summary>
         public string[]? OutputNames { get; init; }
+        /// <summary>How an ensemble averages its members' outputs: probabilities for classification, scores (the default) for regression.</summary>
+        public EnsembleCombination Combination { get; init; } = EnsembleCombination.MeanScore;
         /// <summary>Wraps the trained model in the task's prediction transformer.</summary>
         public required Func<MlpModelParameters, TTransformer> CreateTransformer { get; init; }
     }

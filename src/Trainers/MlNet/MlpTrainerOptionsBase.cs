@@ -282,6 +282,20 @@ public abstract class MlpTrainerOptionsBase
     public int? Seed { get; set; }
 
     /// <summary>
+    /// Bagging (Breiman): the number of member networks, each trained on its own bootstrap sample of the training rows (as
+    /// many rows as there are, drawn with replacement, by the seed and the member's number) with its own seed; the model
+    /// averages the members' probabilities (classification) or scores (regression) and is saved as one model. The input
+    /// preprocessing and label standardization are learned once from the training rows; the validation rows (hold-out split or
+    /// <see cref="ValidationData"/>) are those of a single network, every member early-stopping on them. Members train in
+    /// parallel, at most <see cref="NumberOfThreads"/> (or the processor count) at once, each on one thread, with the same
+    /// results whatever the thread count. Each member's out-of-bag loss and metric are in
+    /// <see cref="MlpModelParameters.Members"/>. Not with a warm start from an ensemble, <see cref="CheckpointPath"/>,
+    /// <see cref="ResumeFromCheckpoint"/> or data re-read every epoch (<see cref="ReloadDataEachEpoch"/>); an ensemble cannot be
+    /// exported to ONNX. Range [1, 100]. Default 1: a single network, trained on all the training rows (no bootstrap).
+    /// </summary>
+    public int NumberOfModels { get; set; } = 1;
+
+    /// <summary>
     /// Threads for the matrix products; more than the processor count uses every core. Range [1, int.MaxValue], or null.
     /// Default null: all cores, but one for small networks (under about 4 M multiply-adds per minibatch, where handing work to
     /// another core costs more than it saves). Results are bit-identical for a given seed whatever the thread count.
@@ -315,7 +329,11 @@ public abstract class MlpTrainerOptionsBase
     /// </summary>
     public bool? ReloadDataEachEpoch { get; set; }
 
-    /// <summary>Receives a record at the end of every epoch. Default none.</summary>
+    /// <summary>
+    /// Receives a record at the end of every epoch. With <see cref="NumberOfModels"/> ≥ 2, every member's epochs, one call at
+    /// a time from the members' threads, in the order they finish (the records carry no member number; each member's own
+    /// history is in <see cref="MlpModelParameters.Members"/>). Default none.
+    /// </summary>
     public IProgress<EpochRecord>? Progress { get; set; }
 
     /// <summary>

@@ -20,6 +20,9 @@ internal static class OptionsValidation
         if (!(value >= 0f && value < 1f)) throw Bad(name, value, "in [0, 1)");
     }
 
+    /// <summary>The most members <see cref="MlpTrainerOptionsBase.NumberOfModels"/> allows.</summary>
+    internal const int MaxModels = 100;
+
     public static void Validate(MlpTrainerOptionsBase o)
     {
         if (string.IsNullOrEmpty(o.LabelColumnName)) throw new ArgumentException("Option LabelColumnName must name a column.", nameof(o.LabelColumnName));
@@ -70,6 +73,13 @@ internal static class OptionsValidation
         if (!Enum.IsDefined(o.ValidationDataReuse)) throw Bad(nameof(o.ValidationDataReuse), o.ValidationDataReuse, "a defined ValidationDataReuse");
         if (!Enum.IsDefined(o.MissingValues)) throw Bad(nameof(o.MissingValues), o.MissingValues, "a defined MissingValueHandling");
         if (o.ContinueEpochCap < 1) throw Bad(nameof(o.ContinueEpochCap), o.ContinueEpochCap, "at least 1");
+        if (o.NumberOfModels is < 1 or > MaxModels) throw Bad(nameof(o.NumberOfModels), o.NumberOfModels, $"in [1, {MaxModels}]");
+        if (o.NumberOfModels > 1 && o.CheckpointPath is not null)
+            throw new ArgumentException($"Option {nameof(o.CheckpointPath)} must be null with {nameof(o.NumberOfModels)} = {o.NumberOfModels}: an ensemble's members are not checkpointed; train a single network (NumberOfModels = 1) for checkpoints.", nameof(o.CheckpointPath));
+        if (o.NumberOfModels > 1 && o.ResumeFromCheckpoint is not null)
+            throw new ArgumentException($"Option {nameof(o.ResumeFromCheckpoint)} must be null with {nameof(o.NumberOfModels)} = {o.NumberOfModels}: an ensemble cannot resume from a checkpoint; set NumberOfModels = 1 to resume a single network.", nameof(o.ResumeFromCheckpoint));
+        if (o.NumberOfModels > 1 && o.ReloadDataEachEpoch == true)
+            throw new ArgumentException($"Option {nameof(o.ReloadDataEachEpoch)} must not be true with {nameof(o.NumberOfModels)} = {o.NumberOfModels}: bootstrap samples are drawn from rows read once; set ReloadDataEachEpoch to false or null.", nameof(o.ReloadDataEachEpoch));
         if (o.NumberOfThreads is { } t && t < 1) throw Bad(nameof(o.NumberOfThreads), t, "at least 1");
         if (o.CheckpointPath is { } checkpoint && (string.IsNullOrWhiteSpace(checkpoint) || Directory.Exists(checkpoint)))
             throw new ArgumentException($"Option {nameof(o.CheckpointPath)} must be the path of a file (or null for no checkpoints), got '{checkpoint}'" +
@@ -145,6 +155,33 @@ internal static class OptionsValidation
 
     /// <summary>The memory this process may use: the GC's view (physical memory, a container limit or a heap hard limit).</summary>
     internal static long AvailableBytes => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+
+    /// <summary>
+    /// What a bagged ensemble holds in memory while it trains, in bytes: <paramref name="parallel"/> members training at once
+    /// (each the footprint of one network, plus its bootstrap copy of the <paramref name="rows"/> training rows), and the
+    /// kept parameters of the other members.
+    /// </summary>
+    internal static long EnsembleBytes(MlpTrainerOptionsBase o, int inputs, int outputs, int targets, int batchRows, int rows, int parallel)
+    {
+        var f = Footprint(o, inputs, outputs, targets, batchRows);
+        checked
+        {
+            long sample = 4L * rows * (inputs + targets + 1);
+            return parallel * (f.Bytes + sample) + (o.NumberOfModels - parallel) * 4 * f.ParameterValues;
+        }
+    }
+
+    /// <summary>Refuses an ensemble (<see cref="MlpTrainerOptionsBase.NumberOfModels"/> ≥ 2) that would not fit in <paramref name="availableBytes"/>, naming NumberOfModels.</summary>
+    internal static void CheckEnsembleFootprint(MlpTrainerOptionsBase o, int inputs, int outputs, int targets, int batchRows, int rows, int parallel, long availableBytes)
+    {
+        long bytes;
+        try { bytes = EnsembleBytes(o, inputs, outputs, targets, batchRows, rows, parallel); }
+        catch (OverflowException) { bytes = long.MaxValue; }
+        if (bytes <= availableBytes) return;
+        throw new ArgumentOutOfRangeException(nameof(o.NumberOfModels),
+            $"Option NumberOfModels {o.NumberOfModels} needs about {Size(bytes)} to train ({parallel} members at once, each with its bootstrap copy of the {rows:N0} rows, and the others' weights); " +
+            $"this process may use {Size(availableBytes)}. Use fewer members, fewer at once (NumberOfThreads), or a smaller network.");
+    }
 
     /// <summary>
     /// Checks that training fits in memory (<see cref="Footprint"/> against <paramref name="availableBytes"/>), naming the

@@ -506,7 +506,20 @@ internal sealed class MlpTrainingLoop
     }
 
     /// <summary>Mean loss and task metric of <paramref name="network"/> on <paramref name="data"/> (inference mode).</summary>
-    internal (double Loss, double Metric) Evaluate(MultilayerPerceptron network, Loss loss, DenseDataset data)
+    internal (double Loss, double Metric) Evaluate(MultilayerPerceptron network, Loss loss, DenseDataset data) =>
+        Evaluate(Predict(network, data), loss, data, _s.Metric);
+
+    /// <summary>Mean loss and task metric of the <paramref name="outputs"/> given for <paramref name="data"/>'s rows.</summary>
+    internal static (double Loss, double Metric) Evaluate(float[] outputs, Loss loss, DenseDataset data, Func<ReadOnlyMemory<float>, DenseDataset, double> metric)
+    {
+        double total = loss.Compute(outputs, data.Targets.AsSpan(0, data.Count * data.TargetCount),
+            data.Weights is null ? ReadOnlySpan<float>.Empty : data.Weights, data.Count, Span<float>.Empty);
+        double weight = data.Weights?.Sum(w => (double)w) ?? data.Count;
+        return (total / weight, metric(outputs, data));
+    }
+
+    /// <summary><paramref name="network"/>'s inference outputs for every row of <paramref name="data"/>, [Count × outputs].</summary>
+    internal static float[] Predict(MultilayerPerceptron network, DenseDataset data)
     {
         int o = network.OutputSize, chunk = 256;
         var outputs = new float[data.Count * o];
@@ -517,9 +530,6 @@ internal sealed class MlpTrainingLoop
             int n = Math.Min(chunk, data.Count - start);
             network.Predict(data.Features.AsSpan(start * data.FeatureCount, n * data.FeatureCount), outputs.AsSpan(start * o, n * o), n, a, b);
         }
-        double total = loss.Compute(outputs, data.Targets.AsSpan(0, data.Count * data.TargetCount),
-            data.Weights is null ? ReadOnlySpan<float>.Empty : data.Weights, data.Count, Span<float>.Empty);
-        double weight = data.Weights?.Sum(w => (double)w) ?? data.Count;
-        return (total / weight, _s.Metric(outputs, data));
+        return outputs;
     }
 }

@@ -7,7 +7,7 @@ using MlNetExtensions.Trainers.Schedules;
 namespace MlNetExtensions.Trainers.Training;
 
 /// <summary>Everything the training loop needs, already validated and turned into objects.</summary>
-internal sealed class TrainingSettings
+internal sealed record TrainingSettings
 {
     public required NetworkSpec Network { get; init; }
     public required Func<Loss> CreateLoss { get; init; }

@@ -62,7 +62,7 @@ public class MultiOutputRegressionTests
     }, separatorChar: ',');
 
     /// <summary>Diabetes with "Targets" = [progression, s5] (slot names "Progression", "S5") and all ten "Features".</summary>
-    private static IDataView Diabetes(MLContext ml, string file)
+    internal static IDataView Diabetes(MLContext ml, string file)
     {
         var data = DiabetesColumns(ml, file);
         return ml.Transforms.Concatenate("Targets", "Progression", "S5").Fit(data).Transform(data);

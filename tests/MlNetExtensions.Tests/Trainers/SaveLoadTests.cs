@@ -6,7 +6,7 @@ namespace MlNetExtensions.Tests.Trainers;
 
 public class SaveLoadTests
 {
-    private static void AssertSameInNewProcess(MLContext ml, ITransformer model, IDataView train, string testFile, string labelKind, string columns)
+    internal static void AssertSameInNewProcess(MLContext ml, ITransformer model, IDataView train, string testFile, string labelKind, string columns)
     {
         var dir = Directory.CreateTempSubdirectory("mlnetext-");
         try
