@@ -19,11 +19,14 @@ internal sealed class TabularBenchmark : IBenchmark
     public string Name => "tabular";
 
     /// <inheritdoc/>
-    public string Description => "MLP defaults vs LightGbm/FastTree/Sdca on real tabular sets [--sets a,b] [--extra|--only-extra] [--seeds 1,2,3] [--mlp Name=Value]... [--no-baselines] [--baseline-cache FILE] [--json FILE] [--label TEXT] [--baseline-runs N] [--no-warmup]";
+    public string Description => "MLP defaults vs LightGbm/FastTree/Sdca on real tabular sets [--sets a,b] [--data-dir DIR] [--extra|--only-extra] [--seeds 1,2,3] [--mlp Name=Value]... [--no-baselines] [--baseline-cache FILE] [--json FILE] [--label TEXT] [--baseline-runs N] [--no-warmup]";
 
     private const string Usage = """
         usage: tabular [options]
           --sets a,b,c          sets to run (default: the 11 tabular sets); names: {0}
+          --data-dir DIR        run the sets of DIR instead (every <name>.schema.json with <name>_train.csv and
+                                <name>_test.csv, the format of data/tabular/); their baseline cache defaults to
+                                DIR/tabular-baselines.json and the scikit-learn figures to DIR/sklearn-anchors.jsonl
           --extra               also run the extra sets ({1})
           --only-extra          run only the extra sets
           --seeds 1,2,3         MLP seeds (Options.Seed), default 1,2,3
@@ -76,7 +79,8 @@ internal sealed class TabularBenchmark : IBenchmark
         List<string>? sets = null;
         bool extra = false, onlyExtra = false, baselines = true, warmUp = true;
         int[] seeds = [1, 2, 3];
-        string cachePath = RepoRoot.Resolve(BaselineCache.DefaultPath);
+        string? cachePath = null;
+        string? dataDir = null;
         string? jsonPath = null;
         string label = "defaults";
         int baselineRuns = 1;
@@ -88,6 +92,7 @@ internal sealed class TabularBenchmark : IBenchmark
                 switch (args[i])
                 {
                     case "--sets": sets = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList(); break;
+                    case "--data-dir": dataDir = Path.GetFullPath(Next()); break;
                     case "--extra": extra = true; break;
                     case "--only-extra": onlyExtra = true; break;
                     case "--seeds": seeds = Next().Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(); break;
@@ -120,17 +125,35 @@ internal sealed class TabularBenchmark : IBenchmark
                 throw new ArgumentException("--seeds needs at least one seed.");
             }
 
-            var chosen = onlyExtra ? new List<string>() : sets ?? TabularSuite.TabularNames.ToList();
-            if (extra || onlyExtra)
+            if (dataDir is not null)
             {
-                chosen.AddRange(AvailableExtras().Where(e => !chosen.Contains(e)));
+                if (extra || onlyExtra)
+                {
+                    throw new ArgumentException("--data-dir cannot be combined with --extra or --only-extra.");
+                }
+
+                sets = (sets ?? TabularSuite.NamesIn(dataDir).ToList()).Distinct().ToList();
+                foreach (string s in sets)
+                {
+                    _ = TabularSuite.Describe(s, dataDir);
+                }
+            }
+            else
+            {
+                var chosen = onlyExtra ? new List<string>() : sets ?? TabularSuite.TabularNames.ToList();
+                if (extra || onlyExtra)
+                {
+                    chosen.AddRange(AvailableExtras().Where(e => !chosen.Contains(e)));
+                }
+
+                sets = chosen.Distinct().ToList();
+                foreach (string s in sets)
+                {
+                    _ = TabularSuite.Describe(s);
+                }
             }
 
-            sets = chosen.Distinct().ToList();
-            foreach (string s in sets)
-            {
-                _ = TabularSuite.Describe(s);
-            }
+            cachePath ??= dataDir is null ? RepoRoot.Resolve(BaselineCache.DefaultPath) : Path.Combine(dataDir, "tabular-baselines.json");
         }
         catch (ArgumentException e)
         {
@@ -138,22 +161,22 @@ internal sealed class TabularBenchmark : IBenchmark
             return 2;
         }
 
-        return Execute(sets, seeds, overrides, baselines, cachePath, jsonPath, label, warmUp, baselineRuns);
+        return Execute(sets, dataDir, seeds, overrides, baselines, cachePath, jsonPath, label, warmUp, baselineRuns);
     }
 
     /// <summary>Extra sets whose files are present (the text set is optional).</summary>
     private static IEnumerable<string> AvailableExtras() =>
         TabularSuite.ExtraNames.Where(n => File.Exists(TabularSuite.Describe(n).TrainPath));
 
-    private static int Execute(List<string> names, int[] seeds, MlpOptionOverrides overrides, bool runBaselines, string cachePath, string? jsonPath, string label, bool warmUp, int baselineRuns)
+    private static int Execute(List<string> names, string? dataDir, int[] seeds, MlpOptionOverrides overrides, bool runBaselines, string cachePath, string? jsonPath, string label, bool warmUp, int baselineRuns)
     {
         string root = RepoRoot.Find();
-        var anchors = SklearnAnchors.Load(Path.Combine(root, "data", "tabular", "sklearn-anchors.jsonl"));
+        var anchors = SklearnAnchors.Load(Path.Combine(dataDir ?? Path.Combine(root, "data", "tabular"), "sklearn-anchors.jsonl"));
         var cache = BaselineCache.Load(cachePath);
         var ml = new MLContext(seed: 0);
         var outcomes = new List<SetOutcome>();
         var started = DateTime.UtcNow;
-        var sets = names.Select(TabularSuite.Describe).ToList();
+        var sets = names.Select(n => dataDir is null ? TabularSuite.Describe(n) : TabularSuite.Describe(n, dataDir)).ToList();
         double? loadStart = LoadAverage();
         if (warmUp)
         {
@@ -221,11 +244,14 @@ internal sealed class TabularBenchmark : IBenchmark
         }
 
         double? loadEnd = LoadAverage();
-        string report = Report(outcomes, anchors, seeds, overrides, label, runBaselines, cachePath, (loadStart, loadEnd), DateTime.UtcNow - started);
+        string report = Report(outcomes, anchors, seeds, overrides, label, runBaselines, cachePath, (loadStart, loadEnd), DateTime.UtcNow - started, dataDir);
+
         Console.WriteLine(report);
         if (jsonPath is not null)
         {
-            File.WriteAllText(jsonPath, Json(outcomes, anchors, seeds, overrides, label, runBaselines, started).ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + Environment.NewLine);
+            var json = Json(outcomes, anchors, seeds, overrides, label, runBaselines, started);
+            json["data_dir"] = dataDir;
+            File.WriteAllText(jsonPath, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + Environment.NewLine);
             Console.WriteLine($"JSON written to {jsonPath}");
         }
 
@@ -258,11 +284,16 @@ internal sealed class TabularBenchmark : IBenchmark
 
     private static string Cell(TrainerResult? r) => r is null ? "-" : r.Threw ? "throws" : Cell(r.Score, r.Accuracy);
 
-    private static string Report(List<SetOutcome> outcomes, SklearnAnchors anchors, int[] seeds, MlpOptionOverrides overrides, string label, bool ranBaselines, string cachePath, (double? Start, double? End) load, TimeSpan elapsed)
+    private static string Report(List<SetOutcome> outcomes, SklearnAnchors anchors, int[] seeds, MlpOptionOverrides overrides, string label, bool ranBaselines, string cachePath, (double? Start, double? End) load, TimeSpan elapsed, string? dataDir)
     {
         var sb = new StringBuilder();
         sb.AppendLine($"## tabular: {label}");
         sb.AppendLine();
+        if (dataDir is not null)
+        {
+            sb.AppendLine($"Sets of {dataDir} (--data-dir).");
+        }
+
         sb.AppendLine($"MLP options: {(overrides.Given.Count == 0 ? "defaults" : string.Join(" ", overrides.Given))}; seeds {string.Join(",", seeds)}; " +
                       $"baselines {(ranBaselines ? "measured in this run" : $"from {Path.GetRelativePath(Directory.GetCurrentDirectory(), cachePath)}")}.");
         sb.AppendLine($"Machine: {BenchData.Machine()}; AVX-512 {(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "accelerated" : "not accelerated")} " +

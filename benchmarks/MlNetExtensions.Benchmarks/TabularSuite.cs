@@ -31,6 +31,40 @@ internal static class TabularSuite
     /// <param name="PrepareSeconds">Loading and featurization time (not part of any trainer's time).</param>
     public sealed record Prepared(TabularSet Set, IDataView Train, IDataView Test, long TrainRows, long TestRows, int FeatureSlots, double PrepareSeconds);
 
+    /// <summary>
+    /// The sets of another folder in the same format as <c>data/tabular/</c> (one <c>&lt;name&gt;.schema.json</c> with
+    /// <c>&lt;name&gt;_train.csv</c> and <c>&lt;name&gt;_test.csv</c> per set), by name in ordinal order.
+    /// </summary>
+    /// <exception cref="ArgumentException">The folder does not exist or holds no schema file.</exception>
+    public static string[] NamesIn(string dir)
+    {
+        if (!Directory.Exists(dir))
+        {
+            throw new ArgumentException($"--data-dir: folder '{dir}' not found.");
+        }
+
+        const string suffix = ".schema.json";
+        string[] names = Directory.GetFiles(dir, "*" + suffix)
+            .Select(p => Path.GetFileName(p)[..^suffix.Length])
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+        return names.Length > 0 ? names : throw new ArgumentException($"--data-dir: no *{suffix} in '{dir}'.");
+    }
+
+    /// <summary>
+    /// The description of set <paramref name="name"/> of folder <paramref name="dataDir"/> (a set named by its
+    /// <c>&lt;name&gt;.schema.json</c> there, as <see cref="NamesIn"/> lists them).
+    /// </summary>
+    public static TabularSet Describe(string name, string dataDir)
+    {
+        if (!File.Exists(Path.Combine(dataDir, $"{name}.schema.json")))
+        {
+            throw new ArgumentException($"Unknown set '{name}' in {dataDir}. Known: {string.Join(", ", NamesIn(dataDir))}.");
+        }
+
+        return FromSchema(name, dataDir);
+    }
+
     /// <summary>The description of set <paramref name="name"/>, one of <see cref="TabularNames"/> or <see cref="ExtraNames"/>.</summary>
     public static TabularSet Describe(string name)
     {
@@ -47,7 +81,7 @@ internal static class TabularSuite
         };
     }
 
-    /// <summary>A set of <c>data/tabular/</c> as its <c>&lt;name&gt;.schema.json</c> describes it.</summary>
+    /// <summary>A set of <c>data/tabular/</c> (or of a <c>--data-dir</c> folder) as its <c>&lt;name&gt;.schema.json</c> describes it.</summary>
     private static TabularSet FromSchema(string name, string dir)
     {
         using var schema = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, $"{name}.schema.json")));
