@@ -71,6 +71,11 @@ internal static class LabelAlignment
         if (train.Values.AsSpan().SequenceEqual(validation.Values)) return null;
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < train.Count; i++) index.TryAdd(train.Values[i], i);
+        // Each validation name must stand for one training class or output: a repeated one would leave another unread.
+        var repeated = validation.Values.GroupBy(v => v, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (repeated is not null)
+            throw new ArgumentOutOfRangeException("validation",
+                $"The validation data's label column '{labelColumn}' has '{repeated.Key}' {repeated.Count()} times among its {what}: each must be named once. {fix}");
         var remap = new int[validation.Count];
         var unknown = new List<string>();
         for (int i = 0; i < validation.Count; i++)

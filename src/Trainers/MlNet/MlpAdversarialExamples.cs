@@ -15,9 +15,11 @@ namespace MlNetExtensions;
 /// squared error) on the row's true label, to measure how robust a model is. Each method takes the whole fitted pipeline
 /// (or the Mlp's prediction transformer alone) and the data, runs the steps before the Mlp, and returns that data as the
 /// Mlp sees it with the Mlp's features column replaced by the adversarial examples (raw feature units: ε is in the
-/// features column's units; missing values stay missing; values are not clipped to any range). Score them with the Mlp
-/// stage: <c>mlp.Transform(examples)</c>, where <c>mlp</c> is the pipeline's Mlp prediction transformer (for a
-/// <c>TransformerChain</c> ending in it, <c>chain.LastTransformer</c>), then evaluate as usual. The examples are computed
+/// features column's units; missing values stay missing; values are not clipped to any range). The returned view holds
+/// only the label and that features column, so score it with the Mlp stage alone: <c>mlp.Transform(examples)</c>, where
+/// <c>mlp</c> is the pipeline's Mlp prediction transformer (in a <c>TransformerChain</c>, for instance
+/// <c>chain.OfType&lt;MlpMulticlassPredictionTransformer&gt;().Last()</c>), then evaluate as usual; the whole pipeline would
+/// need its input columns, which are left out on purpose (it would rebuild the features from the unperturbed inputs). The examples are computed
 /// once, when the method is called, and held in memory (one float per feature per row). Models with batch normalization
 /// are not supported (NotSupportedException). Train for robustness with <see cref="MlpTrainerOptionsBase.AdversarialEpsilon"/>.
 /// </summary>
@@ -40,6 +42,12 @@ public static class MlpAdversarialExamples
         {
             if (label.Type is not KeyDataViewType key || key.RawType != typeof(uint) || key.Count != (ulong)classes)
                 throw new ArgumentException($"The label column '{label.Name}' must be a key of {classes} classes (as the model has), but is {label.Type}.", nameof(labelColumnName));
+            // The classes must be the model's, in its order (a label keyed by another MapValueToKey could number them otherwise).
+            if (mlp.Model.Options.TryGetValue(WarmStartReference.OutputNamesKey, out var saved) && KeyValueNames.FromColumn(label, classes) is { } names
+                && saved != WarmStartReference.JoinNames(names.Values))
+                throw new ArgumentException(
+                    $"The label column '{label.Name}' has the classes {WarmStartReference.JoinNames(names.Values)} in this order, but the model has {saved}: " +
+                    "map the labels with the pipeline's own fitted MapValueToKey.", nameof(labelColumnName));
             var get = cursor.GetGetter<uint>(label);
             uint value = 0;
             return (target, row) =>
@@ -85,7 +93,8 @@ public static class MlpAdversarialExamples
     public static IDataView FgsmExamplesOfMlp(this RegressionCatalog catalog, ITransformer model, IDataView data, float epsilon, string labelColumnName = "Label")
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        var (mlp, featurized) = MlpPipelineStage.Find<MlpRegressionPredictionTransformer>(model, data, "regression");
+        var (mlp, featurized) = MlpPipelineStage.Find<MlpRegressionPredictionTransformer>(model, data, "regression",
+            "FGSM examples of a multi-output Mlp are not offered.");
         var m = mlp.Model;
         return Create(featurized, mlp.FeatureColumnName, labelColumnName, m, epsilon, new SquaredErrorLoss(), (cursor, label) =>
         {
@@ -175,7 +184,10 @@ public static class MlpAdversarialExamples
             }
             Flush();
         }
-        return new ReplacedColumnDataView(featurized, featureColumn, examples.ToArray());
+        // Only the label and the features as the Mlp sees them: the pipeline's input columns are left out, so that running
+        // the whole pipeline on the examples (which would rebuild the features from the untouched inputs) fails loudly.
+        var kept = new MLContext().Transforms.SelectColumns(labelColumn, featureColumn).Fit(featurized).Transform(featurized);
+        return new ReplacedColumnDataView(kept, featureColumn, examples.ToArray());
     }
 
     /// <summary>A copy of an inference network with its own training buffers (the model may go on scoring meanwhile).</summary>

@@ -75,7 +75,9 @@ public static class MlpFeatureImportance
         bool useFeatureWeightFilter = false, int? numberOfExamplesToUse = null, int permutationCount = 1)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        var (mlp, featurized) = MlpPipelineStage.Find<MlpRegressionPredictionTransformer>(model, data, "regression");
+        var (mlp, featurized) = MlpPipelineStage.Find<MlpRegressionPredictionTransformer>(model, data, "regression",
+            "A multi-output Mlp is not offered here: ML.NET's permutation feature importance computes a Single score's metrics " +
+            "(permute a slot yourself and compare mlContext.Regression.EvaluateMultiOutput before and after).");
         var result = catalog.PermutationFeatureImportance(mlp, featurized, labelColumnName, useFeatureWeightFilter, numberOfExamplesToUse, permutationCount);
         return BySlotName(featurized.Schema[mlp.FeatureColumnName], result);
     }

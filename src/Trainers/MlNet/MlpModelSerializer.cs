@@ -129,6 +129,9 @@ internal static class MlpModelSerializer
                 $"The model holds {labelShifts.Length} label shifts and {labelScales!.Length} label scales for a network of {network.OutputSize} outputs: the file is corrupted.");
         labelShifts ??= Enumerable.Repeat(labelShift, network.OutputSize).ToArray();
         labelScales ??= Enumerable.Repeat(labelScale, network.OutputSize).ToArray();
+        for (int i = 0; i < labelScales.Length; i++)
+            if (!float.IsFinite(labelShifts[i]) || !(labelScales[i] > 0f) || !float.IsFinite(labelScales[i]))
+                throw new FormatException($"The model's label standardization of output {i} (shift {labelShifts[i]}, scale {labelScales[i]}) is not a finite shift and a finite scale > 0: the file is corrupted.");
         int optionCount = CheckCount(r.ReadInt32(), 10_000, "option count");
         CheckBytes(r, 2L * optionCount, $"{optionCount} options");
         var options = new Dictionary<string, string>(optionCount);

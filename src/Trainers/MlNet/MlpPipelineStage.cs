@@ -6,7 +6,7 @@ namespace MlNetExtensions.Trainers;
 internal static class MlpPipelineStage
 {
     /// <summary>The last Mlp of type <typeparamref name="T"/> in the pipeline, and <paramref name="data"/> through the steps before it.</summary>
-    public static (T Mlp, IDataView Featurized) Find<T>(ITransformer model, IDataView data, string task) where T : class, ITransformer
+    public static (T Mlp, IDataView Featurized) Find<T>(ITransformer model, IDataView data, string task, string? multiOutputHint = null) where T : class, ITransformer
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -16,8 +16,7 @@ internal static class MlpPipelineStage
         if (last < 0)
             throw new ArgumentException($"The model contains no {task} Mlp (its steps: {string.Join(", ", steps.Select(s => s.GetType().Name))})." +
                 (steps.Any(s => s is MlpMultiOutputRegressionPredictionTransformer)
-                    ? " A multi-output Mlp is not offered here: ML.NET's permutation feature importance computes a Single score's metrics " +
-                      "(permute a slot yourself and compare mlContext.Regression.EvaluateMultiOutput before and after)."
+                    ? " " + (multiOutputHint ?? "This helper does not take a multi-output Mlp.")
                     : ""), nameof(model));
         var view = data;
         for (int i = 0; i < last; i++) view = steps[i].Transform(view);

@@ -58,7 +58,8 @@ public static class MultiOutputRegressionEvaluation
                 scoreBuffer.CopyTo(s);
                 for (int c = 0; c < k; c++)
                 {
-                    if (!float.IsFinite(y[c]) || !float.IsFinite(s[c])) continue;
+                    // As ML.NET's regression evaluator: a NaN leaves the row out; an infinite score counts (and shows).
+                    if (float.IsNaN(y[c]) || float.IsNaN(s[c])) continue;
                     double v = y[c], e = v - s[c];
                     long n = ++count[c];
                     double delta = v - mean[c];

@@ -6,7 +6,9 @@ namespace MlNetExtensions.Trainers;
 /// <summary>
 /// A view of <c>source</c> whose known-size Single vector column <c>column</c> holds other values, given row by row
 /// (<c>rows[i]</c> for the i-th row); every other column, and the schema, is the source's. Rows are read in order only
-/// (no shuffling), since the replacement values are matched to rows by position.
+/// (no shuffling), since the replacement values are matched to rows by position; the source must give the same rows, in the
+/// same order, on every read (a source with fewer rows, or random upstream steps, is not detected beyond a row count above
+/// the values held).
 /// </summary>
 internal sealed class ReplacedColumnDataView : IDataView
 {
@@ -68,6 +70,7 @@ internal sealed class ReplacedColumnDataView : IDataView
         public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
         {
             if (column.Index != _view._column) return _inner.GetGetter<TValue>(column);
+            if (!_replacedActive) throw new InvalidOperationException($"Column '{column.Name}' was not requested when the cursor was made.");
             if (typeof(TValue) != typeof(VBuffer<float>))
                 throw new InvalidOperationException($"Column '{column.Name}' holds VBuffer<Single>, not {typeof(TValue).Name}.");
             ValueGetter<VBuffer<float>> getter = (ref VBuffer<float> value) =>

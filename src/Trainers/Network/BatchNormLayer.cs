@@ -45,6 +45,12 @@ internal sealed class BatchNormLayer : Layer
     /// <summary>Running average of the (unbiased) batch variances, used at inference.</summary>
     public float[] RunningVariance { get; }
 
+    /// <summary>
+    /// Whether a training-mode forward pass folds the batch's statistics into the running ones (true, except while a pass
+    /// over examples that are not training data runs, such as adversarial training's perturbed batch).
+    /// </summary>
+    public bool UpdatesRunningStatistics { get; set; } = true;
+
     /// <summary>Weight m of the old running average in each update.</summary>
     public float Momentum { get; }
 
@@ -69,6 +75,7 @@ internal sealed class BatchNormLayer : Layer
     /// <inheritdoc/>
     public override void Forward(ReadOnlySpan<float> x, Span<float> y, int batch, bool training, ref RandomStream random)
     {
+        // (A training pass always normalizes with the batch's own statistics; see UpdatesRunningStatistics for the running ones.)
         int d = InputSize;
         var gamma = Gamma.Value; var beta = Beta.Value;
         if (!training)
@@ -101,8 +108,11 @@ internal sealed class BatchNormLayer : Layer
         for (int j = 0; j < d; j++)
         {
             float v = variance[j] * invB;
-            RunningMean[j] = Momentum * RunningMean[j] + (1 - Momentum) * _mean[j];
-            RunningVariance[j] = Momentum * RunningVariance[j] + (1 - Momentum) * v * unbias;
+            if (UpdatesRunningStatistics)
+            {
+                RunningMean[j] = Momentum * RunningMean[j] + (1 - Momentum) * _mean[j];
+                RunningVariance[j] = Momentum * RunningVariance[j] + (1 - Momentum) * v * unbias;
+            }
             _inverseStd[j] = 1f / MathF.Sqrt(v + Epsilon);
         }
         for (int r = 0; r < batch; r++)

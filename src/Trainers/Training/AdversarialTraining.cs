@@ -20,6 +20,8 @@ internal sealed class AdversarialTraining
     private float[] _batch = Array.Empty<float>();
     private readonly float[] _perturbed;
     private float[][]? _clean;
+    private BatchNormLayer[] _batchNorms = Array.Empty<BatchNormLayer>();
+    private MultilayerPerceptron? _batchNormsOf;
 
     /// <summary>
     /// Trains with examples of size <paramref name="epsilon"/> (raw feature units, &gt; 0) weighted
@@ -72,7 +74,12 @@ internal sealed class AdversarialTraining
             _preprocessing.Transform(_perturbed, _batch.AsSpan(r * inputs, inputs));
         }
         var x = _batch.AsSpan(0, count * inputs);
+        // The perturbed batch trains the weights but is no sample of the data: batch normalization normalizes it with its own
+        // statistics and leaves the running ones (what inference uses) to the clean batches.
+        if (!ReferenceEquals(_batchNormsOf, network)) { _batchNorms = network.Layers.OfType<BatchNormLayer>().ToArray(); _batchNormsOf = network; }
+        foreach (var bn in _batchNorms) bn.UpdatesRunningStatistics = false;
         var outputs = network.Forward(x, count, training: true, ref random);
+        foreach (var bn in _batchNorms) bn.UpdatesRunningStatistics = true;
         double adversarialLoss = loss.Compute(outputs, targets, weights, count, outputGradient);
         if (!double.IsFinite(adversarialLoss)) return adversarialLoss;
         network.Backward(x, outputGradient, count);
