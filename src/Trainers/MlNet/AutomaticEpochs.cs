@@ -57,13 +57,14 @@ internal static class AutomaticEpochs
     /// Overrides the values above for the benchmark's ablations (<c>benchmarks/tabular-ablation/ablate.py</c> passes them
     /// as <c>MLNETEXT_AUTO</c>, which only the benchmark program reads): <c>"fraction=0.15;updates=2000"</c>, names
     /// <c>holdoutrows</c>, <c>fraction</c>, <c>maxepochs</c>, <c>updates</c>, <c>power</c>, <c>minepochs</c>,
-    /// <c>maxfixed</c>; null or
+    /// <c>maxfixed</c>, and those of <see cref="AutomaticL2.Configure"/>; null or
     /// empty restores the defaults. Not for production use: it changes every Fit in the process.
     /// </summary>
     /// <exception cref="ArgumentException">A part is not name=value, names no knob, or its value does not parse.</exception>
     internal static void Configure(string? knobs)
     {
         HoldOutMinRows = 1000; HoldOutFraction = 0.2f; MaxEpochs = 200; TargetUpdates = 1000; MinEpochs = 30; MaxFixedEpochs = 200; UpdatesPower = 0.75; MinUpdates = 400;
+        AutomaticL2.Configure(null);
         if (string.IsNullOrEmpty(knobs)) return;
         foreach (var part in knobs.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
@@ -79,7 +80,9 @@ internal static class AutomaticEpochs
                 case "minupdates": MinUpdates = Parse<int>(kv); break;
                 case "minepochs": MinEpochs = Parse<int>(kv); break;
                 case "maxfixed": MaxFixedEpochs = Parse<int>(kv); break;
-                default: throw new ArgumentException($"Unknown automatic-epoch knob '{kv[0]}'.", nameof(knobs));
+                default:
+                    if (!AutomaticL2.Configure(kv[0].ToLowerInvariant(), kv[1])) throw new ArgumentException($"Unknown automatic-epoch knob '{kv[0]}'.", nameof(knobs));
+                    break;
             }
         }
     }

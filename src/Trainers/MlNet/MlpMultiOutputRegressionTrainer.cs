@@ -90,6 +90,8 @@ public sealed class MlpMultiOutputRegressionTrainer : MlpTrainerBase<MlpMultiOut
         return new VectorLabelReader(TrainerOptions.LabelColumnName, k, names, remap);
     }
 
+    private protected override bool AdaptsL2ToData => true;
+
     private protected override (float[] Shift, float[] Scale)? LabelStandardization(DenseDataset train) =>
         TrainerOptions.StandardizeLabel ? MlpRegressionTrainer.LabelMoments(train) : null;
 

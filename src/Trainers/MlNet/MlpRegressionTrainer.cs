@@ -71,6 +71,8 @@ public sealed class MlpRegressionTrainer : MlpTrainerBase<MlpRegressionPredictio
         };
     }
 
+    private protected override bool AdaptsL2ToData => true;
+
     private protected override (float[] Shift, float[] Scale)? LabelStandardization(DenseDataset train) =>
         TrainerOptions.StandardizeLabel ? LabelMoments(train) : null;
 

@@ -215,6 +215,12 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         if (validation is not null) validation = Prepare(validation);
         if (preprocessing.Indicators.Length > 0)
             channel.Info(MessageSensitivity.None, $"{preprocessing.Indicators.Length} feature slots have missing values (NaN) in the training data: imputed with their medians, each with an indicator input.");
+        // The L2 penalty, from the training rows only (after the preprocessing) when automatic.
+        double noiseFraction = double.NaN;
+        float l2 = TrainerOptions.L2Regularization ?? AutomaticL2.For(train, AdaptsL2ToData, out noiseFraction);
+        float? automaticL2 = TrainerOptions.L2Regularization is null ? l2 : null;
+        if (TrainerOptions.L2Regularization is null && AdaptsL2ToData)
+            channel.Info(MessageSensitivity.None, $"Automatic L2 penalty {l2.ToString("G4", CultureInfo.InvariantCulture)} ({train.Count} rows, {train.FeatureCount} inputs, noise fraction {noiseFraction.ToString("F3", CultureInfo.InvariantCulture)} by the Delta test).");
 
         // Fresh reads per epoch when the upstream data is stochastic (online augmentation).
         // A single epoch with no reuse phase reads the data once anyway: no need to probe it.
@@ -259,7 +265,7 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         // What a checkpoint must match to continue this run: options, seed, data and the preprocessing learned from it.
         CheckpointFingerprint? fingerprint = TrainerOptions.CheckpointPath is null && resumed is null ? null : new CheckpointFingerprint
         {
-            Options = TrainingOptions(seed, task, modelParameters), Seed = seed, TrainingRows = all.Count, FeatureCount = d, SkippedRows = skipped,
+            Options = TrainingOptions(seed, task, modelParameters, automaticL2), Seed = seed, TrainingRows = all.Count, FeatureCount = d, SkippedRows = skipped,
             ValidationRows = validation?.Count ?? 0, TrainingData = CheckpointFingerprint.Hash(train),
             ValidationData = validation is null ? 0 : CheckpointFingerprint.Hash(validation),
             Preprocessing = CheckpointFingerprint.Hash(preprocessing, labelShift, labelScale),
@@ -292,7 +298,7 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
             Seed = seed,
             MaxThreads = TrainerOptions.NumberOfThreads ?? AutomaticThreads(preprocessing.OutputCount, task.OutputSize, Math.Min(TrainerOptions.BatchSize, train.Count)),
             L1 = TrainerOptions.L1Regularization,
-            L2 = TrainerOptions.L2Regularization,
+            L2 = l2,
             WarmStartFrom = modelParameters?.Network,
             Adversarial = rawTrain is null ? null : new AdversarialTraining(TrainerOptions.AdversarialEpsilon, TrainerOptions.AdversarialLossWeight, rawTrain, preprocessing),
             Tying = modelParameters is not null && TrainerOptions.ParameterTyingStrength > 0 ? new ParameterTying(modelParameters.Network, TrainerOptions.ParameterTyingStrength) : null,
@@ -323,12 +329,12 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         if (TrainerOptions.NumberOfModels > 1)
         {
             var ensemble = FitEnsemble(settings, train, validation, skipped, rawTrain, preprocessing, task.Combination, channel);
-            var bagged = new MlpModelParameters(ensemble.Members, task.Combination, preprocessing, labelShift, labelScale, DescribeOptions(seed, task, modelParameters), ensemble.History);
+            var bagged = new MlpModelParameters(ensemble.Members, task.Combination, preprocessing, labelShift, labelScale, DescribeOptions(seed, task, modelParameters, automaticL2), ensemble.History);
             return task.CreateTransformer(bagged);
         }
         var result = new MlpTrainingLoop(settings).Run(epochs, validation, skipped);
         CheckTrained(result, train, "", channel);
-        var model = new MlpModelParameters(result.Network, preprocessing, labelShift, labelScale, DescribeOptions(seed, task, modelParameters), result.History);
+        var model = new MlpModelParameters(result.Network, preprocessing, labelShift, labelScale, DescribeOptions(seed, task, modelParameters, automaticL2), result.History);
         return task.CreateTransformer(model);
     }
 
@@ -420,7 +426,7 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
     /// callbacks, nor the checkpoint options (where a run's files went does not describe its model: a resumed run's model
     /// is the same as an uninterrupted one's).
     /// </summary>
-    private IReadOnlyDictionary<string, string> DescribeOptions(ulong seed, TaskSetup task, MlpModelParameters? reference)
+    private IReadOnlyDictionary<string, string> DescribeOptions(ulong seed, TaskSetup task, MlpModelParameters? reference, float? automaticL2)
     {
         var map = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var p in TrainerOptions.GetType().GetProperties())
@@ -440,6 +446,7 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
             };
         }
         map[EffectiveSeedKey] = seed.ToString(CultureInfo.InvariantCulture);
+        if (automaticL2 is { } l2) map[AutomaticL2.OptionsKey] = l2.ToString("R", CultureInfo.InvariantCulture);
         map[WarmStartReference.TaskKey] = task.Task.ToString();
         if (task.OutputNames is { } names) map[WarmStartReference.OutputNamesKey] = WarmStartReference.JoinNames(names);
         // Started from an earlier model's weights: which ones (a checkpoint of this run resumes only from the same reference).
@@ -451,10 +458,10 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
     /// The options a checkpoint must have been written with: those of <see cref="DescribeOptions"/> but the thread count
     /// (results do not depend on it) and the seed (the fingerprint compares the effective seed itself).
     /// </summary>
-    private IReadOnlyDictionary<string, string> TrainingOptions(ulong seed, TaskSetup task, MlpModelParameters? reference)
+    private IReadOnlyDictionary<string, string> TrainingOptions(ulong seed, TaskSetup task, MlpModelParameters? reference, float? automaticL2)
     {
         var map = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, value) in DescribeOptions(seed, task, reference)) map[name] = value;
+        foreach (var (name, value) in DescribeOptions(seed, task, reference, automaticL2)) map[name] = value;
         map.Remove(nameof(MlpTrainerOptionsBase.NumberOfThreads));
         map.Remove(nameof(MlpTrainerOptionsBase.Seed));
         map.Remove(EffectiveSeedKey);
@@ -517,4 +524,7 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
     /// they are.
     /// </summary>
     private protected virtual (float[] Shift, float[] Scale)? LabelStandardization(DenseDataset train) => null;
+
+    /// <summary>Whether the automatic L2 penalty adapts to the data (<see cref="AutomaticL2"/>): regression's trainers.</summary>
+    private protected virtual bool AdaptsL2ToData => false;
 }

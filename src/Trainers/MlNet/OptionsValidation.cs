@@ -53,7 +53,7 @@ internal static class OptionsValidation
         if (o.BatchNormalization && o.BatchSize < 2)
             throw Bad(nameof(o.BatchSize), o.BatchSize, "at least 2 with BatchNormalization (a batch of one has no variance)");
         Rate(nameof(o.L1Regularization), o.L1Regularization);
-        Rate(nameof(o.L2Regularization), o.L2Regularization);
+        if (o.L2Regularization is { } l2) Rate(nameof(o.L2Regularization), l2);
         Rate(nameof(o.ParameterTyingStrength), o.ParameterTyingStrength);
         Rate(nameof(o.AdversarialEpsilon), o.AdversarialEpsilon);
         if (!(o.AdversarialLossWeight > 0f && o.AdversarialLossWeight <= 1f)) throw Bad(nameof(o.AdversarialLossWeight), o.AdversarialLossWeight, "in (0, 1]");

@@ -1,0 +1,70 @@
+using System.Globalization;
+using MlNetExtensions.Trainers.Training;
+
+namespace MlNetExtensions.Trainers;
+
+/// <summary>
+/// The L2 penalty when <see cref="MlpTrainerOptionsBase.L2Regularization"/> is left at null (the default). Classification
+/// uses <see cref="Base"/> (0.001). Regression scales it with what a Bayesian ridge prior would: λ₂ = Base·(1 + <see cref="WidthWeight"/>·d/n
+/// + <see cref="NoiseWeight"/>·(δ/(1 − δ))/n), with n the training rows, d the network's inputs after the preprocessing
+/// and δ the Delta test's noise fraction of the (standardized) target (<see cref="NoiseEstimate"/>): the penalty grows
+/// with the noise-to-signal ratio per row and with the inputs per row, and falls back to Base as the rows grow. The
+/// weights were chosen on the regression sets of the tabular benchmark and of the hold-out group (benchmarks/README.md,
+/// "Session 9"): a fixed 0.001 fitted the noise of noisy small sets (diabetes, δ ≈ 0.76) and of wide ones (sacramento,
+/// 110 one-hot inputs at 745 rows), while more for every set cost the clean ones (concrete, boston2).
+/// </summary>
+internal static class AutomaticL2
+{
+    /// <summary>The model options' entry for the penalty chosen when <see cref="MlpTrainerOptionsBase.L2Regularization"/> is null.</summary>
+    internal const string OptionsKey = "AutomaticL2Regularization";
+
+    /// <summary>The penalty of classification, and regression's floor.</summary>
+    public static float Base { get; private set; } = 0.001f;
+
+    /// <summary>Weight of the inputs per row, d/n.</summary>
+    public static double WidthWeight { get; private set; } = 30;
+
+    /// <summary>Weight of the noise-to-signal ratio per row, (δ/(1 − δ))/n.</summary>
+    public static double NoiseWeight { get; private set; } = 3400;
+
+    /// <summary>The noise fraction is clamped to this before the ratio (δ/(1 − δ) at most 99).</summary>
+    private const double MaxNoiseFraction = 0.99;
+
+    /// <summary>
+    /// The penalty for <paramref name="train"/> (its rows after the input preprocessing and label standardization);
+    /// <paramref name="regression"/> false gives <see cref="Base"/>. <paramref name="noiseFraction"/> receives δ (NaN for
+    /// classification) for the training log.
+    /// </summary>
+    public static float For(DenseDataset train, bool regression, out double noiseFraction)
+    {
+        noiseFraction = double.NaN;
+        if (!regression || train.Count == 0) return Base;
+        noiseFraction = NoiseEstimate.DeltaFraction(train);
+        double delta = Math.Clamp(noiseFraction, 0, MaxNoiseFraction);
+        double n = train.Count;
+        double factor = 1 + WidthWeight * train.FeatureCount / n + NoiseWeight * (delta / (1 - delta)) / n;
+        return (float)(Base * factor);
+    }
+
+    /// <summary>
+    /// Overrides the values above for the benchmark's ablations (knobs <c>l2base</c>, <c>l2width</c>, <c>l2noise</c> of
+    /// <c>MLNETEXT_AUTO</c>, passed on by <see cref="AutomaticEpochs.Configure"/>); <paramref name="name"/> null restores the
+    /// defaults. Not for production use: it changes every Fit in the process.
+    /// </summary>
+    /// <returns>False when <paramref name="name"/> is not one of these knobs.</returns>
+    internal static bool Configure(string? name, string value = "")
+    {
+        if (name is null) { Base = 0.001f; WidthWeight = 30; NoiseWeight = 3400; return true; }
+        switch (name)
+        {
+            case "l2base": Base = (float)Parse(name, value); return true;
+            case "l2width": WidthWeight = Parse(name, value); return true;
+            case "l2noise": NoiseWeight = Parse(name, value); return true;
+            default: return false;
+        }
+    }
+
+    private static double Parse(string name, string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) && v >= 0 ? v
+            : throw new ArgumentException($"Automatic-L2 knob {name}: '{value}' does not parse as a finite number ≥ 0.");
+}

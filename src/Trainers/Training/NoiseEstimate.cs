@@ -1,0 +1,94 @@
+using MlNetExtensions.Trainers.Kernels;
+
+namespace MlNetExtensions.Trainers.Training;
+
+/// <summary>
+/// The Delta test (Pi and Peterson, 1994): an estimate of the share of a regression target's variance that no function of
+/// the inputs can explain. If y = f(x) + ε with f smooth and ε independent noise of variance σ², a row and its nearest
+/// neighbour in input space have nearly the same f, so ½·E[(y − y_nn)²] ≈ σ². Divided by the target's variance it is a
+/// fraction in [0, ~1]: near 0 for a clean target (a smooth function of the inputs), near 1 for one the inputs barely
+/// inform. With few rows or many inputs the neighbours are far apart and f's own variation adds to it, so it reads high
+/// rather than low: an upper estimate of the noise.
+/// </summary>
+internal static class NoiseEstimate
+{
+    /// <summary>
+    /// Most rows compared (evenly spaced through the data beyond that): the distances cost rows² × inputs, the same order
+    /// as one epoch of the first layer at 1,000 rows.
+    /// </summary>
+    public const int MaxRows = 1000;
+
+    /// <summary>
+    /// ½·mean over rows of (y − y_nn)² divided by the variance of y, per target column of <paramref name="data"/>, and
+    /// averaged over the columns; 0 for fewer than 3 rows or a constant target. The distances are Euclidean in the
+    /// features as given (the trainer passes them after its input preprocessing); ties go to the lower row.
+    /// </summary>
+    public static double DeltaFraction(DenseDataset data)
+    {
+        int n = data.Count, d = data.FeatureCount, t = data.TargetCount;
+        if (n < 3 || t == 0) return 0;
+        int m = Math.Min(n, MaxRows);
+        var rows = new int[m];
+        for (int i = 0; i < m; i++) rows[i] = (int)((long)i * n / m);
+
+        var x = SampleRows(data, rows);
+        var gram = new float[(long)m * m];
+        if (d > 0) Gemm.Multiply(Transpose.No, Transpose.Yes, m, m, d, x, d, x, d, gram, m);
+        var nearest = new int[m];
+        for (int i = 0; i < m; i++)
+        {
+            double best = double.PositiveInfinity;
+            int arg = i == 0 ? 1 : 0;
+            double self = gram[(long)i * m + i];
+            for (int j = 0; j < m; j++)
+            {
+                if (j == i) continue;
+                double dist = self + gram[(long)j * m + j] - 2.0 * gram[(long)i * m + j];
+                if (dist < best) { best = dist; arg = j; }
+            }
+            nearest[i] = arg;
+        }
+
+        double sum = 0;
+        int columns = 0;
+        for (int c = 0; c < t; c++)
+        {
+            double mean = 0;
+            for (int i = 0; i < m; i++) mean += data.Targets[(long)rows[i] * t + c];
+            mean /= m;
+            double variance = 0, half = 0;
+            for (int i = 0; i < m; i++)
+            {
+                double y = data.Targets[(long)rows[i] * t + c];
+                double yn = data.Targets[(long)rows[nearest[i]] * t + c];
+                variance += (y - mean) * (y - mean);
+                half += 0.5 * (y - yn) * (y - yn);
+            }
+            if (!(variance > 0)) continue;
+            sum += half / variance;
+            columns++;
+        }
+        return columns == 0 ? 0 : sum / columns;
+    }
+
+    /// <summary>The rows named, densely (from the lists when the dataset is held only as lists of its non-zeros).</summary>
+    private static float[] SampleRows(DenseDataset data, int[] rows)
+    {
+        int d = data.FeatureCount;
+        var x = new float[(long)rows.Length * d];
+        if (data.DenseFeatures is { } dense)
+        {
+            for (int i = 0; i < rows.Length; i++) Array.Copy(dense, (long)rows[i] * d, x, (long)i * d, d);
+            return x;
+        }
+        var lists = data.Lists!;
+        var index = new int[d];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            int from = lists.Start[rows[i]], count = lists.Start[rows[i] + 1] - from;
+            lists.CopyIndices(from, index.AsSpan(0, count));
+            for (int e = 0; e < count; e++) x[(long)i * d + index[e]] = lists.Value[from + e];
+        }
+        return x;
+    }
+}
