@@ -13,7 +13,8 @@ public static class MultiOutputRegressionEvaluation
 {
     /// <summary>
     /// Per-output R², mean absolute error and (root) mean squared error of a scored data view, and their means over the
-    /// outputs. Rows whose label or score is NaN or infinite in a slot are left out of that output's metrics only.
+    /// outputs. Rows whose label or score is NaN in a slot are left out of that output's metrics only; infinite values count
+    /// (as in ML.NET's regression evaluator), so an infinite score makes that output's errors infinite.
     /// </summary>
     /// <param name="catalog">mlContext.Regression.</param>
     /// <param name="data">Scored data (for instance <c>model.Transform(testData)</c>) with the label and score columns.</param>
