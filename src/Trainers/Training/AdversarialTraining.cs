@@ -78,7 +78,7 @@ internal sealed class AdversarialTraining
         // statistics and leaves the running ones (what inference uses) to the clean batches.
         if (!ReferenceEquals(_batchNormsOf, network)) { _batchNorms = network.Layers.OfType<BatchNormLayer>().ToArray(); _batchNormsOf = network; }
         foreach (var bn in _batchNorms) bn.UpdatesRunningStatistics = false;
-        ReadOnlySpan<float> outputs;
+        scoped ReadOnlySpan<float> outputs;
         try { outputs = network.Forward(x, count, training: true, ref random); }
         finally { foreach (var bn in _batchNorms) bn.UpdatesRunningStatistics = true; }
         double adversarialLoss = loss.Compute(outputs, targets, weights, count, outputGradient);
