@@ -73,11 +73,11 @@ public static class MlpCatalog
     /// Passes over the data. Range [1, int.MaxValue], or null. Default null: the automatic choice (see
     /// <see cref="MlpTrainerOptionsBase.NumberOfEpochs"/>).
     /// </param>
-    /// <param name="learningRate">Initial learning rate of Adam (with the cosine schedule). Range (0, ∞). Default 0.001.</param>
+    /// <param name="learningRate">Initial learning rate of Adam (with the cosine schedule). Range (0, ∞). Default 0.002 (regression's default, <see cref="MlpRegressionTrainer.Options"/>).</param>
     /// <param name="batchSize">Examples per minibatch. Range [1, int.MaxValue]. Default 32.</param>
     public static MlpRegressionTrainer Mlp(this RegressionCatalog.RegressionTrainers catalog,
         string labelColumnName = "Label", string featureColumnName = "Features", int[]? hiddenLayerSizes = null,
-        int? numberOfEpochs = null, float learningRate = 0.001f, int batchSize = 32)
+        int? numberOfEpochs = null, float learningRate = 0.002f, int batchSize = 32)
         => Mlp(catalog, Simple(new MlpRegressionTrainer.Options(), labelColumnName, featureColumnName, hiddenLayerSizes, numberOfEpochs, learningRate, batchSize));
 
     /// <summary>A multilayer perceptron for regression with every setting in <paramref name="options"/>.</summary>
@@ -103,11 +103,11 @@ public static class MlpCatalog
     /// Passes over the data. Range [1, int.MaxValue], or null. Default null: the automatic choice (see
     /// <see cref="MlpTrainerOptionsBase.NumberOfEpochs"/>).
     /// </param>
-    /// <param name="learningRate">Initial learning rate of Adam (with the cosine schedule). Range (0, ∞). Default 0.001.</param>
+    /// <param name="learningRate">Initial learning rate of Adam (with the cosine schedule). Range (0, ∞). Default 0.002 (regression's default, <see cref="MlpRegressionTrainer.Options"/>).</param>
     /// <param name="batchSize">Examples per minibatch. Range [1, int.MaxValue]. Default 32.</param>
     public static MlpMultiOutputRegressionTrainer MlpMultiOutput(this RegressionCatalog.RegressionTrainers catalog,
         string labelColumnName = "Label", string featureColumnName = "Features", int[]? hiddenLayerSizes = null,
-        int? numberOfEpochs = null, float learningRate = 0.001f, int batchSize = 32)
+        int? numberOfEpochs = null, float learningRate = 0.002f, int batchSize = 32)
         => MlpMultiOutput(catalog, Simple(new MlpMultiOutputRegressionTrainer.Options(), labelColumnName, featureColumnName, hiddenLayerSizes, numberOfEpochs, learningRate, batchSize));
 
     /// <summary>A multilayer perceptron for multi-output regression with every setting in <paramref name="options"/>.</summary>

@@ -62,7 +62,7 @@ public abstract class MlpTrainerOptionsBase
     /// <summary>Update rule; any defined member. Default <see cref="OptimizerKind.Adam"/>.</summary>
     public OptimizerKind Optimizer { get; set; } = OptimizerKind.Adam;
 
-    /// <summary>Initial learning rate ε0, the schedule's starting point. Range (0, ∞). Default 0.001 (the lecture's Adam default).</summary>
+    /// <summary>Initial learning rate ε0, the schedule's starting point. Range (0, ∞). Default 0.001 (the lecture's Adam default) for classification. Default 0.002 for regression (measured on the tabular benchmark).</summary>
     public float LearningRate { get; set; } = 0.001f;
 
     /// <summary>

@@ -52,14 +52,14 @@ public class BaggingTests(ITestOutputHelper output)
     public void OneModel_IsTheSingleNetworkOfBeforeBagging_BitForBitAndByteForByte()
     {
         // The hashes were computed by the build before bagging existed (commit 48fbfa3) with the same training calls
-        // (L2Regularization was then 0.001 by default; it is now automatic, so the calls name it).
+        // (L2Regularization was then 0.001 by default and regression's LearningRate 0.001; the calls name them).
         var ml = new MLContext(seed: 3);
         var binary = ml.BinaryClassification.Trainers.Mlp(new MlpBinaryTrainer.Options { HiddenLayerSizes = new[] { 16 }, NumberOfEpochs = 3, Seed = 1, L2Regularization = 0.001f }).Fit(BreastCancer(ml)).Model;
         var iris = TestData.Load(ml, "iris_train.csv");
         var keyed = ml.Transforms.Conversion.MapValueToKey("Label").Fit(iris).Transform(iris);
         var multiclass = ml.MulticlassClassification.Trainers.Mlp(new MlpMulticlassTrainer.Options { HiddenLayerSizes = new[] { 8 }, NumberOfEpochs = 3, Seed = 1, L2Regularization = 0.001f }).Fit(keyed).Model;
         var diabetes = TestData.Load(ml, "diabetes_train.csv", DataKind.Single);
-        var regression = ml.Regression.Trainers.Mlp(new MlpRegressionTrainer.Options { HiddenLayerSizes = new[] { 16 }, Seed = 1, NumberOfModels = 1, L2Regularization = 0.001f }).Fit(diabetes).Model;
+        var regression = ml.Regression.Trainers.Mlp(new MlpRegressionTrainer.Options { HiddenLayerSizes = new[] { 16 }, Seed = 1, NumberOfModels = 1, L2Regularization = 0.001f, LearningRate = 0.001f }).Fit(diabetes).Model;
         foreach (var model in new[] { binary, multiclass, regression })
         {
             Assert.Empty(model.Members);
