@@ -158,7 +158,7 @@ public abstract class MlpTrainerOptionsBase
     /// Range [0, ∞), or null. Default null: automatic. Classification then uses 0.001; regression uses
     /// 0.001·(1 + 30·d/n + 3,400·(δ/(1 − δ))/n) for n training rows, d network inputs (after the input preprocessing) and
     /// δ the share of the target's variance a nearest-neighbour comparison finds unexplainable (the Delta test, on at most
-    /// 1,000 rows): more penalty for noisy targets and for many inputs per row, 0.001 as the rows grow. Both were measured
+    /// 1,000 rows), at most 0.03: more penalty for noisy targets and for many inputs per row, 0.001 as the rows grow. Both were measured
     /// on the tabular benchmark (benchmarks/README.md); the value used is logged and kept in the model's options
     /// (<c>AutomaticL2Regularization</c>). Set a number to use exactly that penalty.
     /// </summary>

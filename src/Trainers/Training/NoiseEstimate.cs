@@ -19,15 +19,26 @@ internal static class NoiseEstimate
     public const int MaxRows = 1000;
 
     /// <summary>
+    /// Most multiply-adds of the distances (rows² × inputs): 1,000 rows up to 400 inputs, fewer rows beyond (71 at 79,000
+    /// text slots), so that wide inputs cost milliseconds rather than seconds and the sampled rows stay small.
+    /// </summary>
+    public const double MaxWork = 4e8;
+
+    /// <summary>The rows compared for <paramref name="rows"/> rows of <paramref name="inputs"/> inputs (at least 3 when there are).</summary>
+    public static int RowsCompared(int rows, int inputs) =>
+        Math.Min(rows, Math.Max(3, Math.Min(MaxRows, (int)Math.Sqrt(MaxWork / Math.Max(1, inputs)))));
+
+    /// <summary>
     /// ½·mean over rows of (y − y_nn)² divided by the variance of y, per target column of <paramref name="data"/>, and
-    /// averaged over the columns; 0 for fewer than 3 rows or a constant target. The distances are Euclidean in the
+    /// averaged over the columns, on <see cref="RowsCompared"/> rows; 0 for fewer than 3 rows or a constant target.
+    /// Example weights are not used. The distances are Euclidean in the
     /// features as given (the trainer passes them after its input preprocessing); ties go to the lower row.
     /// </summary>
     public static double DeltaFraction(DenseDataset data)
     {
         int n = data.Count, d = data.FeatureCount, t = data.TargetCount;
         if (n < 3 || t == 0) return 0;
-        int m = Math.Min(n, MaxRows);
+        int m = RowsCompared(n, d);
         var rows = new int[m];
         for (int i = 0; i < m; i++) rows[i] = (int)((long)i * n / m);
 

@@ -77,6 +77,14 @@ public class AutomaticL2Tests
         // y is the hot slot's index (variance ≈ 133) plus noise of variance 1: the nearest row shares the slot, δ ≈ 1/134.
         Assert.InRange(fromDense, 0.003, 0.02);
 
+        // The rows compared: all up to 1,000 (for up to 400 inputs), fewer for wide inputs so that rows² × inputs ≤ 4·10⁸.
+        Assert.Equal(300, NoiseEstimate.RowsCompared(300, 40));
+        Assert.Equal(1000, NoiseEstimate.RowsCompared(5000, 400));
+        Assert.Equal(714, NoiseEstimate.RowsCompared(5000, 784));
+        Assert.Equal(71, NoiseEstimate.RowsCompared(5000, 79095));
+        Assert.Equal(3, NoiseEstimate.RowsCompared(5000, int.MaxValue));
+        Assert.True((double)NoiseEstimate.RowsCompared(5000, 784) * NoiseEstimate.RowsCompared(5000, 784) * 784 <= NoiseEstimate.MaxWork);
+
         // Beyond MaxRows the rows compared are evenly spaced: the same fraction as those rows alone.
         var big = Smooth(2500, 0.5, 8);
         int m = NoiseEstimate.MaxRows;
@@ -102,8 +110,17 @@ public class AutomaticL2Tests
         var random = new Random(11);
         for (int r = 0; r < noise.Count; r++) noise.Targets[r] = (float)Normal(random);
         Assert.True(NoiseEstimate.DeltaFraction(noise) > 0.99);
+        Assert.Equal(AutomaticL2.MaxPenalty, AutomaticL2.For(noise, true, out _));
+        // A little noise on few rows: the ratio is clamped at 99 (δ ≥ 0.99), and the penalty at MaxPenalty.
+        var few = Smooth(60000, 0, 13);
+        for (int r = 0; r < few.Count; r++) few.Targets[r] = (float)Normal(random);
         const double clamped = 0.99;
-        Assert.Equal((float)(0.001f * (1 + 30.0 * 2 / 400 + 3400.0 * (clamped / (1 - clamped)) / 400)), AutomaticL2.For(noise, true, out _));
+        Assert.Equal((float)(0.001f * (1 + 30.0 * 2 / 60000 + 3400.0 * (clamped / (1 - clamped)) / 60000)), AutomaticL2.For(few, true, out double fraction));
+        Assert.True(fraction > 0.99, $"fraction {fraction}");
+        // Many inputs per row (wide sparse inputs, d/n = 20): capped at MaxPenalty instead of 0.6.
+        var wide = new DenseDataset(new float[100 * 2000], 2000, Enumerable.Range(0, 100).Select(i => (float)(i % 7)).ToArray(), 1, null, 100);
+        for (int r = 0; r < 100; r++) wide.Features[r * 2000 + (r * 37) % 2000] = 1;
+        Assert.Equal(AutomaticL2.MaxPenalty, AutomaticL2.For(wide, true, out _));
         // Many rows of a clean target: back to about the base.
         Assert.InRange(AutomaticL2.For(Smooth(20000, 0.05, 12), true, out _), 0.001f, 0.00105f);
     }
