@@ -39,13 +39,13 @@ internal static class AutomaticL2
     /// <summary>
     /// The penalty for <paramref name="train"/> (its rows after the input preprocessing and label standardization);
     /// <paramref name="regression"/> false gives <see cref="Base"/>. <paramref name="noiseFraction"/> receives δ (NaN for
-    /// classification) for the training log.
+    /// classification) for the training log; <paramref name="maxThreads"/> bounds the threads of its matrix product.
     /// </summary>
-    public static float For(DenseDataset train, bool regression, out double noiseFraction)
+    public static float For(DenseDataset train, bool regression, out double noiseFraction, int maxThreads = 1)
     {
         noiseFraction = double.NaN;
         if (!regression || train.Count == 0) return Base;
-        noiseFraction = NoiseEstimate.DeltaFraction(train);
+        noiseFraction = NoiseEstimate.DeltaFraction(train, maxThreads);
         double delta = Math.Clamp(noiseFraction, 0, MaxNoiseFraction);
         double n = train.Count;
         double factor = 1 + WidthWeight * train.FeatureCount / n + NoiseWeight * (delta / (1 - delta)) / n;

@@ -217,7 +217,7 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
             channel.Info(MessageSensitivity.None, $"{preprocessing.Indicators.Length} feature slots have missing values (NaN) in the training data: imputed with their medians, each with an indicator input.");
         // The L2 penalty, from the training rows only (after the preprocessing) when automatic.
         double noiseFraction = double.NaN;
-        float l2 = TrainerOptions.L2Regularization ?? AutomaticL2.For(train, AdaptsL2ToData, out noiseFraction);
+        float l2 = TrainerOptions.L2Regularization ?? AutomaticL2.For(train, AdaptsL2ToData, out noiseFraction, TrainerOptions.NumberOfThreads ?? Environment.ProcessorCount);
         float? automaticL2 = TrainerOptions.L2Regularization is null ? l2 : null;
         if (TrainerOptions.L2Regularization is null && AdaptsL2ToData)
             channel.Info(MessageSensitivity.None, $"Automatic L2 penalty {l2.ToString("G4", CultureInfo.InvariantCulture)} ({train.Count} rows, {train.FeatureCount} inputs, noise fraction {noiseFraction.ToString("F3", CultureInfo.InvariantCulture)} by the Delta test).");

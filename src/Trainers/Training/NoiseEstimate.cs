@@ -34,7 +34,9 @@ internal static class NoiseEstimate
     /// Example weights are not used. The distances are Euclidean in the
     /// features as given (the trainer passes them after its input preprocessing); ties go to the lower row.
     /// </summary>
-    public static double DeltaFraction(DenseDataset data)
+    /// <param name="data">The rows, after the trainer's input preprocessing.</param>
+    /// <param name="maxThreads">Threads of the matrix product (the result does not depend on it). Default 1.</param>
+    public static double DeltaFraction(DenseDataset data, int maxThreads = 1)
     {
         int n = data.Count, d = data.FeatureCount, t = data.TargetCount;
         if (n < 3 || t == 0) return 0;
@@ -44,18 +46,21 @@ internal static class NoiseEstimate
 
         var x = SampleRows(data, rows);
         var gram = new float[(long)m * m];
-        if (d > 0) Gemm.Multiply(Transpose.No, Transpose.Yes, m, m, d, x, d, x, d, gram, m);
+        if (d > 0) Gemm.Multiply(Transpose.No, Transpose.Yes, m, m, d, x, d, x, d, gram, m, maxThreads: maxThreads);
+        // The nearest row j ≠ i minimizes ‖x_j‖² − 2·x_i·x_j (‖x_i‖² is the same for every j); ties go to the lower row.
+        var norms = new float[m];
+        for (int j = 0; j < m; j++) norms[j] = gram[(long)j * m + j];
+        // A plain loop (no fused multiply-add, strict comparison) picks the same neighbour on every CPU.
         var nearest = new int[m];
         for (int i = 0; i < m; i++)
         {
-            double best = double.PositiveInfinity;
+            var row = gram.AsSpan(i * m, m);
+            float best = float.PositiveInfinity;
             int arg = i == 0 ? 1 : 0;
-            double self = gram[(long)i * m + i];
-            for (int j = 0; j < m; j++)
+            for (int j = 0; j < row.Length; j++)
             {
-                if (j == i) continue;
-                double dist = self + gram[(long)j * m + j] - 2.0 * gram[(long)i * m + j];
-                if (dist < best) { best = dist; arg = j; }
+                float score = norms[j] - 2f * row[j];
+                if (score < best && j != i) { best = score; arg = j; }
             }
             nearest[i] = arg;
         }
