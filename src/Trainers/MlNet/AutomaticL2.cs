@@ -53,6 +53,19 @@ internal static class AutomaticL2
     }
 
     /// <summary>
+    /// The penalty of a warm start's reference, from its recorded options: the automatic value it was trained with, else
+    /// its explicit <see cref="MlpTrainerOptionsBase.L2Regularization"/> (models saved before the option became automatic
+    /// record "0.001"), else <see cref="Base"/>.
+    /// </summary>
+    public static float OfReference(IReadOnlyDictionary<string, string> options)
+    {
+        foreach (var key in new[] { OptionsKey, nameof(MlpTrainerOptionsBase.L2Regularization) })
+            if (options.TryGetValue(key, out var text) && float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && float.IsFinite(v) && v >= 0)
+                return v;
+        return Base;
+    }
+
+    /// <summary>
     /// Overrides the values above for the benchmark's ablations (knobs <c>l2base</c>, <c>l2width</c>, <c>l2noise</c> of
     /// <c>MLNETEXT_AUTO</c>, passed on by <see cref="AutomaticEpochs.Configure"/>); <paramref name="name"/> null restores the
     /// defaults. Not for production use: it changes every Fit in the process.

@@ -217,9 +217,13 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
             channel.Info(MessageSensitivity.None, $"{preprocessing.Indicators.Length} feature slots have missing values (NaN) in the training data: imputed with their medians, each with an indicator input.");
         // The L2 penalty, from the training rows only (after the preprocessing) when automatic.
         double noiseFraction = double.NaN;
-        float l2 = TrainerOptions.L2Regularization ?? AutomaticL2.For(train, AdaptsL2ToData, out noiseFraction, TrainerOptions.NumberOfThreads ?? Environment.ProcessorCount);
+        // A warm start keeps its reference's penalty (what its weights were trained under; ParameterTyingStrength is
+        // weighed against it), and a penalty the reference does not record is the base.
+        float l2 = TrainerOptions.L2Regularization
+            ?? (modelParameters is not null ? AutomaticL2.OfReference(modelParameters.Options)
+                : AutomaticL2.For(train, AdaptsL2ToData, out noiseFraction, TrainerOptions.NumberOfThreads ?? Environment.ProcessorCount));
         float? automaticL2 = TrainerOptions.L2Regularization is null ? l2 : null;
-        if (TrainerOptions.L2Regularization is null && AdaptsL2ToData)
+        if (TrainerOptions.L2Regularization is null && AdaptsL2ToData && modelParameters is null)
             channel.Info(MessageSensitivity.None, $"Automatic L2 penalty {l2.ToString("G4", CultureInfo.InvariantCulture)} ({train.Count} rows, {train.FeatureCount} inputs, noise fraction {noiseFraction.ToString("F3", CultureInfo.InvariantCulture)} by the Delta test).");
 
         // Fresh reads per epoch when the upstream data is stochastic (online augmentation).
@@ -462,6 +466,9 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
     {
         var map = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, value) in DescribeOptions(seed, task, reference, automaticL2)) map[name] = value;
+        // The automatic penalty follows from the data and options the fingerprint holds already; its last bits may differ
+        // between CPUs (the Delta test's products), which must not refuse a resume on another machine.
+        map.Remove(AutomaticL2.OptionsKey);
         map.Remove(nameof(MlpTrainerOptionsBase.NumberOfThreads));
         map.Remove(nameof(MlpTrainerOptionsBase.Seed));
         map.Remove(EffectiveSeedKey);

@@ -159,8 +159,11 @@ public abstract class MlpTrainerOptionsBase
     /// 0.001·(1 + 30·d/n + 3,400·(δ/(1 − δ))/n) for n training rows, d network inputs (after the input preprocessing) and
     /// δ the share of the target's variance a nearest-neighbour comparison finds unexplainable (the Delta test, on at most
     /// 1,000 rows), at most 0.03: more penalty for noisy targets and for many inputs per row, 0.001 as the rows grow. Both were measured
-    /// on the tabular benchmark (benchmarks/README.md); the value used is logged and kept in the model's options
-    /// (<c>AutomaticL2Regularization</c>). Set a number to use exactly that penalty.
+    /// on the tabular benchmark (benchmarks/README.md). The automatic value is kept in the model's options
+    /// (<c>AutomaticL2Regularization</c>) and, for regression, logged; δ averages the non-constant targets, ignores example
+    /// weights, and is noisier for very wide inputs (fewer rows are compared: 50 at 79,000 inputs). A warm start
+    /// (<c>Fit(trainData, modelParameters)</c>) keeps its reference's penalty instead. With <see cref="OptimizerKind.AdamW"/>
+    /// the penalty adds to the decoupled <see cref="WeightDecay"/>. Set a number to use exactly that penalty.
     /// </summary>
     public float? L2Regularization { get; set; }
 

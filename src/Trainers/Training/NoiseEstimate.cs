@@ -20,13 +20,20 @@ internal static class NoiseEstimate
 
     /// <summary>
     /// Most multiply-adds of the distances (rows² × inputs): 1,000 rows up to 400 inputs, fewer rows beyond (71 at 79,000
-    /// text slots), so that wide inputs cost milliseconds rather than seconds and the sampled rows stay small.
+    /// text slots before the memory bound of <see cref="MaxSampleValues"/>: 50), so that wide inputs cost milliseconds rather than seconds and the sampled rows stay small.
     /// </summary>
     public const double MaxWork = 4e8;
 
+    /// <summary>Most values of the dense copy of the sampled rows (16 MB): bounds the memory for very wide rows held as lists.</summary>
+    public const double MaxSampleValues = 4e6;
+
     /// <summary>The rows compared for <paramref name="rows"/> rows of <paramref name="inputs"/> inputs (at least 3 when there are).</summary>
-    public static int RowsCompared(int rows, int inputs) =>
-        Math.Min(rows, Math.Max(3, Math.Min(MaxRows, (int)Math.Sqrt(MaxWork / Math.Max(1, inputs)))));
+    public static int RowsCompared(int rows, int inputs)
+    {
+        double d = Math.Max(1, inputs);
+        double byWork = Math.Sqrt(MaxWork / d), byMemory = MaxSampleValues / d;
+        return Math.Min(rows, Math.Max(3, (int)Math.Min(MaxRows, Math.Min(byWork, byMemory))));
+    }
 
     /// <summary>
     /// ½·mean over rows of (y − y_nn)² divided by the variance of y, per target column of <paramref name="data"/>, and
@@ -45,12 +52,19 @@ internal static class NoiseEstimate
         for (int i = 0; i < m; i++) rows[i] = (int)((long)i * n / m);
 
         var x = SampleRows(data, rows);
+        // Centred on the sampled rows' column means, so that columns with a large offset and a small spread (raw years or
+        // prices when NormalizeFeatures is off) do not cancel their digits in ‖x_j‖² − 2·x_i·x_j.
+        var means = new double[d];
+        for (int i = 0; i < m; i++) for (int k = 0; k < d; k++) means[k] += x[(long)i * d + k];
+        for (int k = 0; k < d; k++) means[k] /= m;
+        for (int i = 0; i < m; i++) for (int k = 0; k < d; k++) x[(long)i * d + k] = (float)(x[(long)i * d + k] - means[k]);
         var gram = new float[(long)m * m];
         if (d > 0) Gemm.Multiply(Transpose.No, Transpose.Yes, m, m, d, x, d, x, d, gram, m, maxThreads: maxThreads);
         // The nearest row j ≠ i minimizes ‖x_j‖² − 2·x_i·x_j (‖x_i‖² is the same for every j); ties go to the lower row.
         var norms = new float[m];
         for (int j = 0; j < m; j++) norms[j] = gram[(long)j * m + j];
-        // A plain loop (no fused multiply-add, strict comparison) picks the same neighbour on every CPU.
+        // A plain loop (no fused multiply-add, strict comparison): the scan itself is the same on every CPU; the products
+        // come from Gemm, whose blocking differs between its AVX-512 and AVX2 paths, so near ties may differ between CPUs.
         var nearest = new int[m];
         for (int i = 0; i < m; i++)
         {

@@ -81,7 +81,8 @@ public class AutomaticL2Tests
         Assert.Equal(300, NoiseEstimate.RowsCompared(300, 40));
         Assert.Equal(1000, NoiseEstimate.RowsCompared(5000, 400));
         Assert.Equal(714, NoiseEstimate.RowsCompared(5000, 784));
-        Assert.Equal(71, NoiseEstimate.RowsCompared(5000, 79095));
+        Assert.Equal(50, NoiseEstimate.RowsCompared(5000, 79095)); // the memory bound (4·10⁶ values) before the work bound (71)
+        Assert.Equal(4, NoiseEstimate.RowsCompared(5000, 1_000_000));
         Assert.Equal(3, NoiseEstimate.RowsCompared(5000, int.MaxValue));
         Assert.True((double)NoiseEstimate.RowsCompared(5000, 784) * NoiseEstimate.RowsCompared(5000, 784) * 784 <= NoiseEstimate.MaxWork);
 
@@ -105,24 +106,65 @@ public class AutomaticL2Tests
         Assert.True(expected > 0.005f, $"a noisy small set gets more than the base: {expected}");
         Assert.Equal(0.001f, AutomaticL2.For(set, regression: false, out double none));
         Assert.True(double.IsNaN(none));
-        // Pure noise: the fraction is clamped at 0.99 (a ratio of 99), so the penalty stays finite.
-        var noise = Smooth(400, 0, 10);
-        var random = new Random(11);
-        for (int r = 0; r < noise.Count; r++) noise.Targets[r] = (float)Normal(random);
-        Assert.True(NoiseEstimate.DeltaFraction(noise) > 0.99);
-        Assert.Equal(AutomaticL2.MaxPenalty, AutomaticL2.For(noise, true, out _));
-        // A little noise on few rows: the ratio is clamped at 99 (δ ≥ 0.99), and the penalty at MaxPenalty.
-        var few = Smooth(60000, 0, 13);
-        for (int r = 0; r < few.Count; r++) few.Targets[r] = (float)Normal(random);
-        const double clamped = 0.99;
-        Assert.Equal((float)(0.001f * (1 + 30.0 * 2 / 60000 + 3400.0 * (clamped / (1 - clamped)) / 60000)), AutomaticL2.For(few, true, out double fraction));
-        Assert.True(fraction > 0.99, $"fraction {fraction}");
+        // Targets that alternate along a line, every row's nearest neighbour holding the other value: δ = 2, clamped at
+        // 0.99 (a ratio of 99); on 400 rows the penalty then reaches MaxPenalty.
+        DenseDataset Alternating(int n)
+        {
+            var x = new float[n];
+            var y = new float[n];
+            for (int r = 0; r < n; r++) { x[r] = r; y[r] = r % 2 == 0 ? 1 : -1; }
+            return new DenseDataset(x, 1, y, 1, null, n);
+        }
+        Assert.Equal(AutomaticL2.MaxPenalty, AutomaticL2.For(Alternating(400), true, out double twoRows));
+        Assert.Equal(2.0, twoRows, 6);
+        // The ratio's clamp alone, with a noise weight of 1 (knob) so that the penalty stays below its cap.
+        try
+        {
+            AutomaticEpochs.Configure("l2noise=1");
+            const double clamped = 0.99;
+            Assert.Equal((float)(0.001f * (1 + 30.0 * 1 / 1000 + 1.0 * (clamped / (1 - clamped)) / 1000)), AutomaticL2.For(Alternating(1000), true, out double fraction));
+            Assert.Equal(2.0, fraction, 6);
+        }
+        finally { AutomaticEpochs.Configure(null); }
         // Many inputs per row (wide sparse inputs, d/n = 20): capped at MaxPenalty instead of 0.6.
         var wide = new DenseDataset(new float[100 * 2000], 2000, Enumerable.Range(0, 100).Select(i => (float)(i % 7)).ToArray(), 1, null, 100);
         for (int r = 0; r < 100; r++) wide.Features[r * 2000 + (r * 37) % 2000] = 1;
         Assert.Equal(AutomaticL2.MaxPenalty, AutomaticL2.For(wide, true, out _));
         // Many rows of a clean target: back to about the base.
         Assert.InRange(AutomaticL2.For(Smooth(20000, 0.05, 12), true, out _), 0.001f, 0.00105f);
+    }
+
+    [Fact]
+    public void DeltaTest_IsUnmovedByALargeOffset_OfUnnormalizedColumns()
+    {
+        // Raw years or prices (NormalizeFeatures off): the same rows shifted by 10⁴ give the same fraction (the columns are
+        // centred before the products; without that, float cancellation picks wrong neighbours and reads δ ≈ 1).
+        var set = Smooth(800, 0.5, 14);
+        double plain = NoiseEstimate.DeltaFraction(set);
+        var shifted = new DenseDataset(set.Features.Select(v => v + 10000f).ToArray(), 2, (float[])set.Targets.Clone(), 1, null, set.Count);
+        Assert.InRange(NoiseEstimate.DeltaFraction(shifted), plain - 0.02, plain + 0.02);
+        Assert.InRange(plain, 0.2, 0.45);
+    }
+
+    [Fact]
+    public void AWarmStart_KeepsItsReferencesPenalty_AndOldModelsReadTheirs()
+    {
+        Assert.Equal(0.001f, AutomaticL2.OfReference(new Dictionary<string, string> { [nameof(MlpTrainerOptionsBase.L2Regularization)] = "0.001" }));
+        Assert.Equal(0.02f, AutomaticL2.OfReference(new Dictionary<string, string> { [nameof(MlpTrainerOptionsBase.L2Regularization)] = "", [AutomaticL2.OptionsKey] = "0.02" }));
+        Assert.Equal(0.005f, AutomaticL2.OfReference(new Dictionary<string, string> { [nameof(MlpTrainerOptionsBase.L2Regularization)] = "0.005" }));
+        Assert.Equal(AutomaticL2.Base, AutomaticL2.OfReference(new Dictionary<string, string>()));
+
+        var ml = new MLContext(seed: 1);
+        var train = Diabetes(ml, "diabetes_train.csv");
+        var options = new MlpRegressionTrainer.Options { HiddenLayerSizes = new[] { 8 }, NumberOfEpochs = 2, Seed = 1 };
+        var reference = ml.Regression.Trainers.Mlp(options).Fit(train).Model;
+        string referencePenalty = reference.Options[AutomaticL2.OptionsKey];
+        // Fine-tuning on a few rows (whose own rule would give another penalty) keeps the reference's.
+        var few = ml.Data.TakeRows(Diabetes(ml, "diabetes_test.csv"), 40);
+        var ownRule = ml.Regression.Trainers.Mlp(new MlpRegressionTrainer.Options { HiddenLayerSizes = new[] { 8 }, NumberOfEpochs = 2, Seed = 1 }).Fit(few).Model;
+        Assert.NotEqual(referencePenalty, ownRule.Options[AutomaticL2.OptionsKey]);
+        var tuned = ml.Regression.Trainers.Mlp(new MlpRegressionTrainer.Options { HiddenLayerSizes = new[] { 8 }, NumberOfEpochs = 2, Seed = 1 }).Fit(few, reference).Model;
+        Assert.Equal(referencePenalty, tuned.Options[AutomaticL2.OptionsKey]);
     }
 
     [Fact]
