@@ -2,7 +2,6 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using MlNetExtensions.Plumbing;
-using MlNetExtensions.Trainers.Losses;
 using MlNetExtensions.Trainers.Training;
 
 namespace MlNetExtensions.Trainers;
@@ -20,32 +19,11 @@ public sealed class MlpMultiOutputRegressionTrainer : MlpTrainerBase<MlpMultiOut
     /// <summary>Options of <see cref="MlpMultiOutputRegressionTrainer"/>.</summary>
     /// <remarks>
     /// The loss is summed over the K outputs of an example (each output's gradient is that of a single-output model), so
-    /// with <see cref="StandardizeLabel"/> every output weighs the same whatever its units. The validation metric (for
+    /// with <see cref="MlpRegressionOptionsBase.StandardizeLabel"/> every output weighs the same whatever its units. The validation metric (for
     /// <see cref="EarlyStoppingMonitor.ValidationMetric"/>) is the mean over the outputs of their R².
     /// </remarks>
-    public sealed class Options : MlpTrainerOptionsBase
+    public sealed class Options : MlpRegressionOptionsBase
     {
-        /// <summary>
-        /// Options at their defaults. <see cref="MlpTrainerOptionsBase.LearningRate"/> starts at 0.002 for multi-output regression (0.001 for
-        /// classification): with the automatic L2 penalty, regression on the tabular benchmark gained 0.6 R² points on the
-        /// mean of 11 sets from it and lost at most 0.2 on any (benchmarks/README.md, "Session 9").
-        /// </summary>
-        public Options() => LearningRate = 0.002f;
-
-        /// <summary>The loss, applied to each output; any defined member. Default <see cref="RegressionLoss.SquaredError"/>.</summary>
-        public RegressionLoss Loss { get; set; } = RegressionLoss.SquaredError;
-
-        /// <summary>
-        /// Huber threshold δ of every output, in standardized label units when <see cref="StandardizeLabel"/> is on, else in
-        /// the label's units (used by <see cref="RegressionLoss.Huber"/> only, checked always). Range (0, ∞). Default 1.
-        /// </summary>
-        public float HuberDelta { get; set; } = 1f;
-
-        /// <summary>
-        /// Standardize each output of the label with its own training mean and standard deviation inside the model (losses in
-        /// the history are then in standardized units; Score is always in the label's units). Default true.
-        /// </summary>
-        public bool StandardizeLabel { get; set; } = true;
     }
 
     internal MlpMultiOutputRegressionTrainer(IHostEnvironment environment, Options options)
@@ -54,10 +32,7 @@ public sealed class MlpMultiOutputRegressionTrainer : MlpTrainerBase<MlpMultiOut
     private protected override void ValidateOptions()
     {
         base.ValidateOptions();
-        var options = TrainerOptions;
-        if (!Enum.IsDefined(options.Loss)) throw new ArgumentOutOfRangeException(nameof(Options.Loss), options.Loss, "Option Loss must be a defined RegressionLoss.");
-        if (!(options.HuberDelta > 0f) || !float.IsFinite(options.HuberDelta))
-            throw new ArgumentOutOfRangeException(nameof(Options.HuberDelta), options.HuberDelta, $"Option HuberDelta must be finite and > 0, got {options.HuberDelta}.");
+        TrainerOptions.Validate();
     }
 
     /// <summary>The error for a label column that is not a known-size Vector&lt;Single, K&gt;.</summary>
@@ -80,8 +55,8 @@ public sealed class MlpMultiOutputRegressionTrainer : MlpTrainerBase<MlpMultiOut
             OutputSize = k,
             Labels = new VectorLabelReader(o.LabelColumnName, k, names, null),
             RemappedValidationLabels = remap => RemappedReader(remap, k, names),
-            CreateLoss = () => o.Loss == RegressionLoss.Huber ? new HuberLoss(o.HuberDelta, k) : new SquaredErrorLoss(k),
-            Metric = (outputs, data) => MeanRSquared(outputs.Span, data),
+            CreateLoss = () => o.CreateLoss(k),
+            Metric = (outputs, data) => MlpRegressionTrainer.MeanRSquared(outputs.Span, data),
             Task = ModelTask.Regression,
             OutputNames = names?.Values,
             CreateTransformer = model => new MlpMultiOutputRegressionPredictionTransformer(model, o.FeatureColumnName, names),
@@ -101,29 +76,6 @@ public sealed class MlpMultiOutputRegressionTrainer : MlpTrainerBase<MlpMultiOut
 
     private protected override (float[] Shift, float[] Scale)? LabelStandardization(DenseDataset train) =>
         TrainerOptions.StandardizeLabel ? MlpRegressionTrainer.LabelMoments(train) : null;
-
-    /// <summary>The mean over the outputs of R² = 1 − Σ(y − ŷ)² / Σ(y − ȳ)² (unchanged by the label standardization; 0 for a constant output).</summary>
-    private static double MeanRSquared(ReadOnlySpan<float> o, DenseDataset data)
-    {
-        int k = data.TargetCount, n = data.Count;
-        var t = data.Targets;
-        double sum = 0;
-        for (int c = 0; c < k; c++)
-        {
-            double mean = 0;
-            for (int r = 0; r < n; r++) mean += t[r * k + c];
-            mean /= n;
-            double residual = 0, total = 0;
-            for (int r = 0; r < n; r++)
-            {
-                double y = t[r * k + c], e = y - o[r * k + c];
-                residual += e * e;
-                total += (y - mean) * (y - mean);
-            }
-            sum += total > 0 ? 1 - residual / total : 0;
-        }
-        return sum / k;
-    }
 
     /// <inheritdoc/>
     public override SchemaShape GetOutputSchema(SchemaShape inputSchema)

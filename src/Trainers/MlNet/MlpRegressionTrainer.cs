@@ -2,7 +2,6 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using MlNetExtensions.Plumbing;
-using MlNetExtensions.Trainers.Losses;
 using MlNetExtensions.Trainers.Training;
 
 namespace MlNetExtensions.Trainers;
@@ -12,7 +11,7 @@ public enum RegressionLoss
 {
     /// <summary>Squared error ½(z − y)² (the default).</summary>
     SquaredError,
-    /// <summary>Huber loss with threshold <see cref="MlpRegressionTrainer.Options.HuberDelta"/>: quadratic near zero, linear beyond.</summary>
+    /// <summary>Huber loss with threshold <see cref="MlpRegressionOptionsBase.HuberDelta"/>: quadratic near zero, linear beyond.</summary>
     Huber,
 }
 
@@ -23,29 +22,8 @@ public enum RegressionLoss
 public sealed class MlpRegressionTrainer : MlpTrainerBase<MlpRegressionPredictionTransformer, MlpRegressionTrainer.Options>
 {
     /// <summary>Options of <see cref="MlpRegressionTrainer"/>.</summary>
-    public sealed class Options : MlpTrainerOptionsBase
+    public sealed class Options : MlpRegressionOptionsBase
     {
-        /// <summary>
-        /// Options at their defaults. <see cref="MlpTrainerOptionsBase.LearningRate"/> starts at 0.002 for regression (0.001 for
-        /// classification): with the automatic L2 penalty, regression on the tabular benchmark gained 0.6 R² points on the
-        /// mean of 11 sets from it and lost at most 0.2 on any (benchmarks/README.md, "Session 9").
-        /// </summary>
-        public Options() => LearningRate = 0.002f;
-
-        /// <summary>The loss; any defined member. Default <see cref="RegressionLoss.SquaredError"/>.</summary>
-        public RegressionLoss Loss { get; set; } = RegressionLoss.SquaredError;
-
-        /// <summary>
-        /// Huber threshold δ, in standardized label units when <see cref="StandardizeLabel"/> is on, else in the label's
-        /// units (used by <see cref="RegressionLoss.Huber"/> only, checked always). Range (0, ∞). Default 1.
-        /// </summary>
-        public float HuberDelta { get; set; } = 1f;
-
-        /// <summary>
-        /// Standardize the label with the training mean and standard deviation inside the model (losses in the history are
-        /// then in standardized units; Score is always in the label's units). Default true.
-        /// </summary>
-        public bool StandardizeLabel { get; set; } = true;
     }
 
     internal MlpRegressionTrainer(IHostEnvironment environment, Options options) : base(environment, options, nameof(MlpRegressionTrainer)) { }
@@ -53,10 +31,7 @@ public sealed class MlpRegressionTrainer : MlpTrainerBase<MlpRegressionPredictio
     private protected override void ValidateOptions()
     {
         base.ValidateOptions();
-        var options = TrainerOptions;
-        if (!Enum.IsDefined(options.Loss)) throw new ArgumentOutOfRangeException(nameof(Options.Loss), options.Loss, "Option Loss must be a defined RegressionLoss.");
-        if (!(options.HuberDelta > 0f) || !float.IsFinite(options.HuberDelta))
-            throw new ArgumentOutOfRangeException(nameof(Options.HuberDelta), options.HuberDelta, $"Option HuberDelta must be finite and > 0, got {options.HuberDelta}.");
+        TrainerOptions.Validate();
     }
 
     private protected override TaskSetup Setup(DataViewSchema trainSchema)
@@ -71,8 +46,8 @@ public sealed class MlpRegressionTrainer : MlpTrainerBase<MlpRegressionPredictio
         {
             OutputSize = 1,
             Labels = new RegressionLabelReader(o.LabelColumnName),
-            CreateLoss = () => o.Loss == RegressionLoss.Huber ? new HuberLoss(o.HuberDelta) : new SquaredErrorLoss(),
-            Metric = (outputs, data) => RSquared(outputs.Span, data),
+            CreateLoss = () => o.CreateLoss(1),
+            Metric = (outputs, data) => MeanRSquared(outputs.Span, data),
             Task = ModelTask.Regression,
             CreateTransformer = model => new MlpRegressionPredictionTransformer(model, o.FeatureColumnName),
         };
@@ -90,20 +65,30 @@ public sealed class MlpRegressionTrainer : MlpTrainerBase<MlpRegressionPredictio
         return (shift, inverseScale.Select(s => 1f / s).ToArray());
     }
 
-    /// <summary>R² = 1 − Σ(y − ŷ)² / Σ(y − ȳ)² (unchanged by the label standardization).</summary>
-    private static double RSquared(ReadOnlySpan<float> o, DenseDataset data)
+    /// <summary>
+    /// The mean over the outputs of R² = 1 − Σ(y − ŷ)² / Σ(y − ȳ)² (unchanged by the label standardization; 0 for a
+    /// constant output): with one output, its R².
+    /// </summary>
+    internal static double MeanRSquared(ReadOnlySpan<float> o, DenseDataset data)
     {
-        double mean = 0;
-        for (int r = 0; r < data.Count; r++) mean += data.Targets[r];
-        mean /= data.Count;
-        double residual = 0, total = 0;
-        for (int r = 0; r < data.Count; r++)
+        int k = data.TargetCount, n = data.Count;
+        var t = data.Targets;
+        double sum = 0;
+        for (int c = 0; c < k; c++)
         {
-            double y = data.Targets[r];
-            residual += (y - o[r]) * (y - o[r]);
-            total += (y - mean) * (y - mean);
+            double mean = 0;
+            for (int r = 0; r < n; r++) mean += t[r * k + c];
+            mean /= n;
+            double residual = 0, total = 0;
+            for (int r = 0; r < n; r++)
+            {
+                double y = t[r * k + c], e = y - o[r * k + c];
+                residual += e * e;
+                total += (y - mean) * (y - mean);
+            }
+            sum += total > 0 ? 1 - residual / total : 0;
         }
-        return total > 0 ? 1 - residual / total : 0;
+        return sum / k;
     }
 
     /// <inheritdoc/>
