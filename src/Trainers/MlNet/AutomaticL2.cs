@@ -10,7 +10,7 @@ namespace MlNetExtensions.Trainers;
 /// and δ the Delta test's noise fraction of the (standardized) target (<see cref="NoiseEstimate"/>): the penalty grows
 /// with the noise-to-signal ratio per row and with the inputs per row, and falls back to Base as the rows grow. The
 /// weights were chosen on the regression sets of the tabular benchmark and of the hold-out group (benchmarks/README.md,
-/// "Session 9"): a fixed 0.001 fitted the noise of noisy small sets (diabetes, δ ≈ 0.76) and of wide ones (sacramento,
+/// "Session 9"): a fixed 0.001 fitted the noise of noisy small sets (diabetes, δ ≈ 0.46) and of wide ones (sacramento,
 /// 110 one-hot inputs at 745 rows), while more for every set cost the clean ones (concrete, boston2).
 /// </summary>
 internal static class AutomaticL2

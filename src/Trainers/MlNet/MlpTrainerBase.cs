@@ -181,17 +181,7 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         }
         else if (validationFraction > 0)
         {
-            var order = Enumerable.Range(0, all.Count).ToArray();
-            var split = Randomness.RandomStream.For(seed, 0x5917);
-            split.Shuffle(order.AsSpan());
-            int nVal = (int)Math.Round(all.Count * validationFraction);
-            if (nVal < 1 || nVal >= all.Count)
-                throw new ArgumentOutOfRangeException(nameof(MlpTrainerOptionsBase.ValidationFraction),
-                    $"ValidationFraction {validationFraction} of {all.Count} rows leaves no training or no validation rows.");
-            trainRows = order[nVal..];
-            Array.Sort(trainRows);
-            var valRows = order[..nVal];
-            Array.Sort(valRows);
+            (trainRows, var valRows) = ValidationSplit.Rows(all.Count, validationFraction, seed);
             // Validation targets are the plain labels (no smoothing or class weights) when the task reads them differently.
             validation = (task.ValidationLabels is null ? all : all.WithPlainTargets()).Select(valRows);
             train = all.Select(trainRows);

@@ -216,4 +216,35 @@ public class AutomaticL2Tests
         var bad = new MlpRegressionTrainer.Options { L2Regularization = -1 };
         Assert.Contains(nameof(MlpTrainerOptionsBase.L2Regularization), Assert.ThrowsAny<ArgumentException>(() => ml.Regression.Trainers.Mlp(bad).Fit(train)).Message);
     }
+
+    [Fact]
+    public void WithAValidationFraction_ThePenaltyIsThatOfTheTrainingPartAlone()
+    {
+        // The trainer's seeded split of diabetes: the penalty of Fit with ValidationFraction 0.3 must be the penalty of a
+        // Fit on exactly the rows it kept for training (the Delta test and the width term see those rows, never the
+        // held-out ones), to the last bit.
+        var ml = new MLContext(seed: 1);
+        var all = Diabetes(ml, "diabetes_train.csv");
+        var options = new MlpRegressionTrainer.Options { HiddenLayerSizes = new[] { 8 }, NumberOfEpochs = 2, Seed = 4, ValidationFraction = 0.3f };
+        var split = ml.Regression.Trainers.Mlp(options).Fit(all).Model;
+
+        var rows = ml.Data.CreateEnumerable<DiabetesRow>(all, reuseRowObject: false).ToArray();
+        var (trainRows, _) = ValidationSplit.Rows(rows.Length, 0.3f, seed: 4);
+        var schema = SchemaDefinition.Create(typeof(DiabetesRow));
+        schema[nameof(DiabetesRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, rows[0].Features.Length);
+        var kept = ml.Data.LoadFromEnumerable(trainRows.Select(i => rows[i]), schema);
+        var alone = ml.Regression.Trainers.Mlp(new MlpRegressionTrainer.Options { HiddenLayerSizes = new[] { 8 }, NumberOfEpochs = 2, Seed = 4 }).Fit(kept).Model;
+        Assert.Equal(alone.Options[AutomaticL2.OptionsKey], split.Options[AutomaticL2.OptionsKey]);
+        Assert.Equal(alone.FeatureMeans, split.FeatureMeans);
+
+        // All rows would give another penalty (more rows, another noise estimate): the check above can fail.
+        var everything = ml.Regression.Trainers.Mlp(new MlpRegressionTrainer.Options { HiddenLayerSizes = new[] { 8 }, NumberOfEpochs = 2, Seed = 4 }).Fit(all).Model;
+        Assert.NotEqual(everything.Options[AutomaticL2.OptionsKey], split.Options[AutomaticL2.OptionsKey]);
+    }
+
+    private sealed class DiabetesRow
+    {
+        public float Label { get; set; }
+        public float[] Features { get; set; } = Array.Empty<float>();
+    }
 }

@@ -156,11 +156,17 @@ public class MissingValueTests
         Assert.Equal(alone.Fill, model.Model.FeatureFillValues);
         Assert.Empty(model.Model.MissingValueIndicatorSlots);
 
-        // With a validation fraction: the statistics of the rows kept for training, not of all rows.
+        // With a validation fraction: exactly the statistics of the rows kept for training (the trainer's seeded split),
+        // not of all rows.
         var all = Rows(200, 9);
         var split = Trainer(ml, o => o.ValidationFraction = 0.5f).Fit(ml.Data.LoadFromEnumerable(all));
-        var full = InputPreprocessingOf(all);
-        Assert.NotEqual(full.Shift, split.Model.FeatureMeans);
+        var (trainRows, validationRows) = MlNetExtensions.Trainers.Training.ValidationSplit.Rows(all.Length, 0.5f, seed: 1);
+        Assert.Equal(100, validationRows.Length);
+        var kept = InputPreprocessingOf(trainRows.Select(i => all[i]).ToArray());
+        Assert.Equal(kept.Shift, split.Model.FeatureMeans);
+        Assert.Equal(kept.Scale, split.Model.FeatureScales);
+        Assert.Equal(kept.Fill, split.Model.FeatureFillValues);
+        Assert.NotEqual(InputPreprocessingOf(all).Shift, split.Model.FeatureMeans);
     }
 
     private static MlNetExtensions.Trainers.Training.InputPreprocessing InputPreprocessingOf(Row[] rows)
