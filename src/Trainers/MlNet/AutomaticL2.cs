@@ -39,16 +39,18 @@ internal static class AutomaticL2
     /// <summary>
     /// The penalty for <paramref name="train"/> (its rows after the input preprocessing and label standardization);
     /// <paramref name="regression"/> false gives <see cref="Base"/>. <paramref name="noiseFraction"/> receives δ (NaN for
-    /// classification) for the training log; <paramref name="maxThreads"/> bounds the threads of its matrix product.
+    /// classification) for the training log; <paramref name="maxThreads"/> bounds the threads of its matrix product;
+    /// <paramref name="inputs"/> is d, the inputs that can vary (default: all of <paramref name="train"/>'s features; the
+    /// trainer leaves out the slots the preprocessing found constant).
     /// </summary>
-    public static float For(DenseDataset train, bool regression, out double noiseFraction, int maxThreads = 1)
+    public static float For(DenseDataset train, bool regression, out double noiseFraction, int maxThreads = 1, int? inputs = null)
     {
         noiseFraction = double.NaN;
         if (!regression || train.Count == 0) return Base;
         noiseFraction = NoiseEstimate.DeltaFraction(train, maxThreads);
         double delta = Math.Clamp(noiseFraction, 0, MaxNoiseFraction);
         double n = train.Count;
-        double factor = 1 + WidthWeight * train.FeatureCount / n + NoiseWeight * (delta / (1 - delta)) / n;
+        double factor = 1 + WidthWeight * (inputs ?? train.FeatureCount) / n + NoiseWeight * (delta / (1 - delta)) / n;
         return (float)Math.Min(Base * factor, Math.Max(Base, MaxPenalty));
     }
 

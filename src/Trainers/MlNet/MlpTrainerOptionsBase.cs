@@ -133,8 +133,9 @@ public abstract class MlpTrainerOptionsBase
     /// training rows and no validation data (<see cref="ValidationData"/>, <see cref="ValidationFraction"/>), a fifth of them
     /// is held out and training stops early on it (at most 200 epochs, <see cref="EarlyStoppingPatience"/>, the best epoch's
     /// weights kept); with validation data, at most 200 epochs with early stopping; with n &lt; 1,000 rows, every row is
-    /// trained on for about max(400, 1,000·(n/1,000)^0.75) parameter updates (507 at 404 rows, 400 from 295 rows down), as
-    /// whole epochs (at least 30, at most 200). Set a number to train exactly that many epochs on the rows given.
+    /// trained on for about max(400, 1,000·(n/1,000)^0.75) parameter updates (507 at 404 rows, 400 from 295 rows down), or
+    /// at least 800 when the data are narrow (at most 0.1 network inputs that can vary per row: constant slots do not
+    /// count), as whole epochs (at least 30, at most 200). Set a number to train exactly that many epochs on the rows given.
     /// </summary>
     public int? NumberOfEpochs { get; set; }
 

@@ -242,6 +242,32 @@ public class AutomaticL2Tests
         Assert.NotEqual(everything.Options[AutomaticL2.OptionsKey], split.Options[AutomaticL2.OptionsKey]);
     }
 
+    [Fact]
+    public void ConstantSlots_DoNotCountAsInputs_OfTheWidthTerm()
+    {
+        // Diabetes with 30 constant slots appended: they are 0 after the preprocessing, so the Delta test and the width
+        // term see the same data, and the penalty is the same to the last bit (counted, d/n would rise from 10/353 to 40/353).
+        var ml = new MLContext(seed: 1);
+        var rows = ml.Data.CreateEnumerable<DiabetesRow>(Diabetes(ml, "diabetes_train.csv"), reuseRowObject: false).ToArray();
+        var padded = rows.Select(r => new DiabetesRow { Label = r.Label, Features = r.Features.Concat(Enumerable.Repeat(7f, 30)).ToArray() }).ToArray();
+        IDataView Load(DiabetesRow[] data)
+        {
+            var schema = SchemaDefinition.Create(typeof(DiabetesRow));
+            schema[nameof(DiabetesRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, data[0].Features.Length);
+            return ml.Data.LoadFromEnumerable(data, schema);
+        }
+        string PenaltyOf(DiabetesRow[] data) => ml.Regression.Trainers.Mlp(new MlpRegressionTrainer.Options { HiddenLayerSizes = new[] { 8 }, NumberOfEpochs = 2, Seed = 2 })
+            .Fit(Load(data)).Model.Options[AutomaticL2.OptionsKey];
+        string plain = PenaltyOf(rows);
+        Assert.Equal(plain, PenaltyOf(padded));
+        // Had they counted: a larger width term.
+        var smooth = Smooth(400, 0.1, 5);
+        float counted = AutomaticL2.For(smooth, true, out _, inputs: 40);
+        float uncounted = AutomaticL2.For(smooth, true, out _);
+        Assert.Equal(uncounted, AutomaticL2.For(smooth, true, out _, inputs: 2));
+        Assert.True(counted > uncounted, $"{counted} vs {uncounted}");
+    }
+
     private sealed class DiabetesRow
     {
         public float Label { get; set; }

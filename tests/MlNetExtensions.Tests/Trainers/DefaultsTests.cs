@@ -32,9 +32,10 @@ public class DefaultsTests
         var model = ml.BinaryClassification.Trainers.Mlp(new MlpBinaryTrainer.Options { Seed = 1 }).Fit(TestData.Load(ml, "breast_cancer_train.csv", DataKind.Boolean));
         var metrics = ml.BinaryClassification.Evaluate(model.Transform(TestData.Load(ml, "breast_cancer_test.csv", DataKind.Boolean)));
         Assert.True(metrics.AreaUnderRocCurve >= 0.99, $"AUC {metrics.AreaUnderRocCurve:F4} < 0.99 with defaults");
-        // 455 rows: no hold-out, 1,000·0.455^0.75 = 554 updates in batches of 32 (15 per epoch: 37 epochs).
-        Assert.Equal(37, AutomaticEpochs.FixedEpochs(455, 32));
-        Assert.Equal(AutomaticEpochs.FixedEpochs(455, 32), model.Model.History.Epochs.Count);
+        // 455 rows of 30 inputs (narrow: d/n 0.066): no hold-out, the floor of 800 updates (above 1,000·0.455^0.75 = 554)
+        // in batches of 32 (15 per epoch: 54 epochs).
+        Assert.Equal(54, AutomaticEpochs.FixedEpochs(455, 30, 32));
+        Assert.Equal(AutomaticEpochs.FixedEpochs(455, 30, 32), model.Model.History.Epochs.Count);
         Assert.All(model.Model.History.Epochs, e => Assert.Null(e.ValidationLoss));
     }
 
@@ -86,37 +87,80 @@ public class DefaultsTests
         {
             Environment.SetEnvironmentVariable("MLNETEXT_AUTO", "updates=5;minepochs=1");
             // 300 rows in batches of 32: 10 per epoch, 1,000·0.3^0.75 = 405 updates = 41 epochs.
-            Assert.Equal(405, AutomaticEpochs.Updates(300));
-            Assert.Equal(41, AutomaticEpochs.FixedEpochs(300, 32));
+            Assert.Equal(405, AutomaticEpochs.Updates(300, 300));
+            Assert.Equal(41, AutomaticEpochs.FixedEpochs(300, 300, 32));
             Assert.Equal(1000, AutomaticEpochs.TargetUpdates);
         }
         finally { Environment.SetEnvironmentVariable("MLNETEXT_AUTO", before); }
         Assert.Contains("speed", Assert.Throws<ArgumentException>(() => AutomaticEpochs.Configure("speed=3")).Message);
         Assert.Contains("name=value", Assert.Throws<ArgumentException>(() => AutomaticEpochs.Configure("updates")).Message);
         Assert.Contains("does not parse", Assert.Throws<ArgumentException>(() => AutomaticEpochs.Configure("updates=many")).Message);
-        Assert.Equal(41, AutomaticEpochs.FixedEpochs(300, 32)); // a rejected configuration leaves the defaults
+        Assert.Equal(41, AutomaticEpochs.FixedEpochs(300, 300, 32)); // a rejected configuration leaves the defaults
     }
 
-    /// <summary>Below the hold-out threshold the updates grow with the rows as n^0.75 above a floor of 400 and meet the 1,000
-    /// updates of the threshold; the epochs they make fall with the rows (each row is seen fewer times in larger data).</summary>
+    /// <summary>Below the hold-out threshold the updates grow with the rows as n^0.75 above a floor of 400 (800 for narrow
+    /// data: at most 0.1 inputs per row) and meet the 1,000 updates of the threshold; the epochs they make fall with the rows
+    /// (each row is seen fewer times in larger data).</summary>
     [Fact]
     public void AutomaticUpdates_GrowWithTheRows_AndMeetTheHoldOutThreshold()
     {
-        Assert.Equal(1000, AutomaticEpochs.Updates(AutomaticEpochs.HoldOutMinRows));
-        Assert.Equal(1000, AutomaticEpochs.Updates(5000));
-        Assert.Equal(400, AutomaticEpochs.Updates(275));
-        Assert.Equal(400, AutomaticEpochs.Updates(1));
-        Assert.Equal(507, AutomaticEpochs.Updates(404));
+        // Wide data (as many inputs as rows): the floor of 400.
+        Assert.Equal(1000, AutomaticEpochs.Updates(AutomaticEpochs.HoldOutMinRows, 1000));
+        Assert.Equal(1000, AutomaticEpochs.Updates(5000, 5000));
+        Assert.Equal(400, AutomaticEpochs.Updates(275, 275));
+        Assert.Equal(400, AutomaticEpochs.Updates(1, 1));
+        Assert.Equal(507, AutomaticEpochs.Updates(404, 404));
         for (int n = 2; n <= 1000; n++)
         {
-            Assert.True(AutomaticEpochs.Updates(n) >= AutomaticEpochs.Updates(n - 1), $"updates fall from {n - 1} to {n} rows");
+            Assert.True(AutomaticEpochs.Updates(n, n) >= AutomaticEpochs.Updates(n - 1, n - 1), $"updates fall from {n - 1} to {n} rows");
             double exact = Math.Max(400, 1000 * Math.Pow(n / 1000.0, 0.75));
-            Assert.InRange(AutomaticEpochs.Updates(n), Math.Floor(exact), Math.Ceiling(exact));
+            Assert.InRange(AutomaticEpochs.Updates(n, n), Math.Floor(exact), Math.Ceiling(exact));
+            // Narrow data (4 inputs, as iris): the floor of 800 once n ≥ 40.
+            double narrow = Math.Max(n >= 40 ? 800 : 400, 1000 * Math.Pow(n / 1000.0, 0.75));
+            Assert.InRange(AutomaticEpochs.Updates(n, 4), Math.Floor(narrow), Math.Ceiling(narrow));
         }
 
-        Assert.True(AutomaticEpochs.FixedEpochs(250, 32) > AutomaticEpochs.FixedEpochs(900, 32));
-        Assert.Equal(50, AutomaticEpochs.FixedEpochs(250, 32)); // 8 batches, 400 updates
-        Assert.Equal(134, AutomaticEpochs.FixedEpochs(96, 32)); // 3 batches (a 5-fold iris fold)
+        // The boundary: d/n = 0.1 is narrow, just above is not.
+        Assert.Equal(800, AutomaticEpochs.Updates(300, 30));
+        Assert.Equal(405, AutomaticEpochs.Updates(300, 31));
+        // Above ≈ 740 rows U(n) exceeds the narrow floor: no difference.
+        Assert.Equal(AutomaticEpochs.Updates(800, 800), AutomaticEpochs.Updates(800, 8));
+
+        Assert.True(AutomaticEpochs.FixedEpochs(250, 250, 32) > AutomaticEpochs.FixedEpochs(900, 900, 32));
+        Assert.Equal(50, AutomaticEpochs.FixedEpochs(250, 250, 32)); // 8 batches, 400 updates
+        Assert.Equal(134, AutomaticEpochs.FixedEpochs(96, 96, 32)); // 3 batches, 400 updates
+        Assert.Equal(200, AutomaticEpochs.FixedEpochs(96, 4, 32)); // a 5-fold iris fold: 800 updates would be 267 epochs, capped
+    }
+
+    /// <summary>The trainer counts the inputs that can vary: constant slots (always 0 after the preprocessing) do not make
+    /// data wide. 300 rows of 2 informative inputs and 40 constant ones train for the narrow floor's epochs.</summary>
+    [Fact]
+    public void AutomaticEpochs_CountOnlyTheInputsThatVary()
+    {
+        var ml = new MLContext(seed: 1);
+        var random = new Random(3);
+        var rows = Enumerable.Range(0, 300).Select(_ =>
+        {
+            float a = (float)random.NextDouble(), b = (float)random.NextDouble();
+            var features = new float[42];
+            features[0] = a; features[1] = b;
+            for (int j = 2; j < 42; j++) features[j] = 5f; // constant in training
+            return new VectorRow { Label = a + b > 1, Features = features };
+        }).ToArray();
+        var model = ml.BinaryClassification.Trainers.Mlp(new MlpBinaryTrainer.Options { HiddenLayerSizes = new[] { 4 }, Seed = 1 })
+            .Fit(ml.Data.LoadFromEnumerable(rows));
+        // 42 slots at 300 rows would be wide (400 updates: 41 epochs of 10 batches); 2 varying inputs are narrow (800: 80).
+        Assert.Equal(41, AutomaticEpochs.FixedEpochs(300, 42, 32));
+        Assert.Equal(80, AutomaticEpochs.FixedEpochs(300, 2, 32));
+        Assert.Equal(80, model.Model.History.Epochs.Count);
+    }
+
+    private sealed class VectorRow
+    {
+        public bool Label { get; set; }
+
+        [Microsoft.ML.Data.VectorType(42)]
+        public float[] Features { get; set; } = Array.Empty<float>();
     }
 
     /// <summary>Key labels are smoothed by 0.05 unless LabelSmoothing is set: the default trains the same bits as an explicit
