@@ -41,8 +41,9 @@ public class DefaultsTests
 
     /// <summary>
     /// Diabetes (353 rows, a noisy target): the automatic L2 penalty for noisy small regression sets lifts the mean R² of
-    /// seeds 1–3 from 0.189 to about 0.26 (with regression's learning rate 0.002; benchmarks/README.md, "Session 9"). The bar of 0.30 is
-    /// not reached (Sdca 0.33, the trees 0.11–0.12): this floor guards what is.
+    /// seeds 1–3 from 0.189 to about 0.26 (with regression's learning rate 0.002; benchmarks/README.md, "Session 9"), and
+    /// the floor of 800 updates for narrow data (10 inputs at 353 rows) to 0.275 ("Session 10"). The bar of 0.30
+    /// is not reached (Sdca 0.33, the trees 0.11–0.12): this floor guards what is.
     /// </summary>
     [Fact]
     public void Diabetes_WithDefaults_GetsTheNoiseAdaptedPenalty_AndBeatsTheFixedOne()
@@ -54,7 +55,10 @@ public class DefaultsTests
             new MlpRegressionTrainer.Options { Seed = seed, L2Regularization = l2 }).Fit(train).Transform(test)).RSquared;
         var automatic = new[] { 1, 2, 3 }.Select(seed => RSquared(null, seed)).Average();
         var fixedPenalty = new[] { 1, 2, 3 }.Select(seed => RSquared(0.001f, seed)).Average();
-        Assert.True(automatic >= 0.22, $"diabetes R² {automatic:F4} < 0.22 with defaults");
+        Assert.True(automatic >= 0.25, $"diabetes R² {automatic:F4} < 0.25 with defaults");
+        // Narrow data (d/n = 10/353): 800 updates in 12 batches per epoch, 67 epochs.
+        var model = ml.Regression.Trainers.Mlp(new MlpRegressionTrainer.Options { Seed = 1 }).Fit(train).Model;
+        Assert.Equal(67, model.History.Epochs.Count);
         Assert.True(automatic > fixedPenalty + 0.03, $"automatic L2: R² {automatic:F4}, fixed 0.001: {fixedPenalty:F4}");
     }
 
