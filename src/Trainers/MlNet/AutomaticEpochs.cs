@@ -9,7 +9,7 @@ namespace MlNetExtensions.Trainers;
 /// is trained on every row for about U(n) = max(floor, <see cref="TargetUpdates"/>·(n / <see cref="HoldOutMinRows"/>)^<see cref="UpdatesPower"/>)
 /// parameter updates, as whole epochs within [<see cref="MinEpochs"/>, <see cref="MaxFixedEpochs"/>]. The floor is
 /// <see cref="MinUpdates"/> (400), or <see cref="NarrowMinUpdates"/> (800) when the data are narrow: at most
-/// <see cref="NarrowInputsPerRow"/> (0.1) network inputs that can vary per training row. So 1,000 updates at 1,000 rows
+/// <see cref="NarrowInputsPerRow"/> (0.1) network inputs per training row that vary over the rows (<see cref="Training.VaryingFeatures"/>). So 1,000 updates at 1,000 rows
 /// and 507 at 404 for wide data, 400 from 295 rows down; narrow data get 800 below ≈ 740 rows. In batches of 32 that is
 /// about 32·(1000/n)^¼ epochs above the floor (32 at 1,000, 40 at 400), and more below it. The values were chosen on the
 /// tabular benchmark (benchmarks/README.md, "Choosing the defaults" and "Session 10"): a fixed 1,000 updates at every size
@@ -19,6 +19,13 @@ namespace MlNetExtensions.Trainers;
 /// </summary>
 internal static class AutomaticEpochs
 {
+    /// <summary>
+    /// A checkpoint's options entry for the epoch count the rule gave (when <see cref="MlpTrainerOptionsBase.NumberOfEpochs"/>
+    /// is null): a checkpoint written under another rule (an earlier version) is refused instead of resuming on another
+    /// schedule.
+    /// </summary>
+    internal const string CheckpointKey = "AutomaticEpochs";
+
     /// <summary>Fewest training rows for the automatic hold-out.</summary>
     public static int HoldOutMinRows { get; private set; } = 1000;
 

@@ -7,7 +7,7 @@ namespace MlNetExtensions.Trainers;
 /// The L2 penalty when <see cref="MlpTrainerOptionsBase.L2Regularization"/> is left at null (the default). Classification
 /// uses <see cref="Base"/> (0.001). Regression scales it with what a Bayesian ridge prior would: λ₂ = Base·(1 + <see cref="WidthWeight"/>·d/n
 /// + <see cref="NoiseWeight"/>·(δ/(1 − δ))/n), at most <see cref="MaxPenalty"/>, with n the training rows, d the network's inputs after the preprocessing
-/// and δ the Delta test's noise fraction of the (standardized) target (<see cref="NoiseEstimate"/>): the penalty grows
+/// that vary over them (<see cref="VaryingFeatures"/>) and δ the Delta test's noise fraction of the (standardized) target (<see cref="NoiseEstimate"/>): the penalty grows
 /// with the noise-to-signal ratio per row and with the inputs per row, and falls back to Base as the rows grow. The
 /// weights were chosen on the regression sets of the tabular benchmark and of the hold-out group (benchmarks/README.md,
 /// "Session 9"): a fixed 0.001 fitted the noise of noisy small sets (diabetes, δ ≈ 0.46) and of wide ones (sacramento,
@@ -40,8 +40,8 @@ internal static class AutomaticL2
     /// The penalty for <paramref name="train"/> (its rows after the input preprocessing and label standardization);
     /// <paramref name="regression"/> false gives <see cref="Base"/>. <paramref name="noiseFraction"/> receives δ (NaN for
     /// classification) for the training log; <paramref name="maxThreads"/> bounds the threads of its matrix product;
-    /// <paramref name="inputs"/> is d, the inputs that can vary (default: all of <paramref name="train"/>'s features; the
-    /// trainer leaves out the slots the preprocessing found constant).
+    /// <paramref name="inputs"/> is d (default: all of <paramref name="train"/>'s features; the trainer passes the slots
+    /// that vary over the training rows, <see cref="VaryingFeatures"/>).
     /// </summary>
     public static float For(DenseDataset train, bool regression, out double noiseFraction, int maxThreads = 1, int? inputs = null)
     {

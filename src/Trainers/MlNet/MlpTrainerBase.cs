@@ -205,8 +205,8 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         if (validation is not null) validation = Prepare(validation);
         if (preprocessing.Indicators.Length > 0)
             channel.Info(MessageSensitivity.None, $"{preprocessing.Indicators.Length} feature slots have missing values (NaN) in the training data: imputed with their medians, each with an indicator input.");
-        // The network inputs that can vary (constant slots are always 0): d of the automatic penalty and epochs.
-        int varyingInputs = preprocessing.VaryingOutputCount;
+        // The network inputs that vary over the training rows: d of the automatic penalty and epochs (see VaryingFeatures).
+        int varyingInputs = VaryingFeatures.Count(train);
         // The L2 penalty, from the training rows only (after the preprocessing) when automatic.
         double noiseFraction = double.NaN;
         // A warm start keeps its reference's penalty (what its weights were trained under; ParameterTyingStrength is
@@ -261,7 +261,7 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         // What a checkpoint must match to continue this run: options, seed, data and the preprocessing learned from it.
         CheckpointFingerprint? fingerprint = TrainerOptions.CheckpointPath is null && resumed is null ? null : new CheckpointFingerprint
         {
-            Options = TrainingOptions(seed, task, modelParameters, automaticL2), Seed = seed, TrainingRows = all.Count, FeatureCount = d, SkippedRows = skipped,
+            Options = TrainingOptions(seed, task, modelParameters, automaticL2, TrainerOptions.NumberOfEpochs is null ? epochCount : null), Seed = seed, TrainingRows = all.Count, FeatureCount = d, SkippedRows = skipped,
             ValidationRows = validation?.Count ?? 0, TrainingData = CheckpointFingerprint.Hash(train),
             ValidationData = validation is null ? 0 : CheckpointFingerprint.Hash(validation),
             Preprocessing = CheckpointFingerprint.Hash(preprocessing, labelShift, labelScale),
@@ -452,12 +452,14 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
 
     /// <summary>
     /// The options a checkpoint must have been written with: those of <see cref="DescribeOptions"/> but the thread count
-    /// (results do not depend on it) and the seed (the fingerprint compares the effective seed itself).
+    /// (results do not depend on it) and the seed (the fingerprint compares the effective seed itself), plus the epoch
+    /// count the automatic rule gave (<paramref name="automaticEpochs"/>, null when the epochs were set).
     /// </summary>
-    private IReadOnlyDictionary<string, string> TrainingOptions(ulong seed, TaskSetup task, MlpModelParameters? reference, float? automaticL2)
+    private IReadOnlyDictionary<string, string> TrainingOptions(ulong seed, TaskSetup task, MlpModelParameters? reference, float? automaticL2, int? automaticEpochs)
     {
         var map = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, value) in DescribeOptions(seed, task, reference, automaticL2)) map[name] = value;
+        if (automaticEpochs is { } epochs) map[AutomaticEpochs.CheckpointKey] = epochs.ToString(CultureInfo.InvariantCulture);
         // The automatic penalty follows from the data and options the fingerprint holds already; its last bits may differ
         // between CPUs (the Delta test's products), which must not refuse a resume on another machine.
         map.Remove(AutomaticL2.OptionsKey);

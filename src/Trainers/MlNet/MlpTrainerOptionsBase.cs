@@ -134,8 +134,8 @@ public abstract class MlpTrainerOptionsBase
     /// is held out and training stops early on it (at most 200 epochs, <see cref="EarlyStoppingPatience"/>, the best epoch's
     /// weights kept); with validation data, at most 200 epochs with early stopping; with n &lt; 1,000 rows, every row is
     /// trained on for about max(400, 1,000·(n/1,000)^0.75) parameter updates (507 at 404 rows, 400 from 295 rows down), or
-    /// at least 800 when the data are narrow (at most 0.1 network inputs that can vary per row: constant slots do not
-    /// count), as whole epochs (at least 30, at most 200). Set a number to train exactly that many epochs on the rows given.
+    /// at least 800 when the data are narrow (at most 0.1 network inputs per row that vary over the training rows: a slot
+    /// with one value in every row does not count), as whole epochs (at least 30, at most 200). Set a number to train exactly that many epochs on the rows given.
     /// </summary>
     public int? NumberOfEpochs { get; set; }
 
@@ -157,7 +157,7 @@ public abstract class MlpTrainerOptionsBase
     /// <summary>
     /// L2 penalty λ₂ on weights, adding ½λ₂‖w‖² to the (mean) loss (not biases or batch-norm parameters); 0 turns it off.
     /// Range [0, ∞), or null. Default null: automatic. Classification then uses 0.001; regression uses
-    /// 0.001·(1 + 30·d/n + 3,400·(δ/(1 − δ))/n) for n training rows, d network inputs (after the input preprocessing) and
+    /// 0.001·(1 + 30·d/n + 3,400·(δ/(1 − δ))/n) for n training rows, d network inputs that vary over them (after the input preprocessing) and
     /// δ the share of the target's variance a nearest-neighbour comparison finds unexplainable (the Delta test, on at most
     /// 1,000 rows), at most 0.03: more penalty for noisy targets and for many inputs per row, 0.001 as the rows grow. Both were measured
     /// on the tabular benchmark (benchmarks/README.md). The automatic value is kept in the model's options

@@ -65,11 +65,6 @@ internal sealed class InputPreprocessing
     /// <summary>Per slot, what is done with it.</summary>
     public InputSlotKind[] Kinds { get; }
 
-    /// <summary>
-    /// The network inputs that can vary: <see cref="OutputCount"/> less the <see cref="InputSlotKind.Constant"/> slots, which
-    /// are always 0 (the automatic penalty's width term and the automatic epochs count these inputs only).
-    /// </summary>
-    public int VaryingOutputCount => OutputCount - Kinds.Count(k => k == InputSlotKind.Constant);
 
     /// <summary>Per slot, the raw value a missing value is replaced with (the training median).</summary>
     public float[] Fill { get; }

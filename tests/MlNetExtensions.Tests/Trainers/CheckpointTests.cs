@@ -237,6 +237,42 @@ public sealed class CheckpointTests : IDisposable
         [VectorType(4)] public float[] Features { get; set; } = Array.Empty<float>();
     }
 
+    /// <summary>
+    /// With automatic epochs the checkpoint records the count the rule gave; a checkpoint that lacks it or records another
+    /// (written under an earlier rule) is refused naming it, instead of resuming on another cosine schedule.
+    /// </summary>
+    [Fact]
+    public void ACheckpointWithAutomaticEpochs_RecordsTheirCount_AndOneOfAnotherRuleIsRefused()
+    {
+        var checkpoint = PathIn("auto.ckpt");
+        // Iris, 120 rows of 4 inputs: narrow data, 800 updates in 8 batches of 16, 100 epochs.
+        var full = Train(Task.Multiclass, o => { o.NumberOfEpochs = null; o.CheckpointPath = checkpoint; o.CheckpointEveryEpochs = 40; });
+        Assert.Equal(100, full.History.Epochs.Count);
+        var (fingerprint, saved) = TrainingCheckpointFile.Read(checkpoint);
+        Assert.Equal("100", fingerprint.Options[AutomaticEpochs.CheckpointKey]);
+        Assert.Equal("", fingerprint.Options[nameof(MlpTrainerOptionsBase.NumberOfEpochs)]);
+
+        // The same run resumes from it.
+        var resumed = Train(Task.Multiclass, o => { o.NumberOfEpochs = null; o.ResumeFromCheckpoint = checkpoint; });
+        Assert.Equal(full.DenseLayers.SelectMany(l => l.Weights).ToArray(), resumed.DenseLayers.SelectMany(l => l.Weights).ToArray());
+
+        void RefusedWith(IReadOnlyDictionary<string, string> options, string expected)
+        {
+            var older = PathIn("older.ckpt");
+            TrainingCheckpointFile.Write(older, new CheckpointFingerprint
+            {
+                Options = options, Seed = fingerprint.Seed, TrainingRows = fingerprint.TrainingRows, FeatureCount = fingerprint.FeatureCount,
+                SkippedRows = fingerprint.SkippedRows, ValidationRows = fingerprint.ValidationRows, TrainingData = fingerprint.TrainingData,
+                ValidationData = fingerprint.ValidationData, Preprocessing = fingerprint.Preprocessing,
+            }, saved);
+            var e = Assert.Throws<InvalidOperationException>(() => Train(Task.Multiclass, o => { o.NumberOfEpochs = null; o.ResumeFromCheckpoint = older; }));
+            Assert.Contains(expected, e.Message);
+        }
+        // Written before the count was recorded, or under a rule that gave 50 epochs.
+        RefusedWith(fingerprint.Options.Where(p => p.Key != AutomaticEpochs.CheckpointKey).ToDictionary(p => p.Key, p => p.Value), $"option {AutomaticEpochs.CheckpointKey}");
+        RefusedWith(fingerprint.Options.ToDictionary(p => p.Key, p => p.Key == AutomaticEpochs.CheckpointKey ? "50" : p.Value), $"option {AutomaticEpochs.CheckpointKey} was '50' and is '100'");
+    }
+
     [Fact]
     public void AFlippedByteOrATruncatedCheckpoint_IsRefused_NamingTheFile()
     {

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using MlNetExtensions.Trainers;
+using MlNetExtensions.Trainers.Training;
 
 namespace MlNetExtensions.Tests.Trainers;
 
@@ -136,10 +137,14 @@ public class DefaultsTests
         Assert.Equal(200, AutomaticEpochs.FixedEpochs(96, 4, 32)); // a 5-fold iris fold: 800 updates would be 267 epochs, capped
     }
 
-    /// <summary>The trainer counts the inputs that can vary: constant slots (always 0 after the preprocessing) do not make
-    /// data wide. 300 rows of 2 informative inputs and 40 constant ones train for the narrow floor's epochs.</summary>
-    [Fact]
-    public void AutomaticEpochs_CountOnlyTheInputsThatVary()
+    /// <summary>The trainer counts the inputs that vary over the training rows: constant slots (with or without the
+    /// input preprocessing) and the indicator of a slot missing in every row do not make data wide. 300 rows of 2 informative
+    /// inputs and 40 constant ones train for the narrow floor's epochs.</summary>
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    public void AutomaticEpochs_CountOnlyTheInputsThatVary(bool normalize, bool missingEverywhere)
     {
         var ml = new MLContext(seed: 1);
         var random = new Random(3);
@@ -148,15 +153,36 @@ public class DefaultsTests
             float a = (float)random.NextDouble(), b = (float)random.NextDouble();
             var features = new float[42];
             features[0] = a; features[1] = b;
-            for (int j = 2; j < 42; j++) features[j] = 5f; // constant in training
+            for (int j = 2; j < 42; j++) features[j] = missingEverywhere ? float.NaN : 5f; // the same in every training row
             return new VectorRow { Label = a + b > 1, Features = features };
         }).ToArray();
-        var model = ml.BinaryClassification.Trainers.Mlp(new MlpBinaryTrainer.Options { HiddenLayerSizes = new[] { 4 }, Seed = 1 })
+        var model = ml.BinaryClassification.Trainers.Mlp(new MlpBinaryTrainer.Options { HiddenLayerSizes = new[] { 4 }, Seed = 1, NormalizeFeatures = normalize })
             .Fit(ml.Data.LoadFromEnumerable(rows));
-        // 42 slots at 300 rows would be wide (400 updates: 41 epochs of 10 batches); 2 varying inputs are narrow (800: 80).
+        // 42 slots at 300 rows would be wide (405 updates: 41 epochs of 10 batches), 82 with the 40 indicators; 2 varying
+        // inputs are narrow (800: 80).
         Assert.Equal(41, AutomaticEpochs.FixedEpochs(300, 42, 32));
         Assert.Equal(80, AutomaticEpochs.FixedEpochs(300, 2, 32));
         Assert.Equal(80, model.Model.History.Epochs.Count);
+    }
+
+    /// <summary>The count of varying slots by hand, and the same for rows held densely and as lists of their non-zeros.</summary>
+    [Fact]
+    public void VaryingFeatures_CountsSlotsWithMoreThanOneValue_DenseOrListed()
+    {
+        // Slots: 0 varies; 1 is 0 everywhere; 2 is 3 everywhere; 3 is 3 in one row and 0 elsewhere; 4 is -0 and +0.
+        float[] x =
+        {
+            1, 0, 3, 3, -0f,
+            2, 0, 3, 0, 0,
+            1, 0, 3, 0, 0,
+            1, 0, 3, 0, -0f,
+        };
+        var dense = new DenseDataset(x, 5, new float[4], 1, null, 4);
+        Assert.Equal(2, VaryingFeatures.Count(dense));
+        var lists = SparseRows.TryBuild(dense, maxDensity: 1.0);
+        Assert.NotNull(lists);
+        Assert.Equal(2, VaryingFeatures.Count(new DenseDataset(lists!, new float[4], 1, null)));
+        Assert.Equal(0, VaryingFeatures.Count(new DenseDataset(x, 5, new float[4], 1, null, 1)));
     }
 
     private sealed class VectorRow
