@@ -48,7 +48,7 @@ internal static class AutomaticEpochs
     public static int NarrowMinUpdates { get; private set; } = 800;
 
     /// <summary>
-    /// At most this many network inputs per training row (d/n) counts as narrow data, which gets the floor of
+    /// At most this many varying network inputs per training row (d/n) counts as narrow data, which gets the floor of
     /// <see cref="NarrowMinUpdates"/> instead of <see cref="MinUpdates"/>.
     /// </summary>
     public static double NarrowInputsPerRow { get; private set; } = 0.1;
@@ -60,7 +60,7 @@ internal static class AutomaticEpochs
     public static int MaxFixedEpochs { get; private set; } = 200;
 
     /// <summary>
-    /// Epochs for <paramref name="rows"/> training rows of <paramref name="inputs"/> network inputs in batches of
+    /// Epochs for <paramref name="rows"/> training rows of <paramref name="inputs"/> varying network inputs in batches of
     /// <paramref name="batchSize"/> without a hold-out.
     /// </summary>
     public static int FixedEpochs(int rows, int inputs, int batchSize)
@@ -70,7 +70,7 @@ internal static class AutomaticEpochs
     }
 
     /// <summary>
-    /// The updates aimed at for <paramref name="rows"/> training rows of <paramref name="inputs"/> network inputs without a
+    /// The updates aimed at for <paramref name="rows"/> training rows of <paramref name="inputs"/> varying network inputs without a
     /// hold-out (at least 1): U(n) above a floor of <see cref="MinUpdates"/>, or of <see cref="NarrowMinUpdates"/> when
     /// d/n ≤ <see cref="NarrowInputsPerRow"/>.
     /// </summary>

@@ -377,7 +377,8 @@ public abstract class MlpTrainerOptionsBase
     /// <summary>
     /// A checkpoint file (written through <see cref="CheckpointPath"/>) to continue training from: Fit reads the data as
     /// usual, checks that the options, the seed and the data are those the checkpoint was written with (the preprocessing
-    /// learned from the data included), restores the training state and goes on from the epoch after it. The model is then
+    /// learned from the data included, and with automatic <see cref="NumberOfEpochs"/> the count the rule gave, so that a
+    /// checkpoint written under an earlier version's rule is refused), restores the training state and goes on from the epoch after it. The model is then
     /// bit for bit the one the uninterrupted run would have given (the history's elapsed times aside), when the data is read
     /// once; with data re-read every epoch (<see cref="ReloadDataEachEpoch"/>, online augmentation) the upstream transforms
     /// draw their next passes afresh in the new run, so the resumed epochs see other augmented rows than the uninterrupted
