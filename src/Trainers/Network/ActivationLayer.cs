@@ -34,9 +34,7 @@ internal sealed class ActivationLayer : Layer
         switch (function)
         {
             case Activation.Relu: ReluForward(x, y); break;
-            case Activation.LeakyRelu:
-                for (int i = 0; i < x.Length; i++) { float v = x[i]; y[i] = v > 0 ? v : LeakySlope * v; }
-                break;
+            case Activation.LeakyRelu: LeakyReluForward(x, y); break;
             case Activation.Tanh: TensorPrimitives.Tanh(x, y); break;
             case Activation.Sigmoid: TensorPrimitives.Sigmoid(x, y); break;
             case Activation.Identity: x.CopyTo(y); break;
@@ -60,6 +58,56 @@ internal sealed class ActivationLayer : Layer
             for (; i + 8 <= count; i += 8)
                 Vector256.Max(Vector256.LoadUnsafe(ref xr, (nuint)i), Vector256<float>.Zero).StoreUnsafe(ref yr, (nuint)i);
         for (; i < count; i++) y[i] = float.Max(x[i], 0f);
+    }
+
+    /// <summary>
+    /// y = x &gt; 0 ? x : 0.01·x element-wise, computed without a branch as max(x, 0.01·x): the same bits for every x (a
+    /// negative x or −0 gives 0.01·x, which is the larger; a positive x or +0 gives x; NaN stays NaN). The branch of the
+    /// scalar rule mispredicts on about half the values of a hidden layer, which made leaky ReLU's small-set Fit about
+    /// twice ReLU's.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void LeakyReluForward(ReadOnlySpan<float> x, Span<float> y)
+    {
+        int i = 0, count = x.Length;
+        if (y.Length < count) throw new ArgumentException("Output shorter than input.", nameof(y));
+        ref float xr = ref MemoryMarshal.GetReference(x), yr = ref MemoryMarshal.GetReference(y);
+        if (Vector512.IsHardwareAccelerated)
+            for (; i + 16 <= count; i += 16)
+            {
+                var v = Vector512.LoadUnsafe(ref xr, (nuint)i);
+                Vector512.Max(v, v * LeakySlope).StoreUnsafe(ref yr, (nuint)i);
+            }
+        if (Vector256.IsHardwareAccelerated)
+            for (; i + 8 <= count; i += 8)
+            {
+                var v = Vector256.LoadUnsafe(ref xr, (nuint)i);
+                Vector256.Max(v, v * LeakySlope).StoreUnsafe(ref yr, (nuint)i);
+            }
+        for (; i < count; i++) { float v = x[i]; y[i] = v > 0 ? v : LeakySlope * v; }
+    }
+
+    /// <summary>dx = y &gt; 0 ? dy : 0.01·dy element-wise (vectorized select: the same values as the scalar rule).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void LeakyReluBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        int i = 0, count = y.Length;
+        ref float yr = ref MemoryMarshal.GetReference(y), dyr = ref MemoryMarshal.GetReference(dy), dxr = ref MemoryMarshal.GetReference(dx);
+        if (Vector512.IsHardwareAccelerated)
+            for (; i + 16 <= count; i += 16)
+            {
+                var g = Vector512.LoadUnsafe(ref dyr, (nuint)i);
+                var positive = Vector512.GreaterThan(Vector512.LoadUnsafe(ref yr, (nuint)i), Vector512<float>.Zero);
+                Vector512.ConditionalSelect(positive, g, g * LeakySlope).StoreUnsafe(ref dxr, (nuint)i);
+            }
+        if (Vector256.IsHardwareAccelerated)
+            for (; i + 8 <= count; i += 8)
+            {
+                var g = Vector256.LoadUnsafe(ref dyr, (nuint)i);
+                var positive = Vector256.GreaterThan(Vector256.LoadUnsafe(ref yr, (nuint)i), Vector256<float>.Zero);
+                Vector256.ConditionalSelect(positive, g, g * LeakySlope).StoreUnsafe(ref dxr, (nuint)i);
+            }
+        for (; i < count; i++) dx[i] = y[i] > 0 ? dy[i] : LeakySlope * dy[i];
     }
 
     /// <summary>dx = y &gt; 0 ? dy : 0 element-wise (vectorized select: the same values as the scalar rule).</summary>
@@ -102,7 +150,7 @@ internal sealed class ActivationLayer : Layer
                 ReluBackward(y, dy, dx);
                 break;
             case Activation.LeakyRelu:
-                for (int i = 0; i < count; i++) dx[i] = y[i] > 0 ? dy[i] : LeakySlope * dy[i];
+                LeakyReluBackward(y, dy, dx);
                 break;
             case Activation.Tanh:
                 for (int i = 0; i < count; i++) dx[i] = dy[i] * (1f - y[i] * y[i]);

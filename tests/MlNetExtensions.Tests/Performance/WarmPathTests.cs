@@ -31,6 +31,35 @@ public class WarmPathTests
         for (int i = 0; i < count; i++) Assert.Equal(BitConverter.SingleToInt32Bits(expected[i]), BitConverter.SingleToInt32Bits(x[i]));
     }
 
+    /// <summary>Leaky ReLU's branch-free kernels give the scalar rule's bits (y = x &gt; 0 ? x : 0.01·x, dx = y &gt; 0 ? dy : 0.01·dy)
+    /// for every kind of value: signed zeros, NaN, infinities, denormals whose 0.01·x underflows, and each tail length.</summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(7)]
+    [InlineData(16)]
+    [InlineData(29)]
+    [InlineData(128 * 64)]
+    public void LeakyReluKernelsGiveTheBitsOfTheScalarRule(int count)
+    {
+        var random = new Random(count + 1);
+        float[] special = { -0f, 0f, float.NaN, float.NegativeInfinity, float.PositiveInfinity, -1e-44f, 1e-44f, -float.Epsilon, float.MaxValue, -float.MaxValue };
+        float Draw(int i) => i < special.Length && count > special.Length ? special[i] : (float)((random.NextDouble() * 2 - 1) * Math.Pow(10, random.Next(-40, 39)));
+        var x = Enumerable.Range(0, count).Select(Draw).ToArray();
+        var dy = Enumerable.Range(0, count).Select(i => Draw(count - 1 - i)).ToArray();
+        const float a = ActivationLayer.LeakySlope;
+        var y = new float[count];
+        ActivationLayer.LeakyReluForward(x, y);
+        for (int i = 0; i < count; i++)
+            Assert.Equal(BitConverter.SingleToInt32Bits(x[i] > 0 ? x[i] : a * x[i]), BitConverter.SingleToInt32Bits(y[i]));
+        var dx = new float[count];
+        ActivationLayer.LeakyReluBackward(y, dy, dx);
+        for (int i = 0; i < count; i++)
+            Assert.Equal(BitConverter.SingleToInt32Bits(y[i] > 0 ? dy[i] : a * dy[i]), BitConverter.SingleToInt32Bits(dx[i]));
+        var copy = (float[])x.Clone();
+        ActivationLayer.LeakyReluForward(copy, copy); // in place
+        Assert.Equal(y.Select(BitConverter.SingleToInt32Bits), copy.Select(BitConverter.SingleToInt32Bits));
+    }
+
     [Theory]
     [InlineData(1, 1)]
     [InlineData(128, 10)]
