@@ -45,20 +45,7 @@ internal sealed class ActivationLayer : Layer
     /// <summary>y = max(x, 0) element-wise with <see cref="float.Max(float, float)"/>'s semantics (NaN propagates), the
     /// values <c>TensorPrimitives.Max(x, 0f, y)</c> gives, written out so that it runs fully optimized from the first batch
     /// (the generic TensorPrimitives code ran at tier 0 through epoch 1).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void ReluForward(ReadOnlySpan<float> x, Span<float> y)
-    {
-        int i = 0, count = x.Length;
-        if (y.Length < count) throw new ArgumentException("Output shorter than input.", nameof(y));
-        ref float xr = ref MemoryMarshal.GetReference(x), yr = ref MemoryMarshal.GetReference(y);
-        if (Vector512.IsHardwareAccelerated)
-            for (; i + 16 <= count; i += 16)
-                Vector512.Max(Vector512.LoadUnsafe(ref xr, (nuint)i), Vector512<float>.Zero).StoreUnsafe(ref yr, (nuint)i);
-        if (Vector256.IsHardwareAccelerated)
-            for (; i + 8 <= count; i += 8)
-                Vector256.Max(Vector256.LoadUnsafe(ref xr, (nuint)i), Vector256<float>.Zero).StoreUnsafe(ref yr, (nuint)i);
-        for (; i < count; i++) y[i] = float.Max(x[i], 0f);
-    }
+    internal static void ReluForward(ReadOnlySpan<float> x, Span<float> y) => MaxForward<ZeroFloor>(x, y);
 
     /// <summary>
     /// y = x &gt; 0 ? x : 0.01·x element-wise, computed without a branch as max(x, 0.01·x): the same bits for every x (a
@@ -66,8 +53,34 @@ internal sealed class ActivationLayer : Layer
     /// scalar rule mispredicts on about half the values of a hidden layer, which made leaky ReLU's small-set Fit about
     /// twice ReLU's.
     /// </summary>
+    internal static void LeakyReluForward(ReadOnlySpan<float> x, Span<float> y) => MaxForward<LeakyFloor>(x, y);
+
+    /// <summary>What max(x, ·) compares x with: ReLU's 0, leaky ReLU's 0.01·x.</summary>
+    private interface IFloor
+    {
+        static abstract Vector512<float> Of(Vector512<float> x);
+        static abstract Vector256<float> Of(Vector256<float> x);
+        static abstract float Of(float x);
+    }
+
+    private readonly struct ZeroFloor : IFloor
+    {
+        public static Vector512<float> Of(Vector512<float> x) => Vector512<float>.Zero;
+        public static Vector256<float> Of(Vector256<float> x) => Vector256<float>.Zero;
+        public static float Of(float x) => 0f;
+    }
+
+    private readonly struct LeakyFloor : IFloor
+    {
+        public static Vector512<float> Of(Vector512<float> x) => x * LeakySlope;
+        public static Vector256<float> Of(Vector256<float> x) => x * LeakySlope;
+        public static float Of(float x) => LeakySlope * x;
+    }
+
+    /// <summary>y = max(x, F(x)) element-wise (x and y may be the same memory); the struct type parameter makes one
+    /// specialized, fully optimized loop per floor.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void LeakyReluForward(ReadOnlySpan<float> x, Span<float> y)
+    private static void MaxForward<TFloor>(ReadOnlySpan<float> x, Span<float> y) where TFloor : struct, IFloor
     {
         int i = 0, count = x.Length;
         if (y.Length < count) throw new ArgumentException("Output shorter than input.", nameof(y));
@@ -76,15 +89,15 @@ internal sealed class ActivationLayer : Layer
             for (; i + 16 <= count; i += 16)
             {
                 var v = Vector512.LoadUnsafe(ref xr, (nuint)i);
-                Vector512.Max(v, v * LeakySlope).StoreUnsafe(ref yr, (nuint)i);
+                Vector512.Max(v, TFloor.Of(v)).StoreUnsafe(ref yr, (nuint)i);
             }
         if (Vector256.IsHardwareAccelerated)
             for (; i + 8 <= count; i += 8)
             {
                 var v = Vector256.LoadUnsafe(ref xr, (nuint)i);
-                Vector256.Max(v, v * LeakySlope).StoreUnsafe(ref yr, (nuint)i);
+                Vector256.Max(v, TFloor.Of(v)).StoreUnsafe(ref yr, (nuint)i);
             }
-        for (; i < count; i++) { float v = x[i]; y[i] = v > 0 ? v : LeakySlope * v; }
+        for (; i < count; i++) y[i] = float.Max(x[i], TFloor.Of(x[i]));
     }
 
     /// <summary>dx = y &gt; 0 ? dy : 0.01·dy element-wise (vectorized select: the same values as the scalar rule).</summary>
