@@ -101,53 +101,66 @@ internal sealed class ActivationLayer : Layer
     }
 
     /// <summary>dx = y &gt; 0 ? dy : 0.01·dy element-wise (vectorized select: the same values as the scalar rule).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void LeakyReluBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    internal static void LeakyReluBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) => Derivative<LeakyReluRule>(y, dy, dx);
+
+    /// <summary>dx = dy·(1 − y·y) element-wise, the same operations in the same order (so the same bits) in every lane.</summary>
+    internal static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) => Derivative<TanhRule>(y, dy, dx);
+
+    /// <summary>dx = (dy·y)·(1 − y) element-wise, the same operations in the same order (so the same bits) in every lane.</summary>
+    internal static void SigmoidBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) => Derivative<SigmoidRule>(y, dy, dx);
+
+    /// <summary>dx = y &gt; 0 ? dy : 0 element-wise (vectorized mask: the same values as the scalar rule).</summary>
+    internal static void ReluBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) => Derivative<ReluRule>(y, dy, dx);
+
+    /// <summary>A derivative written in terms of the output: dx from y and dy, in a zmm, a ymm and a scalar lane.</summary>
+    private interface IDerivativeRule
+    {
+        static abstract Vector512<float> Of(Vector512<float> y, Vector512<float> dy);
+        static abstract Vector256<float> Of(Vector256<float> y, Vector256<float> dy);
+        static abstract float Of(float y, float dy);
+    }
+
+    private readonly struct ReluRule : IDerivativeRule
+    {
+        public static Vector512<float> Of(Vector512<float> y, Vector512<float> dy) => Vector512.BitwiseAnd(Vector512.GreaterThan(y, Vector512<float>.Zero), dy);
+        public static Vector256<float> Of(Vector256<float> y, Vector256<float> dy) => Vector256.BitwiseAnd(Vector256.GreaterThan(y, Vector256<float>.Zero), dy);
+        public static float Of(float y, float dy) => y > 0 ? dy : 0f;
+    }
+
+    private readonly struct LeakyReluRule : IDerivativeRule
+    {
+        public static Vector512<float> Of(Vector512<float> y, Vector512<float> dy) => Vector512.ConditionalSelect(Vector512.GreaterThan(y, Vector512<float>.Zero), dy, dy * LeakySlope);
+        public static Vector256<float> Of(Vector256<float> y, Vector256<float> dy) => Vector256.ConditionalSelect(Vector256.GreaterThan(y, Vector256<float>.Zero), dy, dy * LeakySlope);
+        public static float Of(float y, float dy) => y > 0 ? dy : LeakySlope * dy;
+    }
+
+    private readonly struct TanhRule : IDerivativeRule
+    {
+        public static Vector512<float> Of(Vector512<float> y, Vector512<float> dy) => dy * (Vector512<float>.One - y * y);
+        public static Vector256<float> Of(Vector256<float> y, Vector256<float> dy) => dy * (Vector256<float>.One - y * y);
+        public static float Of(float y, float dy) => dy * (1f - y * y);
+    }
+
+    private readonly struct SigmoidRule : IDerivativeRule
+    {
+        public static Vector512<float> Of(Vector512<float> y, Vector512<float> dy) => dy * y * (Vector512<float>.One - y);
+        public static Vector256<float> Of(Vector256<float> y, Vector256<float> dy) => dy * y * (Vector256<float>.One - y);
+        public static float Of(float y, float dy) => dy * y * (1f - y);
+    }
+
+    /// <summary>dx = rule(y, dy) element-wise; one specialized, fully optimized loop per rule (a struct type parameter).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
+    private static void Derivative<TRule>(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) where TRule : struct, IDerivativeRule
     {
         int i = 0, count = y.Length;
         ref float yr = ref MemoryMarshal.GetReference(y), dyr = ref MemoryMarshal.GetReference(dy), dxr = ref MemoryMarshal.GetReference(dx);
         if (Vector512.IsHardwareAccelerated)
             for (; i + 16 <= count; i += 16)
-            {
-                var g = Vector512.LoadUnsafe(ref dyr, (nuint)i);
-                var positive = Vector512.GreaterThan(Vector512.LoadUnsafe(ref yr, (nuint)i), Vector512<float>.Zero);
-                Vector512.ConditionalSelect(positive, g, g * LeakySlope).StoreUnsafe(ref dxr, (nuint)i);
-            }
+                TRule.Of(Vector512.LoadUnsafe(ref yr, (nuint)i), Vector512.LoadUnsafe(ref dyr, (nuint)i)).StoreUnsafe(ref dxr, (nuint)i);
         if (Vector256.IsHardwareAccelerated)
             for (; i + 8 <= count; i += 8)
-            {
-                var g = Vector256.LoadUnsafe(ref dyr, (nuint)i);
-                var positive = Vector256.GreaterThan(Vector256.LoadUnsafe(ref yr, (nuint)i), Vector256<float>.Zero);
-                Vector256.ConditionalSelect(positive, g, g * LeakySlope).StoreUnsafe(ref dxr, (nuint)i);
-            }
-        for (; i < count; i++) dx[i] = y[i] > 0 ? dy[i] : LeakySlope * dy[i];
-    }
-
-    /// <summary>dx = y &gt; 0 ? dy : 0 element-wise (vectorized select: the same values as the scalar rule).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call (no tier-0 epoch 1)
-    private static void ReluBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
-    {
-        int i = 0, count = y.Length;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            ref float yr = ref MemoryMarshal.GetReference(y), dyr = ref MemoryMarshal.GetReference(dy), dxr = ref MemoryMarshal.GetReference(dx);
-            for (; i + 16 <= count; i += 16)
-            {
-                var mask = Vector512.GreaterThan(Vector512.LoadUnsafe(ref yr, (nuint)i), Vector512<float>.Zero);
-                Vector512.BitwiseAnd(mask, Vector512.LoadUnsafe(ref dyr, (nuint)i)).StoreUnsafe(ref dxr, (nuint)i);
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            ref float yr = ref MemoryMarshal.GetReference(y), dyr = ref MemoryMarshal.GetReference(dy), dxr = ref MemoryMarshal.GetReference(dx);
-            for (; i + 8 <= count; i += 8)
-            {
-                var mask = Vector256.GreaterThan(Vector256.LoadUnsafe(ref yr, (nuint)i), Vector256<float>.Zero);
-                Vector256.BitwiseAnd(mask, Vector256.LoadUnsafe(ref dyr, (nuint)i)).StoreUnsafe(ref dxr, (nuint)i);
-            }
-        }
-
-        for (; i < count; i++) dx[i] = y[i] > 0 ? dy[i] : 0f;
+                TRule.Of(Vector256.LoadUnsafe(ref yr, (nuint)i), Vector256.LoadUnsafe(ref dyr, (nuint)i)).StoreUnsafe(ref dxr, (nuint)i);
+        for (; i < count; i++) dx[i] = TRule.Of(y[i], dy[i]);
     }
 
     /// <inheritdoc/>
@@ -166,10 +179,10 @@ internal sealed class ActivationLayer : Layer
                 LeakyReluBackward(y, dy, dx);
                 break;
             case Activation.Tanh:
-                for (int i = 0; i < count; i++) dx[i] = dy[i] * (1f - y[i] * y[i]);
+                TanhBackward(y, dy, dx);
                 break;
             case Activation.Sigmoid:
-                for (int i = 0; i < count; i++) dx[i] = dy[i] * y[i] * (1f - y[i]);
+                SigmoidBackward(y, dy, dx);
                 break;
             default:
                 dy.CopyTo(dx);

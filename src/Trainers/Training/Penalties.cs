@@ -1,5 +1,7 @@
-using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using MlNetExtensions.Trainers.Network;
 using MlNetExtensions.Trainers.Optimization;
 
@@ -22,10 +24,30 @@ internal static class Penalties
         {
             var p = weights[k];
             var w = p.Value; var g = p.Gradient;
-            if (l2 != 0f) TensorPrimitives.MultiplyAdd(w, l2, g, g);
+            if (l2 != 0f) AddScaled(w, l2, g);
             if (l1 != 0f)
                 for (int i = 0; i < w.Length; i++) g[i] += l1 * MathF.Sign(w[i]);
         }
+    }
+
+    /// <summary>
+    /// g ← w·λ + g element-wise (a product, then a sum: not fused), the bits of <c>TensorPrimitives.MultiplyAdd(w, λ, g, g)</c>,
+    /// written out so that it runs fully optimized from the first step: the library's generic code ran at tier 0 for the
+    /// whole of a small set's Fit (the JIT promotes a method only after a quiet 100 ms), which took about half of it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void AddScaled(ReadOnlySpan<float> w, float scale, Span<float> g)
+    {
+        if (g.Length < w.Length) throw new ArgumentException("Gradient shorter than the weights.", nameof(g));
+        int i = 0, count = w.Length;
+        ref float wr = ref MemoryMarshal.GetReference(w), gr = ref MemoryMarshal.GetReference(g);
+        if (Vector512.IsHardwareAccelerated)
+            for (; i + 16 <= count; i += 16)
+                (Vector512.LoadUnsafe(ref wr, (nuint)i) * scale + Vector512.LoadUnsafe(ref gr, (nuint)i)).StoreUnsafe(ref gr, (nuint)i);
+        if (Vector256.IsHardwareAccelerated)
+            for (; i + 8 <= count; i += 8)
+                (Vector256.LoadUnsafe(ref wr, (nuint)i) * scale + Vector256.LoadUnsafe(ref gr, (nuint)i)).StoreUnsafe(ref gr, (nuint)i);
+        for (; i < count; i++) g[i] = w[i] * scale + g[i];
     }
 
     /// <summary>The penalty term ½λ₂‖w‖² + λ₁‖w‖₁ over <paramref name="weights"/>.</summary>

@@ -33,12 +33,11 @@ public class WarmPathTests
 
     /// <summary>Leaky ReLU's branch-free kernels give the scalar rule's bits (y = x &gt; 0 ? x : 0.01·x, dx = y &gt; 0 ? dy : 0.01·dy)
     /// for every kind of value: signed zeros, NaN, infinities, denormals whose 0.01·x underflows, and each tail length.</summary>
+    /// <summary>Span lengths for the element-wise kernels: empty, scalar tail only, one zmm, zmm + ymm + tail, a hidden layer's batch.</summary>
+    public static TheoryData<int> KernelLengths => new() { 0, 7, 16, 29, 128 * 64 };
+
     [Theory]
-    [InlineData(0)]
-    [InlineData(7)]
-    [InlineData(16)]
-    [InlineData(29)]
-    [InlineData(128 * 64)]
+    [MemberData(nameof(KernelLengths))]
     public void LeakyReluKernelsGiveTheBitsOfTheScalarRule(int count)
     {
         var random = new Random(count + 1);
@@ -58,6 +57,42 @@ public class WarmPathTests
         var copy = (float[])x.Clone();
         ActivationLayer.LeakyReluForward(copy, copy); // in place
         Assert.Equal(y.Select(BitConverter.SingleToInt32Bits), copy.Select(BitConverter.SingleToInt32Bits));
+    }
+
+    /// <summary>Tanh's and sigmoid's vectorized derivatives give the scalar rules' bits (dy·(1 − y²), dy·y·(1 − y)).</summary>
+    [Theory]
+    [MemberData(nameof(KernelLengths))]
+    public void TanhAndSigmoidBackwardGiveTheBitsOfTheScalarRules(int count)
+    {
+        var random = new Random(count + 7);
+        var y = Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        var s = y.Select(v => (v + 1f) / 2f).ToArray(); // sigmoid outputs in [0, 1]
+        var dy = Enumerable.Range(0, count).Select(_ => (float)((random.NextDouble() * 2 - 1) * Math.Pow(10, random.Next(-30, 30)))).ToArray();
+        if (count > 3) { dy[0] = float.NaN; dy[1] = -0f; y[2] = 1f; s[2] = 0f; }
+        var dx = new float[count];
+        ActivationLayer.TanhBackward(y, dy, dx);
+        for (int i = 0; i < count; i++) Assert.Equal(BitConverter.SingleToInt32Bits(dy[i] * (1f - y[i] * y[i])), BitConverter.SingleToInt32Bits(dx[i]));
+        ActivationLayer.SigmoidBackward(s, dy, dx);
+        for (int i = 0; i < count; i++) Assert.Equal(BitConverter.SingleToInt32Bits(dy[i] * s[i] * (1f - s[i])), BitConverter.SingleToInt32Bits(dx[i]));
+    }
+
+    /// <summary>The L2 penalty's gradient kernel gives TensorPrimitives.MultiplyAdd's bits (w·λ + g, not fused).</summary>
+    [Theory]
+    [MemberData(nameof(KernelLengths))]
+    public void L2GradientKernelGivesTheBitsOfTensorPrimitivesMultiplyAdd(int count)
+    {
+        var random = new Random(count + 11);
+        var w = Enumerable.Range(0, count).Select(_ => (float)((random.NextDouble() * 2 - 1) * Math.Pow(10, random.Next(-20, 20)))).ToArray();
+        var g = Enumerable.Range(0, count).Select(_ => (float)((random.NextDouble() * 2 - 1) * Math.Pow(10, random.Next(-20, 20)))).ToArray();
+        if (count > 3) { w[0] = float.NaN; g[1] = -0f; w[1] = 0f; w[2] = float.MaxValue; }
+        foreach (float l2 in new[] { 0.001f, 0.0273f, 3e-5f })
+        {
+            var expected = (float[])g.Clone();
+            TensorPrimitives.MultiplyAdd(w, l2, expected, expected);
+            var actual = (float[])g.Clone();
+            MlNetExtensions.Trainers.Training.Penalties.AddScaled(w, l2, actual);
+            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
+        }
     }
 
     [Theory]
