@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace MlNetExtensions.Trainers.Losses;
 
 /// <summary>
@@ -13,6 +15,7 @@ internal sealed class SigmoidCrossEntropyLoss : Loss
     public override int TargetSize => 1;
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: a short Fit never leaves tier 0
     public override double Compute(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, int batch, Span<float> gradient)
     {
         double total = 0;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace MlNetExtensions.Trainers.Losses;
 
 /// <summary>
@@ -20,6 +22,7 @@ internal sealed class SquaredErrorLoss : Loss
     public override int TargetSize => OutputSize;
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: a short Fit never leaves tier 0
     public override double Compute(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, int batch, Span<float> gradient)
     {
         int k = OutputSize;
