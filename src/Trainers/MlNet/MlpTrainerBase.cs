@@ -205,23 +205,25 @@ public abstract class MlpTrainerBase<TTransformer, TOptions> : IEstimator<TTrans
         if (validation is not null) validation = Prepare(validation);
         if (preprocessing.Indicators.Length > 0)
             channel.Info(MessageSensitivity.None, $"{preprocessing.Indicators.Length} feature slots have missing values (NaN) in the training data: imputed with their medians, each with an indicator input.");
-        // The network inputs that vary over the training rows: d of the automatic penalty and epochs (see VaryingFeatures).
-        int varyingInputs = VaryingFeatures.Count(train);
+        // The network inputs that vary over the training rows: d of the automatic penalty and epochs (see VaryingFeatures),
+        // counted only when one of them needs it.
+        int? varying = null;
+        int VaryingInputs() => varying ??= VaryingFeatures.Count(train);
         // The L2 penalty, from the training rows only (after the preprocessing) when automatic.
         double noiseFraction = double.NaN;
         // A warm start keeps its reference's penalty (what its weights were trained under; ParameterTyingStrength is
         // weighed against it), and a penalty the reference does not record is the base.
         float l2 = TrainerOptions.L2Regularization
             ?? (modelParameters is not null ? AutomaticL2.OfReference(modelParameters.Options)
-                : AutomaticL2.For(train, AdaptsL2ToData, out noiseFraction, TrainerOptions.NumberOfThreads ?? Environment.ProcessorCount, varyingInputs));
+                : AutomaticL2.For(train, AdaptsL2ToData, out noiseFraction, TrainerOptions.NumberOfThreads ?? Environment.ProcessorCount, AdaptsL2ToData ? VaryingInputs() : null));
         float? automaticL2 = TrainerOptions.L2Regularization is null ? l2 : null;
         if (TrainerOptions.L2Regularization is null && AdaptsL2ToData && modelParameters is null)
-            channel.Info(MessageSensitivity.None, $"Automatic L2 penalty {l2.ToString("G4", CultureInfo.InvariantCulture)} ({train.Count} rows, {varyingInputs} varying inputs, noise fraction {noiseFraction.ToString("F3", CultureInfo.InvariantCulture)} by the Delta test).");
+            channel.Info(MessageSensitivity.None, $"Automatic L2 penalty {l2.ToString("G4", CultureInfo.InvariantCulture)} ({train.Count} rows, {VaryingInputs()} varying inputs, noise fraction {noiseFraction.ToString("F3", CultureInfo.InvariantCulture)} by the Delta test).");
 
         // Fresh reads per epoch when the upstream data is stochastic (online augmentation).
         // A single epoch with no reuse phase reads the data once anyway: no need to probe it.
         int epochCount = TrainerOptions.NumberOfEpochs
-            ?? (validation is not null ? AutomaticEpochs.MaxEpochs : AutomaticEpochs.FixedEpochs(train.Count, varyingInputs, TrainerOptions.BatchSize));
+            ?? (validation is not null ? AutomaticEpochs.MaxEpochs : AutomaticEpochs.FixedEpochs(train.Count, VaryingInputs(), TrainerOptions.BatchSize));
         if (TrainerOptions.NumberOfEpochs is null)
             channel.Info(MessageSensitivity.None, validation is not null
                 ? $"Automatic epochs: at most {epochCount} with early stopping on {(autoHoldOut ? $"a hold-out of {validation.Count} of the {all.Count} training rows" : $"the {validation.Count} validation rows")}."

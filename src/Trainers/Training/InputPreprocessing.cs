@@ -65,7 +65,6 @@ internal sealed class InputPreprocessing
     /// <summary>Per slot, what is done with it.</summary>
     public InputSlotKind[] Kinds { get; }
 
-
     /// <summary>Per slot, the raw value a missing value is replaced with (the training median).</summary>
     public float[] Fill { get; }
 
@@ -340,7 +339,7 @@ internal sealed class InputPreprocessing
         {
             var value = lists.Value;
             for (int q = 0; q < lists.Start[lists.Count]; q++)
-                value[q] = TransformOne(lists.Index32 is null ? lists.Index16![q] : lists.Index32[q], value[q]);
+                value[q] = TransformOne(lists.ColumnOf(q), value[q]);
             return data;
         }
         int d = InputCount, o = OutputCount, n = data.Count;
@@ -376,11 +375,11 @@ internal sealed class InputPreprocessing
                 // Lists by row → lists by column (counting sort on the column index).
                 int entries = lists.Start[lists.Count];
                 var start = new int[d + 1];
-                for (int q = 0; q < entries; q++) start[(lists.Index32 is null ? lists.Index16![q] : lists.Index32[q]) + 1]++;
+                for (int q = 0; q < entries; q++) start[lists.ColumnOf(q) + 1]++;
                 for (int j = 0; j < d; j++) start[j + 1] += start[j];
                 var next = start[..d];
                 var values = new float[entries];
-                for (int q = 0; q < entries; q++) values[next[lists.Index32 is null ? lists.Index16![q] : lists.Index32[q]]++] = lists.Value[q];
+                for (int q = 0; q < entries; q++) values[next[lists.ColumnOf(q)]++] = lists.Value[q];
                 return new ColumnValues(null, n, d, start, values);
             }
             return new ColumnValues(data.Features, n, d, null, null);

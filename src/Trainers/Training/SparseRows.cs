@@ -36,6 +36,10 @@ internal sealed unsafe class SparseRows
     /// <summary>The same with more features (then <see cref="Index16"/> is null).</summary>
     public int[]? Index32 { get; }
 
+    /// <summary>The column (feature) index of entry <paramref name="q"/>, from whichever of the index arrays is held.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int ColumnOf(int q) => Index32 is { } wide ? wide[q] : Index16![q];
+
     /// <summary>Copies the column indices of entries [<paramref name="from"/>, from + destination.Length) into <paramref name="destination"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // per-step code: fully optimized at first call
     public void CopyIndices(int from, Span<int> destination)

@@ -23,7 +23,7 @@ internal static class VaryingFeatures
             int entries = lists.Start[lists.Count];
             for (int q = 0; q < entries; q++)
             {
-                int j = lists.Index32 is null ? lists.Index16![q] : lists.Index32[q];
+                int j = lists.ColumnOf(q);
                 float v = lists.Value[q];
                 if (listed[j]++ == 0) first[j] = v;
                 else if (v != first[j]) varies[j] = true;
